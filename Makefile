@@ -1,0 +1,69 @@
+# Everything a fresh clone needs: `make run` (demo JupyterLab) and `make test` (every test).
+# Installs into .venv; reaches only the package registries (PyPI, npm).
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(abspath $(VENV))/bin
+export PATH := $(BIN):$(PATH)
+# Browser tests use Debian's Chromium; never let Playwright download a browser.
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
+PORT ?= 8888
+DEMO := .demo
+# Running as root (containers, CI) needs jupyter's explicit consent.
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
+FRONTEND_SRC := $(shell find labextension/src labextension/style labextension/schema -type f 2>/dev/null) \
+	labextension/package.json labextension/tsconfig.json
+LABEXT := jupyter_secrets/labextension/package.json
+
+.PHONY: install frontend run test test-python test-frontend test-browser bench lint clean
+
+install: $(VENV)/.installed $(LABEXT) $(VENV)/.linked
+
+$(VENV)/.deps: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	# Build tools first: the editable install below builds without isolation against them.
+	$(BIN)/pip install --quiet "hatchling>=1.21" "hatch-jupyter-builder>=0.9" "jupyterlab>=4.4,<5" "jupyter-builder>=1.3" "editables>=0.5"
+	touch $@
+
+labextension/node_modules/.yarn-state.yml: labextension/package.json labextension/yarn.lock $(VENV)/.deps
+	cd labextension && $(BIN)/jlpm install --immutable
+
+$(LABEXT): labextension/node_modules/.yarn-state.yml $(FRONTEND_SRC)
+	cd labextension && $(BIN)/jlpm build:prod
+
+frontend: $(LABEXT)
+
+$(VENV)/.installed: $(VENV)/.deps $(LABEXT) pyproject.toml
+	$(BIN)/pip install --quiet --no-build-isolation -e ".[test]"
+	touch $@
+
+# Point JupyterLab at the built frontend (a symlink, so rebuilds are picked up).
+$(VENV)/.linked: $(VENV)/.installed
+	$(BIN)/jupyter labextension develop --overwrite . >/dev/null
+	$(BIN)/jupyter server extension enable jupyter_secrets --sys-prefix >/dev/null
+	touch $@
+
+run: install
+	# A copy of the demo project, so that what you change while trying it stays out of git.
+	mkdir -p $(DEMO) && cp -rn demo/. $(DEMO)/
+	$(BIN)/jupyter lab --ServerApp.root_dir=$(abspath $(DEMO)) --port=$(PORT) $(ROOT_FLAG)
+
+test: install
+	$(MAKE) test-frontend
+	$(BIN)/pytest -p no:cacheprovider tests
+
+test-python: install
+	$(BIN)/pytest -p no:cacheprovider tests --ignore=tests/browser
+
+test-frontend: install
+	cd labextension && $(BIN)/jlpm test
+
+test-browser: install
+	$(BIN)/pytest -p no:cacheprovider tests/browser
+
+bench: install
+	$(BIN)/python -m benchmarks
+
+clean:
+	rm -rf $(VENV) labextension/node_modules labextension/lib jupyter_secrets/labextension $(DEMO)
