@@ -1,0 +1,181 @@
+"""The Jupyter server extension: every setting as a documented trait, and the wiring.
+
+``SecretsExtension`` builds one ``SecretsService`` for the server and hands it to the REST
+handlers (through handler kwargs), to the kernel provisioner and to terminals.  It owns the
+materialized files: they are removed when the server stops.
+"""
+
+from __future__ import annotations
+
+import atexit
+import getpass
+import os
+from pathlib import Path
+
+from jupyter_core.paths import jupyter_data_dir
+from jupyter_server.extension.application import ExtensionApp
+from tornado.ioloop import PeriodicCallback
+from traitlets import Bool, Enum, Int, Type, Unicode, default, validate
+
+from . import kernels
+from ._version import __version__
+from .events import Events
+from .handlers import handlers
+from .materialize import Materializer, cleanup_stale, default_base_dir, new_server_dir
+from .prompt import prompt_or_log
+from .service import SecretsService
+from .store.base import SecretStore
+from .store.sqlite import SQLiteSecretStore
+
+
+class SecretsExtension(ExtensionApp):
+    """Per-user encrypted secrets for Jupyter projects."""
+
+    name = "jupyter_secrets"
+    description = "Per-user encrypted secrets, filled into project slots and read by kernels."
+
+    store_class = Type(
+        default_value=SQLiteSecretStore,
+        klass=SecretStore,
+        config=True,
+        help="""The user-secret store.  The default keeps encrypted values in a SQLite file
+        (`store_path`); another backend (e.g. a shared service for JupyterHub) implements
+        jupyter_secrets.store.base.SecretStore.""",
+    )
+
+    store_path = Unicode(
+        config=True,
+        help="""Where the default SQLite store lives.  Default: `secrets.sqlite3` in the
+        `jupyter_secrets` folder of the Jupyter data directory (`jupyter --data-dir`).""",
+    )
+
+    @default("store_path")
+    def _default_store_path(self) -> str:
+        return str(Path(jupyter_data_dir()) / "jupyter_secrets" / "secrets.sqlite3")
+
+    key_file = Unicode(
+        config=True,
+        help="""The key file used when JUPYTER_SECRETS_KEY is not set: created on first use
+        with mode 0600, beside the store.  Default: `secrets.key` next to `store_path`.""",
+    )
+
+    @default("key_file")
+    def _default_key_file(self) -> str:
+        return str(Path(self.store_path).with_name("secrets.key"))
+
+    secrets_dir = Unicode(
+        "",
+        config=True,
+        help="""Parent directory of the materialized secret files.  Each server writes into its
+        own private subdirectory, `<secrets_dir>/<server>/<project-id>/<filename>`.  Default
+        (empty): a memory-backed place, `$XDG_RUNTIME_DIR/jupyter-secrets` or
+        `/dev/shm/jupyter-secrets-<uid>`, else a private temporary directory.""",
+    )
+
+    max_value_bytes = Int(
+        64 * 1024,
+        config=True,
+        help="Largest secret value accepted, in bytes of UTF-8.",
+    )
+
+    @validate("max_value_bytes")
+    def _check_max_value_bytes(self, proposal):
+        if proposal["value"] < 1:
+            raise ValueError("max_value_bytes must be at least 1")
+        return proposal["value"]
+
+    prompt_on_start = Enum(
+        ["auto", "always", "never"],
+        default_value="auto",
+        config=True,
+        help="""Ask for the default project's missing values in the terminal at start:
+        "auto" when the server's standard input and output are a terminal, "always" (fails
+        over to logging when there is no terminal), "never".""",
+    )
+
+    on_save = Enum(
+        ["redact", "refuse", "off"],
+        default_value="redact",
+        config=True,
+        help="""What the save guard does when a file saved through the contents API contains a
+        materialized secret value: replace it with [REDACTED:<slot name>], refuse the save,
+        or nothing.""",
+    )
+
+    redact_min_length = Int(
+        6,
+        config=True,
+        help="""Values shorter than this are not redacted (in saves and kernel output): short
+        values would match ordinary text.""",
+    )
+
+    kernel_output_redaction = Bool(
+        True,
+        config=True,
+        help="Redact secret values in the output of IPython kernels started by this server.",
+    )
+
+    refresh_interval = Int(
+        30,
+        config=True,
+        help="""Seconds between checks for changes made outside this server (the CLI, another
+        server) and for expired values; 0 turns the check off.""",
+    )
+
+    owner = Unicode(
+        config=True,
+        help="""Whose secrets this server serves.  Default: $JUPYTERHUB_USER, else the user
+        running the server.  Every identity holding this server's token acts as this owner.""",
+    )
+
+    @default("owner")
+    def _default_owner(self) -> str:
+        return os.environ.get("JUPYTERHUB_USER") or getpass.getuser()
+
+    # ------------------------------------------------------------------ set-up
+
+    def initialize_settings(self) -> None:
+        self.store = self.store_class.open(self.store_path, key_file=self.key_file, max_value_bytes=self.max_value_bytes)
+        if self.store.locked:
+            self.log.error("jupyter_secrets: the secret store is locked: %s", self.store.lock_reason)
+        base = Path(self.secrets_dir) if self.secrets_dir else default_base_dir()
+        removed = cleanup_stale(base)
+        if removed:
+            self.log.info("jupyter_secrets: removed %d stale secrets tree(s) of stopped servers", removed)
+        self.materializer = Materializer(new_server_dir(base))
+        # A server stopped by Ctrl-C without a terminal leaves through KeyboardInterrupt and
+        # skips stop_extension(): atexit still removes the files.
+        atexit.register(self.materializer.remove_all)
+        self.events = Events(getattr(self.serverapp, "event_logger", None), self.owner)
+        root = Path(self.serverapp.root_dir)
+        self.service = SecretsService(self.store, root, self.owner, self.materializer, on_change=self.events.change)
+        self.service.materialize_known_projects()
+        kernels.install(self.serverapp.kernel_manager, self.service.kernel_env, self.log)
+        prompt_or_log(self.service, self.prompt_on_start, self.log)
+        self.log.info(
+            "jupyter_secrets %s: store %s, files under %s",
+            __version__, self.store_path, self.materializer.root,
+        )
+
+    def initialize_handlers(self) -> None:
+        status = {"version": __version__, "on_save": self.on_save, "secrets_dir": str(self.materializer.root)}
+        self.handlers.extend(handlers(service=self.service, status=status))
+
+    async def _start_jupyter_server_extension(self, serverapp) -> None:
+        # Terminals load after us (their extension sorts later), so their manager exists only now.
+        terminal_manager = serverapp.web_app.settings.get("terminal_manager")
+        if terminal_manager is not None:
+            env = self.service.kernel_env(str(Path(serverapp.root_dir)))
+            terminal_manager.extra_env = {**(terminal_manager.extra_env or {}), **env}
+        if self.refresh_interval > 0:
+            self._refresher = PeriodicCallback(self.service.refresh, self.refresh_interval * 1000)
+            self._refresher.start()
+
+    async def stop_extension(self) -> None:
+        refresher = getattr(self, "_refresher", None)
+        if refresher is not None:
+            refresher.stop()
+        kernels.uninstall(self.serverapp.kernel_manager)
+        self.materializer.remove_all()
+        self.store.close()
+        self.log.info("jupyter_secrets: removed the materialized secrets")

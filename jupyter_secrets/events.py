@@ -1,0 +1,41 @@
+"""Schema'd jupyter_events: the audit trail of changes, and save-guard notices for JupyterLab.
+
+Both schemas forbid unlisted properties, and none of their properties can hold a value.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+SCHEMAS = Path(__file__).parent / "event_schemas"
+CHANGE = "https://events.jupyter.org/jupyter_secrets/change/v1"
+SAVE_GUARD = "https://events.jupyter.org/jupyter_secrets/save_guard/v1"
+
+log = logging.getLogger(__name__)
+
+
+class Events:
+    """Emits this extension's events through the server's event logger (if it has one)."""
+
+    def __init__(self, event_logger: Any, owner: str):
+        self.event_logger = event_logger
+        self.owner = owner
+        if event_logger is not None:
+            for schema in sorted(SCHEMAS.glob("*/v1.yaml")):
+                event_logger.register_event_schema(schema)
+
+    def change(self, action: str, details: dict[str, Any]) -> None:
+        self._emit(CHANGE, {"action": action, "owner": self.owner, **details})
+
+    def save_guard(self, path: str, slots: list[str], action: str) -> None:
+        self._emit(SAVE_GUARD, {"path": path, "slots": sorted(slots), "action": action})
+
+    def _emit(self, schema_id: str, data: dict[str, Any]) -> None:
+        if self.event_logger is None:
+            return
+        try:
+            self.event_logger.emit(schema_id=schema_id, data=data)
+        except Exception:  # an audit sink failing must not fail the change itself
+            log.exception("jupyter_secrets: could not emit %s", schema_id)

@@ -1,0 +1,246 @@
+"""REST handlers of docs/API.md: thin wrappers that parse JSON, call the service, map errors.
+
+Every verb is ``@web.authenticated`` + ``@authorized`` on the ``secrets`` resource.  Request
+bodies may hold secret values, so this module parses them itself: jupyter_server's
+``get_json_body`` logs a malformed body at debug level, and that body could hold a value.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from jupyter_server.auth.decorator import authorized
+from jupyter_server.base.handlers import APIHandler
+from tornado import web
+
+from .errors import (
+    Conflict,
+    InvalidInput,
+    NotFound,
+    SecretsError,
+    SecretUnreadable,
+    SlotFileError,
+    StoreLocked,
+    StoreUnavailable,
+)
+from .service import SecretsService
+
+AUTH_RESOURCE = "secrets"
+
+# Bodies carry at most one value (64 KiB by default) and a few short fields.
+MAX_BODY_BYTES = 1024 * 1024
+
+_STATUS_OF = (
+    (InvalidInput, 400),
+    (NotFound, 404),
+    (Conflict, 409),
+    (SlotFileError, 422),
+    (SecretUnreadable, 422),
+    (StoreLocked, 503),
+    (StoreUnavailable, 503),
+)
+
+
+def status_of(error: SecretsError) -> int:
+    for kind, status in _STATUS_OF:
+        if isinstance(error, kind):
+            return status
+    return 400
+
+
+class SecretsAPIHandler(APIHandler):
+    """Base of every handler: JSON in, JSON out, domain errors become JSON 4xx replies."""
+
+    auth_resource = AUTH_RESOURCE
+
+    def initialize(self, service: SecretsService, status: dict[str, Any] | None = None) -> None:
+        self.service = service
+        self.server_status = status or {}
+
+    def prepare(self):  # type: ignore[override]
+        length = self.request.headers.get("Content-Length")
+        if length is not None and length.isdigit() and int(length) > MAX_BODY_BYTES:
+            raise web.HTTPError(413, f"request body larger than {MAX_BODY_BYTES} bytes")
+        return super().prepare()
+
+    def json_body(self) -> dict[str, Any]:
+        """The request body as a JSON object; never logs it (it may hold a value)."""
+        raw = self.request.body or b""
+        if len(raw) > MAX_BODY_BYTES:
+            raise web.HTTPError(413, f"request body larger than {MAX_BODY_BYTES} bytes")
+        try:
+            body = json.loads(raw.decode("utf-8")) if raw.strip() else None
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            raise web.HTTPError(400, "body: must be valid JSON (UTF-8)") from None
+        if not isinstance(body, dict):
+            raise web.HTTPError(400, "body: must be a JSON object")
+        return body
+
+    def reply(self, model: Any, status: int = 200) -> None:
+        self.set_status(status)
+        self.finish(json.dumps(model))
+
+    def no_content(self) -> None:
+        self.set_status(204)
+        self.finish()
+
+    def log_exception(self, typ, value, tb) -> None:  # type: ignore[override]
+        # A domain error is the user's to fix: one line, no traceback (messages hold no value).
+        if isinstance(value, SecretsError):
+            self.log.info("%s %s: %s", self.request.method, self.request.path, value.message)
+            return
+        super().log_exception(typ, value, tb)
+
+    def send_error(self, status_code: int = 500, **kwargs: Any) -> None:
+        # Tornado answers 500 to any exception that is not an HTTPError: give domain errors
+        # their own 4xx/503 status instead.
+        exc = kwargs.get("exc_info", (None, None, None))[1]
+        if isinstance(exc, SecretsError):
+            status_code = status_of(exc)
+        super().send_error(status_code, **kwargs)
+
+    def write_error(self, status_code: int, **kwargs: Any) -> None:
+        """JSON errors ``{"message", "field"?}``: never a traceback, never a request body."""
+        self.set_header("Content-Type", "application/json")
+        reply: dict[str, Any] = {"message": "internal error; see the server log"}
+        exc = kwargs.get("exc_info", (None, None, None))[1]
+        if isinstance(exc, SecretsError):
+            reply["message"] = exc.message
+            field = getattr(exc, "field", None)
+            if field:
+                reply["field"] = field
+        elif isinstance(exc, web.HTTPError):
+            reply["message"] = exc.log_message or exc.reason or str(status_code)
+        elif status_code < 500:
+            reply["message"] = self._reason
+        self.finish(json.dumps(reply))
+
+
+class StatusHandler(SecretsAPIHandler):
+    @web.authenticated
+    @authorized
+    def get(self):
+        store = self.service.store
+        self.reply({**self.server_status, "locked": store.locked, "lock_reason": store.lock_reason or None})
+
+
+class ProjectsHandler(SecretsAPIHandler):
+    @web.authenticated
+    @authorized
+    def get(self):
+        self.reply(self.service.project_for_path(self.get_query_argument("path", "")))
+
+    @web.authenticated
+    @authorized
+    def post(self):
+        body = self.json_body()
+        self.reply(self.service.create_project(body.get("path", ""), body.get("name")), 201)
+
+
+class ProjectHandler(SecretsAPIHandler):
+    @web.authenticated
+    @authorized
+    def get(self, project_id: str):
+        self.reply(self.service.get_project(project_id))
+
+
+class SlotsHandler(SecretsAPIHandler):
+    @web.authenticated
+    @authorized
+    def post(self, project_id: str):
+        self.reply(self.service.add_slot(project_id, self.json_body()), 201)
+
+
+class SlotHandler(SecretsAPIHandler):
+    @web.authenticated
+    @authorized
+    def patch(self, project_id: str, slot_id: str):
+        self.reply(self.service.update_slot(project_id, slot_id, self.json_body()))
+
+    @web.authenticated
+    @authorized
+    def delete(self, project_id: str, slot_id: str):
+        self.service.remove_slot(project_id, slot_id)
+        self.no_content()
+
+
+class SlotValueHandler(SecretsAPIHandler):
+    @web.authenticated
+    @authorized
+    def put(self, project_id: str, slot_id: str):
+        body = self.json_body()
+        unknown = sorted(set(body) - {"value", "secret_id", "name", "expires"})
+        if unknown:
+            raise InvalidInput(unknown[0], "unknown field (allowed: value, secret_id, name, expires)")
+        self.reply(
+            self.service.fill_slot(
+                project_id,
+                slot_id,
+                value=body.get("value"),
+                secret_id=body.get("secret_id"),
+                name=body.get("name"),
+                expires=body.get("expires"),
+            )
+        )
+
+    @web.authenticated
+    @authorized
+    def delete(self, project_id: str, slot_id: str):
+        self.service.unlink_slot(project_id, slot_id)
+        self.no_content()
+
+
+class UserSecretsHandler(SecretsAPIHandler):
+    @web.authenticated
+    @authorized
+    def get(self):
+        self.reply({"secrets": self.service.list_user_secrets()})
+
+    @web.authenticated
+    @authorized
+    def post(self):
+        body = self.json_body()
+        unknown = sorted(set(body) - {"name", "value", "expires"})
+        if unknown:
+            raise InvalidInput(unknown[0], "unknown field (allowed: name, value, expires)")
+        model = self.service.create_user_secret(body.get("name"), body.get("value"), body.get("expires"))
+        self.reply(model, 201)
+
+
+class UserSecretHandler(SecretsAPIHandler):
+    @web.authenticated
+    @authorized
+    def get(self, secret_id: str):
+        self.reply(self.service.get_user_secret(secret_id))
+
+    @web.authenticated
+    @authorized
+    def patch(self, secret_id: str):
+        self.reply(self.service.update_user_secret(secret_id, self.json_body()))
+
+    @web.authenticated
+    @authorized
+    def delete(self, secret_id: str):
+        self.service.delete_user_secret(secret_id)
+        self.no_content()
+
+
+# Ids are checked again by the service; the patterns only keep URLs unambiguous.
+_ID = r"([^/]+)"
+
+ROUTES = (
+    (r"/api/secrets/status", StatusHandler),
+    (r"/api/secrets/projects", ProjectsHandler),
+    (rf"/api/secrets/projects/{_ID}", ProjectHandler),
+    (rf"/api/secrets/projects/{_ID}/slots", SlotsHandler),
+    (rf"/api/secrets/projects/{_ID}/slots/{_ID}", SlotHandler),
+    (rf"/api/secrets/projects/{_ID}/slots/{_ID}/value", SlotValueHandler),
+    (r"/api/secrets/user-secrets", UserSecretsHandler),
+    (rf"/api/secrets/user-secrets/{_ID}", UserSecretHandler),
+)
+
+
+def handlers(**kwargs: Any) -> list[tuple[str, type, dict[str, Any]]]:
+    """The route table (without the base URL, which ExtensionApp prepends), each with kwargs."""
+    return [(pattern, handler, kwargs) for pattern, handler in ROUTES]

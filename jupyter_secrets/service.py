@@ -1,0 +1,567 @@
+"""SecretsService: every user-level operation, composing the store, slot files and materializer.
+
+This is the domain layer the REST handlers and the CLI call.  It knows nothing of HTTP: it
+takes plain Python values, returns plain dicts (the API models of docs/API.md) and raises the
+errors of ``errors.py``.  No value ever leaves it except through the materializer.
+
+One service serves one owner: a Jupyter server runs as one person (every identity that holds
+its token can run code as that person anyway), so secrets are keyed by the server's owner, not
+by the per-browser identities jupyter_server generates for token logins.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from . import slotfile
+from .errors import Conflict, InvalidInput, NotFound, SecretsError, SecretUnreadable, SlotFileError
+from .materialize import Materializer
+from .slotfile import Slot, SlotFile
+from .store.base import UNSET, Binding, SecretMeta, SecretStore
+from .validation import validate_id, validate_project_name, validate_slot_fields
+
+log = logging.getLogger(__name__)
+
+# Name of the pseudo project directory kernels get when their directory belongs to no project:
+# it stays empty, so get_secret() explains that the project declares no slots.
+NO_PROJECT_DIR = "no-project"
+
+
+@dataclass(frozen=True)
+class Project:
+    """A project found on disk: its directory and its parsed slot file."""
+
+    directory: Path
+    slots: SlotFile
+
+    @property
+    def id(self) -> str:
+        return self.slots.project_id
+
+
+def _utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def is_expired(meta: SecretMeta, now: datetime | None = None) -> bool:
+    if not meta.expires:
+        return False
+    expires = datetime.strptime(meta.expires, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+    return expires <= (now or _utcnow())
+
+
+class SecretsService:
+    """The operations of docs/API.md for one owner, over one store and one server root."""
+
+    def __init__(
+        self,
+        store: SecretStore,
+        root_dir: Path,
+        owner: str,
+        materializer: Materializer | None = None,
+        on_change: Callable[[str, dict[str, Any]], None] | None = None,
+    ):
+        self.store = store
+        self.root_dir = Path(root_dir).resolve()
+        self.owner = owner
+        self.materializer = materializer
+        # on_change(event, details): audit trail hook; details never hold a value.
+        self._on_change = on_change or (lambda event, details: None)
+        # project id -> directory of every project seen by this process.
+        self._known: dict[str, Path] = {}
+        # Serialises changes that touch the store and the materialized files together.
+        self._lock = threading.RLock()
+
+    # ------------------------------------------------------------------ projects
+
+    def project_for_path(self, api_path: str) -> dict[str, Any]:
+        """The project holding ``api_path`` (nearest ancestor with a slot file), as an API model."""
+        directory = slotfile.find_project_dir(self.root_dir, api_path or "")
+        if directory is None:
+            return self._no_project_model()
+        return self._project_model_at(directory)
+
+    def create_project(self, api_path: str, name: Any) -> dict[str, Any]:
+        name = validate_project_name(name)
+        directory = self._directory_of(api_path)
+        if (directory / slotfile.SLOT_FILE).exists():
+            raise Conflict(f"path: '{api_path or '/'}' is already a project", field="path")
+        with self._lock:
+            slots = slotfile.new_slot_file(name)
+            slotfile.write_slot_file(directory, slots)
+            project = self._remember(Project(directory, slots))
+        self._on_change("project.created", {"project_id": project.id, "path": self._api_path(directory)})
+        return self._project_model(project)
+
+    def get_project(self, project_id: str) -> dict[str, Any]:
+        return self._project_model(self._project(project_id))
+
+    # ------------------------------------------------------------------ slots
+
+    def add_slot(self, project_id: str, payload: Any) -> dict[str, Any]:
+        fields = validate_slot_fields(payload)
+        with self._lock:
+            project = self._project(project_id)
+            updated = slotfile.add_slot(project.slots, **fields)
+            project = self._save_slots(project, updated)
+            slot = updated.slots[-1]
+        self._on_change("slot.added", {"project_id": project.id, "slot_id": slot.id})
+        return self._slot_model(project, slot)
+
+    def update_slot(self, project_id: str, slot_id: str, payload: Any) -> dict[str, Any]:
+        fields = validate_slot_fields(payload, partial=True)
+        with self._lock:
+            project = self._project(project_id)
+            updated = slotfile.update_slot(project.slots, slot_id, **fields)
+            project = self._save_slots(project, updated)
+            self._materialize(project)
+        self._on_change("slot.updated", {"project_id": project.id, "slot_id": slot_id, "fields": sorted(fields)})
+        return self._slot_model(project, self._slot(project, slot_id))
+
+    def remove_slot(self, project_id: str, slot_id: str) -> None:
+        with self._lock:
+            project = self._project(project_id)
+            updated = slotfile.remove_slot(project.slots, slot_id)
+            project = self._save_slots(project, updated)
+            self.store.unbind(self.owner, project.id, slot_id)
+            self._materialize(project)
+        self._on_change("slot.removed", {"project_id": project.id, "slot_id": slot_id})
+
+    # ------------------------------------------------------------------ slot values
+
+    def fill_slot(
+        self,
+        project_id: str,
+        slot_id: str,
+        *,
+        value: Any = None,
+        secret_id: Any = None,
+        name: Any = None,
+        expires: Any = None,
+    ) -> dict[str, Any]:
+        """Fill a slot with a new value, or link it to an existing secret.
+
+        A new value for a slot whose secret also fills other slots never changes those: a new
+        secret is created for this slot alone, and the reply says so.
+        """
+        if (value is None) == (secret_id is None):
+            raise InvalidInput("value", "give either 'value' (a new value) or 'secret_id' (an existing secret), not both")
+        with self._lock:
+            project = self._project(project_id)
+            slot = self._slot(project, slot_id)
+            if secret_id is not None:
+                meta = self._link_existing(project, slot, secret_id)
+                created, message = False, f"'{slot.name}' now uses the saved secret '{meta.name}'."
+            else:
+                meta, created, message = self._fill_with_value(project, slot, value, name, expires)
+            self._materialize_secret_users(meta.id, also=project)
+        self._on_change(
+            "slot.filled",
+            {"project_id": project.id, "slot_id": slot.id, "secret_id": meta.id, "created": created},
+        )
+        return {
+            "slot": self._slot_model(project, slot),
+            "secret": self._secret_model(meta),
+            "created": created,
+            "message": message,
+        }
+
+    def unlink_slot(self, project_id: str, slot_id: str) -> None:
+        with self._lock:
+            project = self._project(project_id)
+            self._slot(project, slot_id)
+            if not self.store.unbind(self.owner, project.id, slot_id):
+                raise NotFound(f"slot {slot_id} has no value to unlink")
+            self._materialize(project)
+        self._on_change("slot.unlinked", {"project_id": project.id, "slot_id": slot_id})
+
+    # ------------------------------------------------------------------ user secrets
+
+    def list_user_secrets(self) -> list[dict[str, Any]]:
+        usage = self._usage_by_secret()
+        return [self._secret_model(meta, usage) for meta in self.store.list_secrets(self.owner)]
+
+    def get_user_secret(self, secret_id: str) -> dict[str, Any]:
+        return self._secret_model(self.store.get_secret(self.owner, _id("secret_id", secret_id)))
+
+    def create_user_secret(self, name: Any, value: Any, expires: Any = None) -> dict[str, Any]:
+        _require_str("value", value)
+        with self._lock:
+            meta = self.store.create_secret(self.owner, _require_str("name", name), value, expires=expires)
+        self._on_change("secret.created", {"secret_id": meta.id, "secret_name": meta.name})
+        return self._secret_model(meta)
+
+    def update_user_secret(self, secret_id: str, payload: Any) -> dict[str, Any]:
+        """Rename, replace the value (every slot it fills follows), or change the expiry."""
+        if not isinstance(payload, dict) or not payload:
+            raise InvalidInput("body", "must be a JSON object with 'name', 'value' or 'expires'")
+        unknown = sorted(set(payload) - {"name", "value", "expires"})
+        if unknown:
+            raise InvalidInput(unknown[0], "unknown field (allowed: name, value, expires)")
+        changes = {
+            key: _require_str(key, payload[key]) if key != "expires" or payload[key] is not None else None
+            for key in payload
+        }
+        with self._lock:
+            meta = self.store.update_secret(
+                self.owner,
+                _id("secret_id", secret_id),
+                name=changes.get("name", UNSET),
+                value=changes.get("value", UNSET),
+                expires=changes.get("expires", UNSET),
+            )
+            if "value" in changes or "expires" in changes:
+                self._materialize_secret_users(meta.id)
+        self._on_change("secret.updated", {"secret_id": meta.id, "fields": sorted(changes)})
+        return self._secret_model(meta)
+
+    def delete_user_secret(self, secret_id: str) -> list[Binding]:
+        with self._lock:
+            removed = self.store.delete_secret(self.owner, _id("secret_id", secret_id))
+            for project_id in {b.project_id for b in removed}:
+                project = self._find_project(project_id)
+                if project is not None:
+                    self._materialize(project)
+        self._on_change("secret.deleted", {"secret_id": secret_id, "unlinked": len(removed)})
+        return removed
+
+    # ------------------------------------------------------------------ kernels and start-up
+
+    def kernel_env(self, os_cwd: str | None) -> dict[str, str]:
+        """Environment for a kernel or terminal started in ``os_cwd`` (an OS path, or None)."""
+        if self.materializer is None:
+            return {}
+        directory = None
+        if os_cwd:
+            try:
+                directory = slotfile.find_project_dir(self.root_dir, self._api_path(Path(os_cwd)))
+            except (InvalidInput, ValueError):
+                directory = None  # a cwd outside the root belongs to no project of ours
+        if directory is None:
+            return {"JUPYTER_SECRETS_DIR": str(self._empty_dir())}
+        try:
+            project = self._remember(Project(directory, slotfile.read_slot_file(directory)))
+        except SlotFileError as err:
+            log.warning("Secrets of %s unavailable: %s", directory, err.reason)
+            return {"JUPYTER_SECRETS_DIR": str(self._empty_dir())}
+        values = self._materialize(project)
+        env = {"JUPYTER_SECRETS_DIR": str(self.materializer.project_dir(project.id))}
+        for slot in project.slots.slots:
+            if slot.env and slot.id in values:
+                env[slot.env] = values[slot.id]
+        return env
+
+    def materialize_known_projects(self) -> None:
+        """Write the files of the default project and of every bound project under the root."""
+        default = slotfile.find_project_dir(self.root_dir, "")
+        candidates = [default] if default is not None else []
+        for record in self.store.projects(self.owner).values():
+            candidates.append(Path(record.last_path))
+        for directory in candidates:
+            try:
+                project = self._load(directory)
+            except (SecretsError, OSError):
+                continue
+            if project is not None:
+                self._materialize(project)
+
+    def missing_slots(self, api_path: str = "") -> list[dict[str, Any]]:
+        """Slots of the project at ``api_path`` that have no usable value."""
+        model = self.project_for_path(api_path)
+        return [slot for slot in model["slots"] if slot["state"] != "provided"]
+
+    def refresh(self) -> None:
+        """Rewrite every known project's files (after an outside change or an expiry)."""
+        with self._lock:
+            for project_id in list(self._known):
+                project = self._find_project(project_id)
+                if project is not None:
+                    self._materialize(project)
+
+    # ------------------------------------------------------------------ internals: projects
+
+    def _directory_of(self, api_path: Any) -> Path:
+        if not isinstance(api_path, str):
+            raise InvalidInput("path", "must be a string (a path relative to the server root)")
+        directory = slotfile.resolve_api_path(self.root_dir, api_path)
+        if not directory.is_dir():
+            raise InvalidInput("path", f"'{api_path}' is not a directory inside the server root")
+        return directory
+
+    def _api_path(self, directory: Path) -> str:
+        return slotfile.api_path(self.root_dir, directory)
+
+    def _load(self, directory: Path) -> Project | None:
+        directory = directory.resolve()
+        if not directory.is_relative_to(self.root_dir):
+            return None
+        if not (directory / slotfile.SLOT_FILE).is_file():
+            return None
+        return self._remember(Project(directory, slotfile.read_slot_file(directory)))
+
+    def _remember(self, project: Project) -> Project:
+        previous = self._known.get(project.id)
+        if previous is not None and previous != project.directory and (previous / slotfile.SLOT_FILE).is_file():
+            # Two directories claim one id (a copied project): the first one seen keeps it.
+            try:
+                if slotfile.read_slot_file(previous).project_id == project.id:
+                    log.warning(
+                        "Project id %s is claimed by %s and %s; using the first",
+                        project.id, previous, project.directory,
+                    )
+                    return Project(previous, slotfile.read_slot_file(previous))
+            except SlotFileError:
+                pass
+        self._known[project.id] = project.directory
+        if not self.store.locked:
+            self.store.remember_project(
+                self.owner, project.id, project.slots.project_name, str(project.directory)
+            )
+        return project
+
+    def _find_project(self, project_id: str) -> Project | None:
+        """The project with this id, from this process's memory or the store's last path."""
+        candidates = []
+        if project_id in self._known:
+            candidates.append(self._known[project_id])
+        record = self.store.projects(self.owner).get(project_id)
+        if record is not None:
+            candidates.append(Path(record.last_path))
+        for directory in candidates:
+            try:
+                project = self._load(directory)
+            except SlotFileError:
+                raise
+            except OSError:
+                continue
+            if project is not None and project.id == project_id:
+                return project
+        return None
+
+    def _project(self, project_id: str) -> Project:
+        project = self._find_project(_id("project_id", project_id))
+        if project is None:
+            raise NotFound(f"no project with id {project_id} is known to this server")
+        return project
+
+    def _save_slots(self, project: Project, slots: SlotFile) -> Project:
+        slotfile.write_slot_file(project.directory, slots)
+        return Project(project.directory, slots)
+
+    @staticmethod
+    def _slot(project: Project, slot_id: str) -> Slot:
+        for slot in project.slots.slots:
+            if slot.id == slot_id:
+                return slot
+        raise NotFound(f"project {project.id} has no slot with id {slot_id}")
+
+    # ------------------------------------------------------------------ internals: values
+
+    def _link_existing(self, project: Project, slot: Slot, secret_id: Any) -> SecretMeta:
+        meta = self.store.get_secret(self.owner, _id("secret_id", secret_id))
+        self.store.bind(self.owner, project.id, slot.id, meta.id)
+        return meta
+
+    def _fill_with_value(
+        self, project: Project, slot: Slot, value: Any, name: Any, expires: Any
+    ) -> tuple[SecretMeta, bool, str]:
+        _require_str("value", value)
+        current = self._bound_secret(project.id, slot.id)
+        if current is not None:
+            others = [
+                b for b in self.store.bindings(self.owner, secret_id=current.id)
+                if (b.project_id, b.slot_id) != (project.id, slot.id)
+            ]
+            if not others and name is None:
+                meta = self.store.update_secret(
+                    self.owner, current.id, value=value,
+                    expires=UNSET if expires is None else expires,
+                )
+                return meta, False, f"The value of '{slot.name}' was replaced."
+        if name is not None:
+            meta = self.store.create_secret(self.owner, _require_str("name", name), value, expires=expires)
+        else:
+            meta = self.store.create_secret(self.owner, self._free_name(slot.filename), value, expires=expires)
+        self.store.bind(self.owner, project.id, slot.id, meta.id)
+        if current is not None:
+            message = (
+                f"'{current.name}' also fills other slots, so it was left unchanged: a new secret "
+                f"'{meta.name}' now fills '{slot.name}'."
+            )
+        else:
+            message = f"Saved as the new secret '{meta.name}'."
+        return meta, True, message
+
+    def _free_name(self, base: str) -> str:
+        taken = {meta.name for meta in self.store.list_secrets(self.owner)}
+        if base not in taken:
+            return base
+        n = 2
+        while f"{base}-{n}" in taken:
+            n += 1
+        return f"{base}-{n}"
+
+    def _bound_secret(self, project_id: str, slot_id: str) -> SecretMeta | None:
+        for binding in self.store.bindings(self.owner, project_id=project_id):
+            if binding.slot_id == slot_id:
+                try:
+                    return self.store.get_secret(self.owner, binding.secret_id)
+                except NotFound:
+                    return None
+        return None
+
+    # ------------------------------------------------------------------ internals: files
+
+    def _empty_dir(self) -> Path:
+        assert self.materializer is not None
+        self.materializer.write_project(NO_PROJECT_DIR, [])
+        return self.materializer.project_dir(NO_PROJECT_DIR)
+
+    def _materialize(self, project: Project) -> dict[str, str]:
+        """Write the project's usable values as files; return {slot id: value} for env slots."""
+        if self.materializer is None or self.store.locked:
+            return {}
+        by_slot = {b.slot_id: b.secret_id for b in self.store.bindings(self.owner, project_id=project.id)}
+        entries, values = [], {}
+        now = _utcnow()
+        for slot in project.slots.slots:
+            secret_id = by_slot.get(slot.id)
+            if secret_id is None:
+                continue
+            try:
+                meta = self.store.get_secret(self.owner, secret_id)
+                if is_expired(meta, now):
+                    continue
+                value = self.store.read_value(self.owner, secret_id)
+            except (NotFound, SecretUnreadable) as err:
+                log.warning("Slot %r of project %s not written: %s", slot.name, project.id, err)
+                continue
+            entries.append((slot.name, slot.filename, value))
+            if slot.env:
+                values[slot.id] = value
+        self.materializer.write_project(project.id, entries)
+        return values
+
+    def _materialize_secret_users(self, secret_id: str, also: Project | None = None) -> None:
+        project_ids = {b.project_id for b in self.store.bindings(self.owner, secret_id=secret_id)}
+        if also is not None:
+            project_ids.add(also.id)
+        for project_id in project_ids:
+            project = also if also is not None and also.id == project_id else self._find_project(project_id)
+            if project is not None:
+                self._materialize(project)
+
+    # ------------------------------------------------------------------ models (docs/API.md)
+
+    def _no_project_model(self) -> dict[str, Any]:
+        return {"id": None, "name": None, "path": "", "exists": False, "error": None, "slots": []}
+
+    def _project_model_at(self, directory: Path) -> dict[str, Any]:
+        try:
+            project = self._remember(Project(directory, slotfile.read_slot_file(directory)))
+        except SlotFileError as err:
+            return {
+                "id": None, "name": None, "path": self._api_path(directory),
+                "exists": True, "error": err.reason, "slots": [],
+            }
+        return self._project_model(project)
+
+    def _project_model(self, project: Project) -> dict[str, Any]:
+        states = self._slot_states(project)
+        return {
+            "id": project.id,
+            "name": project.slots.project_name,
+            "path": self._api_path(project.directory),
+            "exists": True,
+            "error": None,
+            "slots": [self._slot_model(project, slot, states) for slot in project.slots.slots],
+        }
+
+    def _slot_states(self, project: Project) -> dict[str, tuple[str, SecretMeta | None]]:
+        states: dict[str, tuple[str, SecretMeta | None]] = {}
+        now = _utcnow()
+        for binding in self.store.bindings(self.owner, project_id=project.id):
+            try:
+                meta = self.store.get_secret(self.owner, binding.secret_id)
+            except NotFound:
+                continue
+            states[binding.slot_id] = ("expired" if is_expired(meta, now) else "provided", meta)
+        return states
+
+    def _slot_model(
+        self, project: Project, slot: Slot, states: dict[str, tuple[str, SecretMeta | None]] | None = None
+    ) -> dict[str, Any]:
+        if states is None:
+            states = self._slot_states(project)
+        state, meta = states.get(slot.id, ("missing", None))
+        return {
+            "id": slot.id,
+            "name": slot.name,
+            "description": slot.description,
+            "filename": slot.filename,
+            "env": slot.env,
+            "state": state,
+            "secret": {"id": meta.id, "name": meta.name} if meta is not None else None,
+        }
+
+    def _usage_by_secret(self) -> dict[str, list[dict[str, Any]]]:
+        records = self.store.projects(self.owner)
+        slot_names: dict[str, dict[str, str]] = {}
+        usage: dict[str, list[dict[str, Any]]] = {}
+        for binding in self.store.bindings(self.owner):
+            if binding.project_id not in slot_names:
+                slot_names[binding.project_id] = self._slot_names(binding.project_id)
+            record = records.get(binding.project_id)
+            usage.setdefault(binding.secret_id, []).append(
+                {
+                    "project_id": binding.project_id,
+                    "project_name": record.name if record else None,
+                    "project_path": self._display_path(record.last_path) if record else None,
+                    "slot_id": binding.slot_id,
+                    "slot_name": slot_names[binding.project_id].get(binding.slot_id),
+                }
+            )
+        return usage
+
+    def _slot_names(self, project_id: str) -> dict[str, str]:
+        try:
+            project = self._find_project(project_id)
+        except SlotFileError:
+            return {}
+        return {slot.id: slot.name for slot in project.slots.slots} if project else {}
+
+    def _display_path(self, last_path: str) -> str:
+        path = Path(last_path)
+        return self._api_path(path) if path.is_relative_to(self.root_dir) else last_path
+
+    def _secret_model(
+        self, meta: SecretMeta, usage: dict[str, list[dict[str, Any]]] | None = None
+    ) -> dict[str, Any]:
+        if usage is None:
+            usage = self._usage_by_secret()
+        return {
+            "id": meta.id,
+            "name": meta.name,
+            "created": meta.created,
+            "modified": meta.modified,
+            "expires": meta.expires,
+            "expired": is_expired(meta),
+            "usage": usage.get(meta.id, []),
+        }
+
+
+def _require_str(field: str, value: Any) -> str:
+    if not isinstance(value, str):
+        raise InvalidInput(field, "must be a string")
+    return value
+
+
+def _id(field: str, value: Any) -> str:
+    """Ids come from URLs and bodies: check their shape before they reach a query or a path."""
+    return validate_id(field, value)
