@@ -1,0 +1,127 @@
+"""Building the domain objects outside the server: the CLI's service, key rotation, doctor.
+
+The server builds the same objects from its traits (``app.py``); the defaults here are the
+traits' defaults, so that the CLI and a server started with no configuration share one store.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Iterator
+from pathlib import Path
+
+from .crypto import ENV_VAR, Keyring, KeyringError, format_keys, write_key_file
+from .materialize import Materializer, cleanup_stale, default_base_dir, is_memory_backed, new_server_dir
+from .service import SecretsService
+from .store.sqlite import SQLiteSecretStore, default_key_file, default_store_path
+
+__all__ = ["default_owner", "default_store_path", "diagnose", "open_service", "rotate_key"]
+
+
+def default_owner() -> str:
+    """Whose secrets: the JupyterHub user in a hub's single-user server, else the OS user."""
+    import getpass
+
+    return os.environ.get("JUPYTERHUB_USER") or getpass.getuser()
+
+
+def open_service(
+    store_path: str | Path,
+    key_file: str | Path | None,
+    root_dir: Path,
+    secrets_base: str | Path | None = None,
+    with_files: bool = False,
+) -> SecretsService:
+    """A service over the store; ``with_files`` gives it a fresh tree under ``secrets_base``."""
+    store = SQLiteSecretStore.open(store_path, key_file=key_file)
+    materializer = None
+    if with_files:
+        base = Path(secrets_base) if secrets_base else default_base_dir()
+        cleanup_stale(base)
+        materializer = Materializer(new_server_dir(base))
+    return SecretsService(store, root_dir, default_owner(), materializer)
+
+
+def rotate_key(store_path: str | Path, key_file: str | Path | None) -> int:
+    """Re-encrypt everything under a new key; returns how many values were re-encrypted.
+
+    With ``JUPYTER_SECRETS_KEY`` set, its first key is the new one (prepend a new key, rotate,
+    then drop the old ones, as with JupyterHub).  With a key file, a new key is generated and
+    the file goes through ``new;old`` (rotate) then ``new``: an interruption at any point
+    leaves a file that still decrypts everything, and running again resumes.
+    """
+    key_path = Path(key_file) if key_file else default_key_file(store_path)
+    if os.environ.get(ENV_VAR, "").strip():
+        keyring = Keyring.from_string(os.environ[ENV_VAR])
+        store = SQLiteSecretStore.open(store_path, key_file=key_path)
+        try:
+            return store.rotate_key(keyring)
+        finally:
+            store.close()
+    old = Keyring.from_file(key_path)
+    new_key = Keyring.generate_key()
+    both = f"{new_key};{format_keys(old._keys)}"
+    write_key_file(key_path, [both], replace=True)
+    store = SQLiteSecretStore.open(store_path, key_file=key_path, env={})
+    try:
+        if store.locked:
+            raise KeyringError(store.lock_reason)
+        count = store.rotate_key(Keyring.from_string(new_key, "the new key"))
+    finally:
+        store.close()
+    write_key_file(key_path, [new_key], replace=True)
+    return count
+
+
+def diagnose(store_path: str | Path, key_file: str | Path | None) -> Iterator[tuple[bool, str]]:
+    """(ok, what) lines for ``jupyter secrets doctor``: each problem says what to do."""
+    store_path = Path(store_path)
+    key_path = Path(key_file) if key_file else default_key_file(store_path)
+    if os.environ.get(ENV_VAR, "").strip():
+        yield True, f"keys come from {ENV_VAR} (the key file {key_path} is not used)"
+    elif not key_path.exists():
+        yield (not store_path.exists()), (
+            f"key file {key_path} does not exist yet: it is created on first use"
+            if not store_path.exists()
+            else f"key file {key_path} is missing but the store holds data: restore it or set {ENV_VAR}"
+        )
+    else:
+        mode = stat.S_IMODE(key_path.stat().st_mode)
+        if mode & 0o077:
+            yield False, f"key file {key_path} has mode {mode:04o}: run `chmod 600 {key_path}`"
+        else:
+            yield True, f"key file {key_path} (mode {mode:04o})"
+    if store_path.exists():
+        mode = stat.S_IMODE(store_path.stat().st_mode)
+        yield (not mode & 0o077), f"store {store_path} (mode {mode:04o})" + (
+            f": run `chmod 600 {store_path}`" if mode & 0o077 else ""
+        )
+        directory_mode = stat.S_IMODE(store_path.parent.stat().st_mode)
+        yield (not directory_mode & 0o077), f"store directory {store_path.parent} (mode {directory_mode:04o})" + (
+            f": run `chmod 700 {store_path.parent}`" if directory_mode & 0o077 else ""
+        )
+        store = SQLiteSecretStore.open(store_path, key_file=key_path)
+        try:
+            if store.locked:
+                yield False, f"the store is locked: {store.lock_reason}"
+            else:
+                yield True, "the store opens with the configured keys"
+        finally:
+            store.close()
+    else:
+        yield True, f"no store yet at {store_path}: it is created on first use"
+    try:
+        base = default_base_dir()
+    except OSError as err:
+        yield False, f"no usable directory for materialized secrets: {err}"
+        return
+    memory = is_memory_backed(base)
+    if memory:
+        yield True, f"secrets are materialized under {base} (memory-backed)"
+    else:
+        yield False, (
+            f"secrets would be materialized under {base}, which is "
+            + ("not memory-backed" if memory is False else "of unknown type")
+            + ": set XDG_RUNTIME_DIR or c.SecretsExtension.secrets_dir to a tmpfs directory"
+        )
