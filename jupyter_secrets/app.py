@@ -150,7 +150,11 @@ class SecretsExtension(ExtensionApp):
         root = Path(self.serverapp.root_dir)
         self.service = SecretsService(self.store, root, self.owner, self.materializer, on_change=self.events.change)
         self.service.materialize_known_projects()
-        kernels.install(self.serverapp.kernel_manager, self.service.kernel_env, self.log)
+        kernels.install(
+            self.serverapp.kernel_manager,
+            kernels.KernelHooks(self.service.kernel_env, self.kernel_output_redaction),
+            self.log,
+        )
         prompt_or_log(self.service, self.prompt_on_start, self.log)
         self.log.info(
             "jupyter_secrets %s: store %s, files under %s",

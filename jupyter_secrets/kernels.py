@@ -13,16 +13,34 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from jupyter_client.provisioning import KernelProvisionerFactory, LocalProvisioner
 
 PROVISIONER_NAME = "jupyter-secrets-provisioner"
+# Loads the output redaction into IPython kernels; a kernel without jupyter_secrets installed
+# only logs that the extension is missing, and runs on.
+REDACTION_ARGUMENT = "--IPKernelApp.extra_extensions=jupyter_secrets.kernel_redact"
 
-# The environment source of each server's kernel manager (a MultiKernelManager).  Keyed weakly
-# by that manager, so several servers in one process (tests) each reach their own service.
 EnvSource = Callable[[str | None], dict[str, str]]
-_env_sources: "weakref.WeakKeyDictionary[Any, EnvSource]" = weakref.WeakKeyDictionary()
+
+
+@dataclass(frozen=True)
+class KernelHooks:
+    """What one server adds to its kernels."""
+
+    env: EnvSource
+    redact_output: bool = True
+
+
+# The hooks of each server's kernel manager (a MultiKernelManager).  Keyed weakly by that
+# manager, so several servers in one process (tests) each reach their own service.
+_hooks: "weakref.WeakKeyDictionary[Any, KernelHooks]" = weakref.WeakKeyDictionary()
+
+
+def is_ipykernel(cmd: list[str]) -> bool:
+    return any("ipykernel" in part for part in cmd)
 
 
 class SecretsProvisioner(LocalProvisioner):
@@ -30,20 +48,23 @@ class SecretsProvisioner(LocalProvisioner):
 
     async def pre_launch(self, **kwargs: Any) -> dict[str, Any]:
         kwargs = await super().pre_launch(**kwargs)
-        source = _env_sources.get(getattr(self.parent, "parent", None))
-        if source is not None:
-            kwargs["env"].update(source(kwargs.get("cwd")))
+        hooks = _hooks.get(getattr(self.parent, "parent", None))
+        if hooks is not None:
+            kwargs["env"].update(hooks.env(kwargs.get("cwd")))
+            cmd = kwargs.get("cmd") or []
+            if hooks.redact_output and is_ipykernel(cmd) and REDACTION_ARGUMENT not in cmd:
+                kwargs["cmd"] = [*cmd, REDACTION_ARGUMENT]
         return kwargs
 
 
-def install(kernel_manager: Any, env_source: EnvSource, log: Any) -> bool:
+def install(kernel_manager: Any, hooks: KernelHooks, log: Any) -> bool:
     """Make this server's kernels launch through SecretsProvisioner.
 
     Only the default provisioner is replaced, and only while it is jupyter_client's own: a
     deployment that chose another provisioner keeps it (and its kernels get no secrets env;
     we say so in the log).  Returns whether kernels will get the environment.
     """
-    _env_sources[kernel_manager] = env_source
+    _hooks[kernel_manager] = hooks
     factory = KernelProvisionerFactory.instance(parent=kernel_manager)
     if factory.default_provisioner_name in ("local-provisioner", PROVISIONER_NAME):
         factory.default_provisioner_name = PROVISIONER_NAME
@@ -57,4 +78,4 @@ def install(kernel_manager: Any, env_source: EnvSource, log: Any) -> bool:
 
 
 def uninstall(kernel_manager: Any) -> None:
-    _env_sources.pop(kernel_manager, None)
+    _hooks.pop(kernel_manager, None)
