@@ -1,0 +1,219 @@
+"""The user-secret store interface, its records, and the rules every backend applies.
+
+Records never hold a value: a value exists only as the return of ``SecretStore.read_value``.
+The checks here (name, value size, expiry) are shared so that every backend enforces the
+same rules with the same messages.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any, Final
+
+from ..errors import InvalidInput
+
+DEFAULT_MAX_VALUE_BYTES: Final = 64 * 1024
+MAX_NAME_CHARS: Final = 99
+TIME_FORMAT: Final = "%Y-%m-%dT%H:%M:%SZ"
+
+
+class _Unset:
+    """Marks an argument of a partial update as "leave unchanged" (``None`` is a real value)."""
+
+    _instance: _Unset | None = None
+
+    def __new__(cls) -> _Unset:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "UNSET"
+
+    def __bool__(self) -> bool:
+        return False
+
+
+UNSET: Final = _Unset()
+
+
+@dataclass(frozen=True)
+class SecretMeta:
+    """A user secret without its value."""
+
+    id: str
+    name: str
+    created: str
+    modified: str
+    expires: str | None
+
+
+@dataclass(frozen=True)
+class Binding:
+    """(project, slot) filled by a user secret, for one user."""
+
+    project_id: str
+    slot_id: str
+    secret_id: str
+
+
+@dataclass(frozen=True)
+class ProjectRecord:
+    """What the store remembers of a project, to show usages of secrets outside the open one."""
+
+    id: str
+    name: str
+    last_path: str
+
+
+# ---------------------------------------------------------------------- shared rules
+
+
+def utc_now() -> str:
+    return datetime.now(timezone.utc).strftime(TIME_FORMAT)
+
+
+def check_name(name: Any) -> str:
+    """A secret name: 1-99 characters once stripped, no control characters.  Returns it stripped."""
+    if not isinstance(name, str):
+        raise InvalidInput("name", "must be a string")
+    name = name.strip()
+    if not name:
+        raise InvalidInput("name", "must not be empty")
+    if len(name) > MAX_NAME_CHARS:
+        raise InvalidInput("name", f"must be at most {MAX_NAME_CHARS} characters")
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in name):
+        raise InvalidInput("name", "must not contain control characters (newlines, tabs, ...)")
+    return name
+
+
+def encode_value(value: Any, max_value_bytes: int) -> bytes:
+    """The value as UTF-8, within the size limit.  Messages never quote the value."""
+    if not isinstance(value, str):
+        raise InvalidInput("value", "must be a string")
+    try:
+        data = value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InvalidInput(
+            "value", "must be valid Unicode text (it holds a lone surrogate)"
+        ) from None
+    if len(data) > max_value_bytes:
+        raise InvalidInput(
+            "value", f"must be at most {max_value_bytes} bytes (UTF-8); it is {len(data)} bytes"
+        )
+    return data
+
+
+def normalise_expires(expires: Any) -> str | None:
+    """``None``, or an ISO 8601 date or date-time as UTC ``YYYY-MM-DDTHH:MM:SSZ``.
+
+    A time without an offset is taken as UTC; a date alone means its midnight UTC; fractions
+    of a second are dropped.
+    """
+    if expires is None:
+        return None
+    if not isinstance(expires, str) or not expires.strip():
+        raise InvalidInput("expires", "must be an ISO 8601 date-time string or null")
+    text = expires.strip()
+    if text[-1:] in ("z", "Z"):  # fromisoformat of Python 3.10 does not take "Z"
+        text = text[:-1] + "+00:00"
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput(
+            "expires", "must be an ISO 8601 date-time such as 2026-12-31T23:59:00Z"
+        ) from None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return when.astimezone(timezone.utc).strftime(TIME_FORMAT)
+
+
+# ---------------------------------------------------------------------- interface
+
+
+class SecretStore(ABC):
+    """Per-user secrets (encrypted by the backend), bindings to project slots, known projects.
+
+    ``locked`` is True when the configured keys cannot decrypt the store: metadata can still be
+    read, but ``read_value`` and every write raise ``StoreLocked`` (with ``lock_reason``).
+    Every write raises ``StoreUnavailable`` when the storage refuses it (read-only, full).
+    """
+
+    locked: bool = False
+    lock_reason: str = ""
+
+    @classmethod
+    def open(
+        cls,
+        path: str,
+        *,
+        key_file: str | None = None,
+        max_value_bytes: int = DEFAULT_MAX_VALUE_BYTES,
+    ) -> SecretStore:
+        """Build the store from the extension's settings (used by ``SecretsExtension``)."""
+        raise NotImplementedError(f"{cls.__name__} does not implement open()")
+
+    @abstractmethod
+    def list_secrets(self, user: str) -> list[SecretMeta]:
+        """The user's secrets, sorted by name."""
+
+    @abstractmethod
+    def get_secret(self, user: str, secret_id: str) -> SecretMeta:
+        """Raises ``NotFound``."""
+
+    @abstractmethod
+    def find_secret_by_name(self, user: str, name: str) -> SecretMeta | None: ...
+
+    @abstractmethod
+    def read_value(self, user: str, secret_id: str) -> str:
+        """Raises ``NotFound``, ``SecretUnreadable`` (this secret only), ``StoreLocked``."""
+
+    @abstractmethod
+    def create_secret(
+        self, user: str, name: str, value: str, expires: str | None = None
+    ) -> SecretMeta:
+        """Raises ``InvalidInput``, ``Conflict`` (field "name")."""
+
+    @abstractmethod
+    def update_secret(
+        self,
+        user: str,
+        secret_id: str,
+        *,
+        name: str | _Unset = UNSET,
+        value: str | _Unset = UNSET,
+        expires: str | None | _Unset = UNSET,
+    ) -> SecretMeta:
+        """Change the given fields only; ``expires=None`` removes the expiry."""
+
+    @abstractmethod
+    def delete_secret(self, user: str, secret_id: str) -> list[Binding]:
+        """Delete the secret and every binding to it; returns the bindings removed."""
+
+    @abstractmethod
+    def bind(self, user: str, project_id: str, slot_id: str, secret_id: str) -> None:
+        """Fill a slot with a secret (replaces the slot's binding).  ``NotFound`` if no secret."""
+
+    @abstractmethod
+    def unbind(self, user: str, project_id: str, slot_id: str) -> bool:
+        """Remove a slot's binding; False when there was none."""
+
+    @abstractmethod
+    def bindings(
+        self, user: str, *, project_id: str | None = None, secret_id: str | None = None
+    ) -> list[Binding]: ...
+
+    @abstractmethod
+    def remember_project(self, user: str, project_id: str, name: str, last_path: str) -> None: ...
+
+    @abstractmethod
+    def projects(self, user: str) -> dict[str, ProjectRecord]: ...
+
+    @abstractmethod
+    def rotate_key(self, new_keyring: Any) -> int:
+        """Re-encrypt every value under ``new_keyring``'s first key; returns how many."""
+
+    @abstractmethod
+    def close(self) -> None: ...

@@ -1,0 +1,586 @@
+"""SQLiteSecretStore: the embedded default store, one SQLite file per user account.
+
+Default files (both private to the user running Jupyter)::
+
+    <jupyter data dir>/jupyter_secrets/     mode 0700 when we create it
+        secrets.sqlite3 (+ -wal, -shm)       mode 0600; values AES-GCM encrypted
+        secrets.key                          mode 0600; only used if JUPYTER_SECRETS_KEY is unset
+
+Durability and concurrency: WAL journal with ``synchronous=FULL`` (a write acknowledged is on
+disk), a busy timeout and ``BEGIN IMMEDIATE`` write transactions, so two servers and the CLI
+can use one store at once.  Within a process, one connection is shared under a lock.
+
+Locking: a key-check token (a known plaintext encrypted under the key) sits in ``meta``.  At
+open, if no configured key decrypts it, or the keys cannot be loaded at all (malformed, unsafe
+key file, key file missing while the store holds data), the store is *locked*: it reopens the
+file read-only, metadata can be listed, ``read_value`` and every write raise ``StoreLocked``
+with ``lock_reason``, and nothing is ever written.  A store file SQLite cannot read is locked
+the same way rather than touched.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+from uuid import uuid4
+
+from ..crypto import ENV_VAR, DecryptError, Keyring, KeyringError, blob_key_id, ensure_private_dir
+from ..errors import (
+    Conflict,
+    InvalidInput,
+    NotFound,
+    SecretUnreadable,
+    StoreLocked,
+    StoreUnavailable,
+)
+from .base import (
+    DEFAULT_MAX_VALUE_BYTES,
+    UNSET,
+    Binding,
+    ProjectRecord,
+    SecretMeta,
+    SecretStore,
+    _Unset,
+    check_name,
+    encode_value,
+    normalise_expires,
+    utc_now,
+)
+
+log = logging.getLogger(__name__)
+
+STORE_FILE_NAME = "secrets.sqlite3"
+KEY_FILE_NAME = "secrets.key"
+SCHEMA_VERSION = 1
+BUSY_TIMEOUT_SECONDS = 30.0
+
+# Called with ``create``: whether a new key may be made (only when the store holds no data).
+KeyringFactory = Callable[[bool], Keyring]
+
+_KEY_CHECK_PLAINTEXT = b"jupyter_secrets key check v1"
+_KEY_CHECK_AAD = b'["key-check"]'
+
+_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB NOT NULL)",
+    """CREATE TABLE IF NOT EXISTS secrets (
+        id TEXT PRIMARY KEY, user TEXT NOT NULL, name TEXT NOT NULL,
+        ciphertext BLOB NOT NULL, created TEXT NOT NULL, modified TEXT NOT NULL, expires TEXT,
+        UNIQUE (user, name))""",
+    """CREATE TABLE IF NOT EXISTS bindings (
+        user TEXT NOT NULL, project_id TEXT NOT NULL, slot_id TEXT NOT NULL,
+        secret_id TEXT NOT NULL REFERENCES secrets (id) ON DELETE CASCADE,
+        PRIMARY KEY (user, project_id, slot_id))""",
+    "CREATE INDEX IF NOT EXISTS bindings_by_secret ON bindings (secret_id)",
+    """CREATE TABLE IF NOT EXISTS projects (
+        user TEXT NOT NULL, id TEXT NOT NULL, name TEXT NOT NULL, last_path TEXT NOT NULL,
+        PRIMARY KEY (user, id))""",
+)
+
+_META_COLUMNS = "id, name, created, modified, expires"
+
+
+def default_store_path() -> Path:
+    """``<jupyter data dir>/jupyter_secrets/secrets.sqlite3``."""
+    from jupyter_core.paths import jupyter_data_dir
+
+    return Path(jupyter_data_dir()) / "jupyter_secrets" / STORE_FILE_NAME
+
+
+def default_key_file(store_path: Path | str) -> Path:
+    """``secrets.key`` beside the store file (same private directory, not inside the database)."""
+    return Path(store_path).with_name(KEY_FILE_NAME)
+
+
+def _aad(user: str, secret_id: str) -> bytes:
+    # Binds a ciphertext to its row: moved to another row or user, it fails authentication.
+    return json.dumps(["secret", user, secret_id]).encode("utf-8")
+
+
+def _meta(row: tuple) -> SecretMeta:
+    return SecretMeta(id=row[0], name=row[1], created=row[2], modified=row[3], expires=row[4])
+
+
+def _require_id(field: str, value: Any) -> str:
+    if not isinstance(value, str) or not value:
+        raise InvalidInput(field, "must be a non-empty string")
+    return value
+
+
+class SQLiteSecretStore(SecretStore):
+    """User secrets in one SQLite file, values encrypted by a ``Keyring``."""
+
+    def __init__(
+        self,
+        path: Path | str,
+        keyring: Keyring | KeyringFactory,
+        max_value_bytes: int = DEFAULT_MAX_VALUE_BYTES,
+        *,
+        busy_timeout: float = BUSY_TIMEOUT_SECONDS,
+    ):
+        self.path = Path(path)
+        self.max_value_bytes = max_value_bytes
+        self.locked = False
+        self.lock_reason = ""
+        self._busy_timeout = busy_timeout
+        self._lock = threading.RLock()
+        self._keyring: Keyring | None = None
+        self._conn: sqlite3.Connection | None = None
+
+        probe, key_check, has_data = self._probe()
+        try:
+            self._keyring = keyring if isinstance(keyring, Keyring) else keyring(not has_data)
+        except KeyringError as err:
+            self._lock_with(err.message)
+        if not self.locked and key_check is not None:
+            self._verify_key_check(key_check)
+        if self.locked:
+            self._conn = probe if probe is not None else self._empty_memory_db()
+            log.warning("Secret store %s is locked: %s", self.path, self.lock_reason)
+            return
+        if probe is not None:
+            probe.close()
+        self._conn = self._open_writable()
+
+    @classmethod
+    def open(
+        cls,
+        path: str | Path,
+        *,
+        key_file: str | Path | None = None,
+        max_value_bytes: int = DEFAULT_MAX_VALUE_BYTES,
+        env: Mapping[str, str] = os.environ,
+    ) -> SQLiteSecretStore:
+        """The store at ``path`` with keys from ``JUPYTER_SECRETS_KEY``, else from ``key_file``
+        (default ``secrets.key`` beside ``path``), created only if the store is new."""
+        path = Path(path).expanduser()
+        key_path = Path(key_file).expanduser() if key_file else default_key_file(path)
+        return cls(
+            path,
+            lambda create: Keyring.from_env_or_file(key_path, env, create=create),
+            max_value_bytes,
+        )
+
+    # ---------------------------------------------------------------- opening
+
+    def _probe(self) -> tuple[sqlite3.Connection | None, bytes | None, bool]:
+        """Read-only look at an existing file: (connection, key-check token, holds data?)."""
+        if not self.path.exists():
+            return None, None, False
+        try:
+            conn = self._connect(f"file:{self.path}?mode=ro", uri=True)
+            tables = {
+                r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")
+            }
+            if "secrets" not in tables or "meta" not in tables:
+                conn.close()
+                return None, None, False
+            rows = dict(conn.execute("SELECT key, value FROM meta"))
+            if int(rows.get("schema_version", SCHEMA_VERSION)) > SCHEMA_VERSION:
+                self._lock_with(
+                    f"the secret store {self.path} was written by a newer jupyter_secrets: "
+                    "upgrade jupyter_secrets"
+                )
+            key_check = rows.get("key_check")
+            has_data = (
+                key_check is not None
+                or conn.execute("SELECT 1 FROM secrets LIMIT 1").fetchone() is not None
+            )
+            return conn, key_check, has_data
+        except sqlite3.DatabaseError as err:
+            # Never "repair" a file we cannot read: it may be the only copy of the user's data.
+            self._lock_with(
+                f"the secret store {self.path} cannot be read ({err}); it is left untouched"
+            )
+            return None, None, True
+
+    def _verify_key_check(self, token: bytes) -> None:
+        assert self._keyring is not None
+        try:
+            self._keyring.decrypt(token, _KEY_CHECK_AAD)
+        except DecryptError:
+            kid = blob_key_id(token)
+            self._lock_with(
+                f"the keys from {self._keyring.source} cannot decrypt the secret store {self.path}"
+                + (f" (it was encrypted with key id {kid.hex()[:8]})" if kid else "")
+                + f": set {ENV_VAR} to the key that encrypted it, or restore that key file"
+            )
+
+    def _lock_with(self, reason: str) -> None:
+        if not self.locked:
+            self.locked = True
+            self.lock_reason = reason + ". Nothing is written to the store while it is locked."
+
+    def _connect(self, target: str, uri: bool = False) -> sqlite3.Connection:
+        # isolation_level=None: we issue BEGIN IMMEDIATE / COMMIT ourselves.
+        return sqlite3.connect(
+            target,
+            uri=uri,
+            timeout=self._busy_timeout,
+            isolation_level=None,
+            check_same_thread=False,
+        )
+
+    def _empty_memory_db(self) -> sqlite3.Connection:
+        """A locked store with no readable file answers reads from an empty schema."""
+        conn = self._connect(":memory:")
+        for statement in _SCHEMA:
+            conn.execute(statement)
+        return conn
+
+    def _open_writable(self) -> sqlite3.Connection:
+        try:
+            ensure_private_dir(self.path.parent)
+            try:
+                # SQLite gives the -wal and -shm files the mode of the database file.
+                fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
+                os.fchmod(fd, 0o600)
+                os.close(fd)
+            except FileExistsError:
+                pass
+            conn = self._connect(str(self.path))
+        except OSError as err:
+            raise StoreUnavailable(
+                f"the secret store {self.path} cannot be created: {err.strerror}"
+            ) from err
+        self._conn = conn
+        with self._db_errors():
+            self._enable_wal(conn)
+            conn.execute("PRAGMA synchronous=FULL")
+            conn.execute("PRAGMA foreign_keys=ON")
+        with self._write() as db:
+            for statement in _SCHEMA:
+                db.execute(statement)
+            db.execute(
+                "INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', ?)",
+                (str(SCHEMA_VERSION),),
+            )
+            assert self._keyring is not None
+            db.execute(
+                "INSERT OR IGNORE INTO meta (key, value) VALUES ('key_check', ?)",
+                (self._keyring.encrypt(_KEY_CHECK_PLAINTEXT, _KEY_CHECK_AAD),),
+            )
+            token = db.execute("SELECT value FROM meta WHERE key = 'key_check'").fetchone()[0]
+        # Another process may have initialised the store first, under another key.
+        self._verify_key_check(token)
+        return conn
+
+    def _enable_wal(self, conn: sqlite3.Connection) -> None:
+        # Switching a new database to WAL can fail with "database is locked" without waiting
+        # for the busy timeout when another process opens it at the same moment: retry.
+        deadline = time.monotonic() + self._busy_timeout
+        while True:
+            try:
+                mode = conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+                break
+            except sqlite3.OperationalError as err:
+                if "locked" not in str(err) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.02)
+        if mode != "wal":
+            log.warning(
+                "Secret store %s: WAL journal unavailable (%s); concurrent use is slower",
+                self.path,
+                mode,
+            )
+
+    # ---------------------------------------------------------------- plumbing
+
+    @contextmanager
+    def _db_errors(self) -> Iterator[None]:
+        try:
+            yield
+        except sqlite3.IntegrityError:
+            raise
+        except sqlite3.DatabaseError as err:
+            # SQLite's messages ("database or disk is full", "attempt to write a readonly
+            # database") never contain our data: queries are parameterised.
+            raise StoreUnavailable(f"the secret store {self.path} cannot be used: {err}") from err
+
+    def _connection(self) -> sqlite3.Connection:
+        if self._conn is None:
+            raise StoreUnavailable(f"the secret store {self.path} is closed")
+        return self._conn
+
+    def _check_writable(self) -> None:
+        if self.locked:
+            raise StoreLocked(self.lock_reason)
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction, locked at its start (BEGIN IMMEDIATE): never fails midway
+        on another writer's lock, the busy timeout covers the wait."""
+        self._check_writable()
+        with self._lock, self._db_errors():
+            conn = self._connection()
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    try:
+                        conn.execute("ROLLBACK")
+                    except sqlite3.Error:
+                        pass  # SQLite already rolled back (e.g. disk full); report the first error
+                raise
+
+    def _query(self, sql: str, params: tuple = ()) -> list[tuple]:
+        with self._lock, self._db_errors():
+            return self._connection().execute(sql, params).fetchall()
+
+    def _secret_row(self, db: sqlite3.Connection, user: str, secret_id: str) -> SecretMeta:
+        row = db.execute(
+            f"SELECT {_META_COLUMNS} FROM secrets WHERE user = ? AND id = ?", (user, secret_id)
+        ).fetchone()
+        if row is None:
+            raise NotFound(f"no secret with id {secret_id}")
+        return _meta(row)
+
+    @staticmethod
+    def _check_name_free(
+        db: sqlite3.Connection, user: str, name: str, own_id: str | None = None
+    ) -> None:
+        row = db.execute(
+            "SELECT id FROM secrets WHERE user = ? AND name = ?", (user, name)
+        ).fetchone()
+        if row is not None and row[0] != own_id:
+            raise Conflict(f"a secret named '{name}' already exists", field="name")
+
+    # ---------------------------------------------------------------- secrets
+
+    def list_secrets(self, user: str) -> list[SecretMeta]:
+        rows = self._query(
+            f"SELECT {_META_COLUMNS} FROM secrets WHERE user = ? ORDER BY name, id", (user,)
+        )
+        return [_meta(row) for row in rows]
+
+    def get_secret(self, user: str, secret_id: str) -> SecretMeta:
+        with self._lock, self._db_errors():
+            return self._secret_row(self._connection(), user, secret_id)
+
+    def find_secret_by_name(self, user: str, name: str) -> SecretMeta | None:
+        if not isinstance(name, str):
+            return None
+        rows = self._query(
+            f"SELECT {_META_COLUMNS} FROM secrets WHERE user = ? AND name = ?", (user, name.strip())
+        )
+        return _meta(rows[0]) if rows else None
+
+    def read_value(self, user: str, secret_id: str) -> str:
+        self._check_writable()  # a locked store's keys are wrong: nothing to decrypt with
+        rows = self._query(
+            "SELECT ciphertext FROM secrets WHERE user = ? AND id = ?", (user, secret_id)
+        )
+        if not rows:
+            raise NotFound(f"no secret with id {secret_id}")
+        assert self._keyring is not None
+        try:
+            return self._keyring.decrypt(rows[0][0], _aad(user, secret_id)).decode("utf-8")
+        except DecryptError as err:
+            raise SecretUnreadable(secret_id, str(err)) from None
+        except UnicodeDecodeError:
+            raise SecretUnreadable(secret_id, "its decrypted value is not UTF-8 text") from None
+
+    def create_secret(
+        self, user: str, name: str, value: str, expires: str | None = None
+    ) -> SecretMeta:
+        self._check_writable()
+        name = check_name(name)
+        data = encode_value(value, self.max_value_bytes)
+        expires = normalise_expires(expires)
+        secret_id, now = uuid4().hex, utc_now()
+        assert self._keyring is not None
+        blob = self._keyring.encrypt(data, _aad(user, secret_id))
+        with self._write() as db:
+            self._check_name_free(db, user, name)
+            db.execute(
+                "INSERT INTO secrets (id, user, name, ciphertext, created, modified, expires) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (secret_id, user, name, blob, now, now, expires),
+            )
+        return SecretMeta(id=secret_id, name=name, created=now, modified=now, expires=expires)
+
+    def update_secret(
+        self,
+        user: str,
+        secret_id: str,
+        *,
+        name: str | _Unset = UNSET,
+        value: str | _Unset = UNSET,
+        expires: str | None | _Unset = UNSET,
+    ) -> SecretMeta:
+        self._check_writable()
+        changes: dict[str, Any] = {}
+        if name is not UNSET:
+            changes["name"] = check_name(name)
+        if value is not UNSET:
+            assert self._keyring is not None
+            data = encode_value(value, self.max_value_bytes)
+            changes["ciphertext"] = self._keyring.encrypt(data, _aad(user, secret_id))
+        if expires is not UNSET:
+            changes["expires"] = normalise_expires(expires)
+        with self._write() as db:
+            current = self._secret_row(db, user, secret_id)
+            if not changes:
+                return current
+            if "name" in changes:
+                self._check_name_free(db, user, changes["name"], own_id=secret_id)
+            changes["modified"] = utc_now()
+            assignments = ", ".join(f"{column} = ?" for column in changes)  # column names are ours
+            db.execute(
+                f"UPDATE secrets SET {assignments} WHERE user = ? AND id = ?",
+                (*changes.values(), user, secret_id),
+            )
+            return self._secret_row(db, user, secret_id)
+
+    def delete_secret(self, user: str, secret_id: str) -> list[Binding]:
+        with self._write() as db:
+            self._secret_row(db, user, secret_id)
+            removed = [
+                Binding(*row)
+                for row in db.execute(
+                    "SELECT project_id, slot_id, secret_id FROM bindings "
+                    "WHERE user = ? AND secret_id = ? ORDER BY project_id, slot_id",
+                    (user, secret_id),
+                )
+            ]
+            db.execute(
+                "DELETE FROM secrets WHERE user = ? AND id = ?", (user, secret_id)
+            )  # cascades
+        return removed
+
+    # ---------------------------------------------------------------- bindings and projects
+
+    def bind(self, user: str, project_id: str, slot_id: str, secret_id: str) -> None:
+        _require_id("project_id", project_id)
+        _require_id("slot_id", slot_id)
+        with self._write() as db:
+            self._secret_row(db, user, secret_id)
+            db.execute(
+                "INSERT INTO bindings (user, project_id, slot_id, secret_id) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (user, project_id, slot_id) "
+                "DO UPDATE SET secret_id = excluded.secret_id",
+                (user, project_id, slot_id, secret_id),
+            )
+
+    def unbind(self, user: str, project_id: str, slot_id: str) -> bool:
+        with self._write() as db:
+            cursor = db.execute(
+                "DELETE FROM bindings WHERE user = ? AND project_id = ? AND slot_id = ?",
+                (user, project_id, slot_id),
+            )
+            return cursor.rowcount > 0
+
+    def bindings(
+        self, user: str, *, project_id: str | None = None, secret_id: str | None = None
+    ) -> list[Binding]:
+        sql = "SELECT project_id, slot_id, secret_id FROM bindings WHERE user = ?"
+        params: list[str] = [user]
+        if project_id is not None:
+            sql += " AND project_id = ?"
+            params.append(project_id)
+        if secret_id is not None:
+            sql += " AND secret_id = ?"
+            params.append(secret_id)
+        return [
+            Binding(*row)
+            for row in self._query(sql + " ORDER BY project_id, slot_id", tuple(params))
+        ]
+
+    def remember_project(self, user: str, project_id: str, name: str, last_path: str) -> None:
+        _require_id("project_id", project_id)
+        self._check_writable()
+        known = self.projects(user).get(project_id)
+        if known == ProjectRecord(project_id, name, last_path):
+            return  # called on every project lookup: skip a synced write when nothing changed
+        with self._write() as db:
+            db.execute(
+                "INSERT INTO projects (user, id, name, last_path) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (user, id) "
+                "DO UPDATE SET name = excluded.name, last_path = excluded.last_path",
+                (user, project_id, name, last_path),
+            )
+
+    def projects(self, user: str) -> dict[str, ProjectRecord]:
+        rows = self._query(
+            "SELECT id, name, last_path FROM projects WHERE user = ? ORDER BY id", (user,)
+        )
+        return {row[0]: ProjectRecord(*row) for row in rows}
+
+    # ---------------------------------------------------------------- keys
+
+    def rotate_key(
+        self,
+        new_keyring: Keyring,
+        *,
+        batch_size: int = 100,
+        on_batch: Callable[[int], None] | None = None,
+    ) -> int:
+        """Re-encrypt every value under ``new_keyring``'s first key; returns how many were.
+
+        Values are decrypted with the new keyring's keys or this store's current ones.  Work is
+        committed in batches; rows already under the new key are skipped, so after an
+        interruption (``on_batch(count_so_far)`` is called after each committed batch and may
+        raise) the store stays readable with both keys and running again resumes.  The
+        key-check moves last: until the rotation completes, a keyring without the old key
+        finds the store locked rather than half unreadable.  A value that no key decrypts is
+        left as it is (it was unreadable already) and logged by id.
+        """
+        self._check_writable()
+        assert self._keyring is not None
+        reader = new_keyring.merged(self._keyring)
+        # From now on this store writes under the new key and still reads the old one.
+        self._keyring = reader
+        target = new_keyring.primary_id
+        todo = [
+            row[0]
+            for row in self._query(
+                "SELECT id FROM secrets WHERE substr(ciphertext, 2, ?) IS NOT ? ORDER BY id",
+                (len(target), target),
+            )
+        ]
+        count = 0
+        for start in range(0, len(todo), max(1, batch_size)):
+            with self._write() as db:
+                for secret_id in todo[start : start + batch_size]:
+                    row = db.execute(
+                        "SELECT user, ciphertext FROM secrets WHERE id = ?", (secret_id,)
+                    ).fetchone()
+                    if row is None or blob_key_id(row[1]) == target:
+                        continue  # deleted or re-encrypted meanwhile
+                    user, blob = row
+                    try:
+                        plaintext = reader.decrypt(blob, _aad(user, secret_id))
+                    except DecryptError as err:
+                        log.warning("Secret %s not re-encrypted: %s", secret_id, err)
+                        continue
+                    db.execute(
+                        "UPDATE secrets SET ciphertext = ? WHERE id = ?",
+                        (new_keyring.encrypt(plaintext, _aad(user, secret_id)), secret_id),
+                    )
+                    count += 1
+            if on_batch is not None:
+                on_batch(count)
+        with self._write() as db:
+            db.execute(
+                "UPDATE meta SET value = ? WHERE key = 'key_check'",
+                (new_keyring.encrypt(_KEY_CHECK_PLAINTEXT, _KEY_CHECK_AAD),),
+            )
+        return count
+
+    def close(self) -> None:
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
+
+    def __repr__(self) -> str:
+        return f"<SQLiteSecretStore {self.path}{' locked' if self.locked else ''}>"
