@@ -75,6 +75,9 @@ class SecretsService:
         self._on_change = on_change or (lambda event, details: None)
         # project id -> directory of every project seen by this process.
         self._known: dict[str, Path] = {}
+        # project id -> {value: slot name} of what is materialized now (for the leak guards).
+        self._materialized: dict[str, dict[str, str]] = {}
+        self.values_version = 0  # bumped whenever _materialized changes
         # Serialises changes that touch the store and the materialized files together.
         self._lock = threading.RLock()
 
@@ -271,6 +274,13 @@ class SecretsService:
             if project is not None:
                 self._materialize(project)
 
+    def materialized_values(self) -> dict[str, str]:
+        """{value: slot name} of every value this service has written for kernels."""
+        merged: dict[str, str] = {}
+        for values in list(self._materialized.values()):
+            merged.update(values)
+        return merged
+
     def missing_slots(self, api_path: str = "") -> list[dict[str, Any]]:
         """Slots of the project at ``api_path`` that have no usable value."""
         model = self.project_for_path(api_path)
@@ -446,6 +456,10 @@ class SecretsService:
             if slot.env:
                 values[slot.id] = value
         self.materializer.write_project(project.id, entries)
+        written = {value: name for name, _, value in entries}
+        if self._materialized.get(project.id) != written:
+            self._materialized[project.id] = written
+            self.values_version += 1
         return values
 
     def _materialize_secret_users(self, secret_id: str, also: Project | None = None) -> None:
