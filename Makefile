@@ -40,7 +40,7 @@ $(VENV)/.installed: $(VENV)/.deps $(LABEXT) pyproject.toml
 
 # Point JupyterLab at the built frontend (a symlink, so rebuilds are picked up).
 $(VENV)/.linked: $(VENV)/.installed
-	$(BIN)/jupyter labextension develop --overwrite . >/dev/null
+	$(BIN)/jupyter-builder develop --overwrite . >/dev/null
 	$(BIN)/jupyter server extension enable jupyter_secrets --sys-prefix >/dev/null
 	touch $@
 
