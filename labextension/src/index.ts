@@ -25,7 +25,13 @@ import { Widget } from '@lumino/widgets';
 import { SecretsClient } from './api';
 import { keyIcon } from './icons';
 import { LaunchDialog } from './launchDialog';
-import { missingSlots, projectTitle } from './model';
+import {
+  ISaveGuardEvent,
+  missingSlots,
+  projectTitle,
+  SAVE_GUARD_SCHEMA,
+  saveGuardMessage
+} from './model';
 import { SecretsPanel } from './panel';
 import { ProjectModel } from './projectModel';
 import {
@@ -206,6 +212,18 @@ const plugin: JupyterFrontEndPlugin<void> = {
         name: () => 'user-secrets'
       });
     }
+
+    // The server's save guard redacted or refused a save: say so, naming slots only.
+    app.serviceManager.events?.stream.connect((_, event) => {
+      if (event.schema_id === SAVE_GUARD_SCHEMA) {
+        const notice = saveGuardMessage(event as unknown as ISaveGuardEvent, __);
+        if ((event as unknown as ISaveGuardEvent).action === 'refused') {
+          Notification.error(notice, { autoClose: false });
+        } else {
+          Notification.warning(notice, { autoClose: 8000 });
+        }
+      }
+    });
 
     // Another tab may have changed something: refresh what is visible on focus.
     window.addEventListener('focus', () => {

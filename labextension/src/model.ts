@@ -312,3 +312,29 @@ export function suggestFilename(name: string): string {
     .replace(/^[-.]+|-+$/g, '')
     .slice(0, 200);
 }
+
+/** The schema of the server's save-guard events (see jupyter_secrets/event_schemas). */
+export const SAVE_GUARD_SCHEMA = 'https://events.jupyter.org/jupyter_secrets/save_guard/v1';
+
+export interface ISaveGuardEvent {
+  schema_id: string;
+  path: string;
+  action: 'redacted' | 'refused';
+  slots: string[];
+}
+
+/** What to tell the user when the save guard acted on a file: names slots, never values. */
+export function saveGuardMessage(event: ISaveGuardEvent, trans: Translate = identity): string {
+  const slots = event.slots.join(', ');
+  return event.action === 'refused'
+    ? trans(
+        '%1 was not saved: it contains the value of the secret slot(s) %2. Clear the outputs that show it, then save again.',
+        event.path,
+        slots
+      )
+    : trans(
+        'Secret values were redacted from %1 as it was saved (%2). The file on disk holds [REDACTED:…] instead.',
+        event.path,
+        slots
+      );
+}

@@ -10,6 +10,7 @@ import {
   messageOf,
   missingSlots,
   projectTitle,
+  saveGuardMessage,
   sortSecrets,
   stateBadge,
   usageLabels,
@@ -178,5 +179,24 @@ describe('slotBody', () => {
   it('suggests filenames', () => {
     expect(suggestFilename('Database password')).toBe('database-password');
     expect(suggestFilename('  API token (prod) ')).toBe('api-token-prod');
+  });
+});
+
+describe('saveGuardMessage', () => {
+  const event = {
+    schema_id: 'https://events.jupyter.org/jupyter_secrets/save_guard/v1',
+    path: 'proj/out.ipynb',
+    slots: ['API token', 'Database password']
+  };
+  it('names the file and the slots when values were redacted', () => {
+    const text = saveGuardMessage({ ...event, action: 'redacted' });
+    expect(text).toContain('proj/out.ipynb');
+    expect(text).toContain('API token, Database password');
+    expect(text).toContain('redacted');
+  });
+  it('says the save was refused', () => {
+    const text = saveGuardMessage({ ...event, action: 'refused' });
+    expect(text).toContain('was not saved');
+    expect(text).toContain('API token');
   });
 });
