@@ -49,9 +49,12 @@ run: install
 	mkdir -p $(DEMO) && cp -rn demo/. $(DEMO)/
 	$(BIN)/jupyter lab --ServerApp.root_dir=$(abspath $(DEMO)) --port=$(PORT) $(ROOT_FLAG)
 
+# Browser tests run in their own pytest process: Playwright's sync API leaves the main
+# thread's event loop marked running, which pytest-jupyter's loop fixtures cannot share.
 test: install
 	$(MAKE) test-frontend
-	$(BIN)/pytest -p no:cacheprovider tests
+	$(MAKE) test-python
+	$(MAKE) test-browser
 
 test-python: install
 	$(BIN)/pytest -p no:cacheprovider tests --ignore=tests/browser
