@@ -317,17 +317,19 @@ class SecretsService:
 
     def _remember(self, project: Project) -> Project:
         previous = self._known.get(project.id)
-        if previous is not None and previous != project.directory and (previous / slotfile.SLOT_FILE).is_file():
-            # Two directories claim one id (a copied project): the first one seen keeps it.
+        if previous is not None and previous != project.directory:
+            # Two directories claim one id (a copied project): the first one seen keeps it,
+            # as long as it still does.
             try:
-                if slotfile.read_slot_file(previous).project_id == project.id:
-                    log.warning(
-                        "Project id %s is claimed by %s and %s; using the first",
-                        project.id, previous, project.directory,
-                    )
-                    return Project(previous, slotfile.read_slot_file(previous))
+                first = slotfile.read_slot_file(previous)
             except SlotFileError:
-                pass
+                first = None
+            if first is not None and first.project_id == project.id:
+                log.warning(
+                    "Project id %s is claimed by %s and %s; using the first",
+                    project.id, previous, project.directory,
+                )
+                return Project(previous, first)
         self._known[project.id] = project.directory
         if not self.store.locked:
             self.store.remember_project(
@@ -346,8 +348,6 @@ class SecretsService:
         for directory in candidates:
             try:
                 project = self._load(directory)
-            except SlotFileError:
-                raise
             except OSError:
                 continue
             if project is not None and project.id == project_id:
