@@ -1,0 +1,1 @@
+"""Benchmarks of jupyter_secrets: `python -m benchmarks [--quick]` (`make bench`)."""

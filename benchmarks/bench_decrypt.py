@@ -1,0 +1,69 @@
+"""Decrypting 10 000 values from the store: ``SQLiteSecretStore.read_value`` for each id.
+
+``read_value`` is the public path (the store has no bulk read).  Baseline: the raw AES-GCM
+primitive of ``cryptography`` (``AESGCM.decrypt``) on the same 10 000 blobs with the same
+associated data, everything else (query, slicing, AAD) prepared beforehand.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import sqlite3
+import time
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from jupyter_secrets.crypto import HEADER_BYTES, KEY_ID_BYTES, Keyring
+from jupyter_secrets.store.sqlite import SQLiteSecretStore
+
+from .fixtures import OWNER, memory_dir, new_key, populate_store
+from .timing import Row, paired, ratio_row
+
+N = 10_000
+
+
+def run(quick: bool = False) -> list[Row]:
+    repeats = 3 if quick else 7
+    n = 2_000 if quick else N
+    key = new_key()
+    with memory_dir("decrypt") as base:
+        path = base / "store.sqlite3"
+        ids = populate_store(path, key, n)
+        with sqlite3.connect(path) as raw:
+            blobs = dict(raw.execute("SELECT id, ciphertext FROM secrets"))
+        aead = AESGCM(base64.b64decode(key))
+        prepared = [
+            (bytes(blobs[i][1 + KEY_ID_BYTES : HEADER_BYTES]), bytes(blobs[i][HEADER_BYTES:]),
+             json.dumps(["secret", OWNER, i]).encode())
+            for i in ids
+        ]
+        store = SQLiteSecretStore(path, Keyring.from_string(key))
+        try:
+            assert store.read_value(OWNER, ids[0]) == aead.decrypt(*prepared[0]).decode()
+
+            def through_store() -> float:
+                start = time.perf_counter()
+                for secret_id in ids:
+                    store.read_value(OWNER, secret_id)
+                return time.perf_counter() - start
+
+            def primitive() -> float:
+                start = time.perf_counter()
+                for nonce, sealed, aad in prepared:
+                    aead.decrypt(nonce, sealed, aad)
+                return time.perf_counter() - start
+
+            through_store(), primitive()  # warm-up
+            values, bases = paired(through_store, primitive, repeats)
+        finally:
+            store.close()
+    return [
+        ratio_row(
+            "decrypt_10k",
+            f"SQLiteSecretStore.read_value × {n:,}",
+            f"raw AESGCM.decrypt of the same {n:,} blobs",
+            values, bases, unit="s", target="≤ 2×", limit=2.0,
+            note="" if n == N else f"--quick: {n:,} values",
+        )
+    ]
