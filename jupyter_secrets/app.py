@@ -20,9 +20,12 @@ from traitlets import Bool, Enum, Int, Type, Unicode, default, validate
 from . import kernels
 from ._version import __version__
 from .events import Events
+from .guard import make_pre_save_hook
 from .handlers import handlers
+from .kernel_redact import MIN_LENGTH_VAR
 from .materialize import Materializer, cleanup_stale, default_base_dir, new_server_dir
 from .prompt import prompt_or_log
+from .redact import Redactor
 from .service import SecretsService
 from .store.base import SecretStore
 from .store.sqlite import SQLiteSecretStore
@@ -132,6 +135,8 @@ class SecretsExtension(ExtensionApp):
     def _default_owner(self) -> str:
         return os.environ.get("JUPYTERHUB_USER") or getpass.getuser()
 
+    _redactor: tuple[int, Redactor] | None = None
+
     # ------------------------------------------------------------------ set-up
 
     def initialize_settings(self) -> None:
@@ -152,14 +157,27 @@ class SecretsExtension(ExtensionApp):
         self.service.materialize_known_projects()
         kernels.install(
             self.serverapp.kernel_manager,
-            kernels.KernelHooks(self.service.kernel_env, self.kernel_output_redaction),
+            kernels.KernelHooks(self._kernel_env, self.kernel_output_redaction),
             self.log,
+        )
+        self.serverapp.contents_manager.register_pre_save_hook(
+            make_pre_save_hook(self._current_redactor, lambda: self.on_save, self.events.save_guard)
         )
         prompt_or_log(self.service, self.prompt_on_start, self.log)
         self.log.info(
             "jupyter_secrets %s: store %s, files under %s",
             __version__, self.store_path, self.materializer.root,
         )
+
+    def _kernel_env(self, cwd: str | None) -> dict[str, str]:
+        return {**self.service.kernel_env(cwd), MIN_LENGTH_VAR: str(self.redact_min_length)}
+
+    def _current_redactor(self) -> Redactor:
+        """The save guard's matcher, rebuilt only when the materialized values changed."""
+        version = self.service.values_version
+        if self._redactor is None or self._redactor[0] != version:
+            self._redactor = (version, Redactor(self.service.materialized_values(), self.redact_min_length))
+        return self._redactor[1]
 
     def initialize_handlers(self) -> None:
         status = {"version": __version__, "on_save": self.on_save, "secrets_dir": str(self.materializer.root)}

@@ -1,0 +1,235 @@
+"""Find secret values in text and replace them with ``[REDACTED:<slot name>]``.
+
+One engine for both leak guards: the save guard (``guard.py``, in the server) and the kernel
+output redaction (``kernel_redact.py``, inside IPython kernels).  It is cheap to import (stdlib
+and ``pyahocorasick`` only), since kernels import it.
+
+How it matches, and why:
+
+- **One pass over the text, whatever the number of values**: every form of every value goes
+  into one Aho-Corasick automaton (``pyahocorasick``, C).  A text without any value costs one
+  scan in C and nothing in Python.
+- **Every occurrence is covered**: we take *all* matches from ``Automaton.iter`` and choose
+  the replacements in Python, instead of using ``Automaton.iter_long``.  ``iter_long`` (the
+  library's leftmost-longest mode) misses matches in pyahocorasick 2.3.1 — e.g. with the
+  values ``知识产权`` and ``国家知识产权局``, the text ``国家知识产权`` yields nothing — and a
+  missed match is a leaked value.  ``tests/test_redact.py`` pins that down.
+- **Longest wins, nothing is left half visible**: overlapping matches are merged into one
+  span.  A value inside a longer value is named only by the longer one; two values that cross
+  (``...abcdef`` and ``defghi...``) are both named, and the whole span is replaced.
+- **Encoded forms**: a value is also searched for as it appears once escaped by the usual
+  encoders of output and saved files — HTML (``html.escape``, with and without quotes), a JSON
+  string (``json.dumps(v)[1:-1]``, ASCII and not), a Python ``repr`` (``repr(v)[1:-1]``) and a
+  URL component (``urllib.parse.quote``) — and without its surrounding whitespace (a value file
+  often ends with a newline that the code strips).  All map to the value's slot name.
+- **Short values are ignored**: a value shorter than ``min_length`` (default 6) would match
+  ordinary words and numbers everywhere ("admin", "1234"), corrupting output and files for no
+  protection.  Such values are not redacted at all; say so to users.
+
+Limits (best effort, documented in the README): a value transformed by code (reversed,
+base64-encoded, split across outputs) is not found; a value that itself contains ``[`` or
+``]`` could in theory be re-formed by a replacement marker and the text around it; and a value
+that is part of a marker (of its slot's name, say) is of course still seen inside the marker.
+
+Nothing here ever logs a value or puts one in an exception or a ``repr``.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from collections.abc import Iterable, Mapping
+from typing import Any
+from urllib.parse import quote
+
+import ahocorasick
+
+__all__ = ["DEFAULT_MIN_LENGTH", "CleanStrings", "Redactor", "marker"]
+
+#: Values shorter than this are not redacted (see the module docstring).
+DEFAULT_MIN_LENGTH = 6
+
+
+class CleanStrings:
+    """Long strings already found free of values, for one Redactor: a bounded memo.
+
+    A notebook is saved again and again (autosave, and real-time collaboration saves a second
+    after each change) while most of its text stays the same; scanning a 5 MB notebook costs
+    about as much as writing it.  Membership is exact (``str`` equality), so a string is skipped
+    only if it is the very text that was checked.  Only strings of at least ``min_chars`` are
+    kept (short ones are cheaper to scan than to remember); past ``max_chars`` in total the memo
+    starts over.  Valid for one Redactor only: use a new one when the values change.
+    """
+
+    def __init__(self, min_chars: int = 512, max_chars: int = 32 * 1024 * 1024):
+        self.min_chars = min_chars
+        self.max_chars = max_chars
+        self._strings: set[str] = set()
+        self._chars = 0
+
+    def __contains__(self, text: str) -> bool:
+        return len(text) >= self.min_chars and text in self._strings
+
+    def __len__(self) -> int:
+        return len(self._strings)
+
+    def add(self, text: str) -> None:
+        if not self.min_chars <= len(text) <= self.max_chars or text in self._strings:
+            return
+        if self._chars + len(text) > self.max_chars:
+            self._strings.clear()
+            self._chars = 0
+        self._strings.add(text)
+        self._chars += len(text)
+
+
+def marker(slot_name: str) -> str:
+    """What replaces a value of ``slot_name``."""
+    return f"[REDACTED:{slot_name}]"
+
+
+def _forms(value: str) -> Iterable[str]:
+    """The forms of ``value`` searched for: itself first, then its common encodings."""
+    for base in dict.fromkeys((value, value.strip())):
+        yield base
+        yield html.escape(base)
+        yield html.escape(base, quote=False)
+        yield json.dumps(base)[1:-1]
+        yield json.dumps(base, ensure_ascii=False)[1:-1]
+        yield repr(base)[1:-1]
+        yield quote(base, safe="")
+        yield quote(base)
+
+
+class Redactor:
+    """Replaces every occurrence of the given values (and their encoded forms) in text.
+
+    ``names_by_value`` maps each secret value to its slot name.  Immutable once built: build
+    a new one when the values change.  Safe to share between threads.
+    """
+
+    def __init__(self, names_by_value: Mapping[str, str], min_length: int = DEFAULT_MIN_LENGTH):
+        self.min_length = min_length
+        patterns: dict[str, str] = {}
+        # Raw values first, so that a value always keeps its own name even when it equals an
+        # encoded form of another; sorted so that the result does not depend on dict order.
+        kept = sorted(
+            (name, value)
+            for value, name in names_by_value.items()
+            if isinstance(value, str) and len(value) >= min_length
+        )
+        for name, value in kept:
+            patterns.setdefault(value, name)
+        for name, value in kept:
+            for form in _forms(value):
+                if len(form) >= min_length:
+                    patterns.setdefault(form, name)
+        self._names = frozenset(name for name, _ in kept)
+        self._automaton = None
+        if patterns:
+            automaton = ahocorasick.Automaton(ahocorasick.STORE_ANY, ahocorasick.KEY_STRING)
+            for pattern, name in patterns.items():
+                automaton.add_word(pattern, (len(pattern), name))
+            automaton.make_automaton()
+            self._automaton = automaton
+
+    def __bool__(self) -> bool:
+        """False when there is nothing to redact (callers skip work then)."""
+        return self._automaton is not None
+
+    def __repr__(self) -> str:
+        # Never the values; only how many slots are covered.
+        return f"<Redactor of {len(self._names)} slot(s), min_length={self.min_length}>"
+
+    @property
+    def slot_names(self) -> frozenset[str]:
+        """The slot names whose values this redactor looks for."""
+        return self._names
+
+    def redact(self, text: str) -> tuple[str, set[str]]:
+        """``text`` with every value replaced by ``[REDACTED:<slot name>]``, and the names hit."""
+        automaton = self._automaton
+        if automaton is None or not text:
+            return text, set()
+        # (start, -length, name) of every match, overlapping ones included.
+        found = [(end - length + 1, -length, name) for end, (length, name) in automaton.iter(text)]
+        if not found:
+            return text, set()
+        found.sort()
+        pieces: list[str] = []
+        hit: set[str] = set()
+        position = 0  # end of the text already copied or replaced
+        span_start = span_end = -1
+        span_names: list[str] = []
+        for start, negative_length, name in found:
+            end = start - negative_length
+            if start < span_end:  # overlaps the current span
+                if end > span_end:  # crosses it: not inside a longer value, so it is named
+                    span_end = end
+                    if span_names[-1] != name:
+                        span_names.append(name)
+                continue
+            if span_names:
+                pieces.append(text[position:span_start])
+                pieces.extend(marker(n) for n in span_names)
+                hit.update(span_names)
+                position = span_end
+            span_start, span_end, span_names = start, end, [name]
+        pieces.append(text[position:span_start])
+        pieces.extend(marker(n) for n in span_names)
+        hit.update(span_names)
+        pieces.append(text[span_end:])
+        return "".join(pieces), hit
+
+    def redact_json(self, obj: Any, clean: CleanStrings | None = None) -> tuple[Any, set[str]]:
+        """Redact every string of a JSON-like object (dicts, lists, tuples, strings).
+
+        Dict keys are redacted too: an ``application/json`` output or a metadata dict can be
+        keyed by a value (``{token: user}``).  Two keys that become equal keep both entries
+        (a `` (2)``, `` (3)``... suffix).  Untouched parts are returned as the same objects, so
+        a clean notebook costs no copy; containers holding a value are new objects (the
+        input is never modified).  Other types are returned as they are.
+
+        ``clean``, if given, remembers long strings found free of values *by this redactor*,
+        so that saving the same large notebook again skips what it already checked (see
+        :class:`CleanStrings`).
+        """
+        if self._automaton is None:
+            return obj, set()
+        hit: set[str] = set()
+        return self._walk(obj, hit, clean), hit
+
+    def _walk(self, obj: Any, hit: set[str], clean: CleanStrings | None) -> Any:
+        if isinstance(obj, str):
+            if clean is not None and obj in clean:
+                return obj
+            text, names = self.redact(obj)
+            if names:
+                hit.update(names)
+            elif clean is not None:
+                clean.add(obj)
+            return text
+        if isinstance(obj, dict):
+            changed = False
+            items = []
+            for key, value in obj.items():
+                new_key = self._walk(key, hit, None) if isinstance(key, str) else key
+                new_value = self._walk(value, hit, clean)
+                changed = changed or new_key is not key or new_value is not value
+                items.append((new_key, new_value))
+            if not changed:
+                return obj
+            result: dict[Any, Any] = {}
+            for key, value in items:
+                unique, n = key, 1
+                while unique in result:
+                    n += 1
+                    unique = f"{key} ({n})"
+                result[unique] = value
+            return result
+        if isinstance(obj, (list, tuple)):
+            new = [self._walk(item, hit, clean) for item in obj]
+            if all(a is b for a, b in zip(new, obj)):
+                return obj
+            return new
+        return obj
