@@ -8,7 +8,6 @@ those tests skip, saying why, where that is not allowed).  No timing assertions.
 
 from __future__ import annotations
 
-import base64
 import functools
 import json
 import os

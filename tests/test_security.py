@@ -15,7 +15,6 @@ import logging
 import os
 import re
 import signal
-import sqlite3
 import stat
 import unicodedata
 import urllib.parse
