@@ -8,8 +8,6 @@ materialized files: they are removed when the server stops.
 from __future__ import annotations
 
 import atexit
-import getpass
-import os
 from pathlib import Path
 
 from jupyter_core.paths import jupyter_data_dir
@@ -19,6 +17,7 @@ from traitlets import Bool, Enum, Int, Type, Unicode, default, validate
 
 from . import kernels
 from ._version import __version__
+from .bootstrap import default_owner
 from .events import Events
 from .guard import make_pre_save_hook
 from .handlers import handlers
@@ -133,7 +132,7 @@ class SecretsExtension(ExtensionApp):
 
     @default("owner")
     def _default_owner(self) -> str:
-        return os.environ.get("JUPYTERHUB_USER") or getpass.getuser()
+        return default_owner()
 
     _redactor: tuple[int, Redactor] | None = None
 

@@ -32,6 +32,7 @@ def open_service(
     root_dir: Path,
     secrets_base: str | Path | None = None,
     with_files: bool = False,
+    owner: str | None = None,
 ) -> SecretsService:
     """A service over the store; ``with_files`` gives it a fresh tree under ``secrets_base``."""
     store = SQLiteSecretStore.open(store_path, key_file=key_file)
@@ -40,7 +41,7 @@ def open_service(
         base = Path(secrets_base) if secrets_base else default_base_dir()
         cleanup_stale(base)
         materializer = Materializer(new_server_dir(base))
-    return SecretsService(store, root_dir, default_owner(), materializer)
+    return SecretsService(store, root_dir, owner or default_owner(), materializer)
 
 
 def rotate_key(store_path: str | Path, key_file: str | Path | None) -> int:

@@ -44,7 +44,7 @@ def _service(args, secrets_base: str | None = None, with_files: bool = False) ->
     """
     return bootstrap.open_service(
         store_path=args.store, key_file=args.key_file, root_dir=Path("/"),
-        secrets_base=secrets_base, with_files=with_files,
+        secrets_base=secrets_base, with_files=with_files, owner=args.owner,
     )
 
 
@@ -267,6 +267,8 @@ def build_parser() -> argparse.ArgumentParser:
                         "<jupyter data dir>/jupyter_secrets/secrets.sqlite3)")
     parser.add_argument("--key-file", default=None, help="the key file (default: secrets.key beside the store); "
                         "JUPYTER_SECRETS_KEY takes precedence")
+    parser.add_argument("--owner", default=None, help="whose secrets (default: as the server: "
+                        "$JUPYTERHUB_USER, else your user name; match c.SecretsExtension.owner if you set it)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     sub.add_parser("list", help="every saved secret and where it is used").set_defaults(func=cmd_list)

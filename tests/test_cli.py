@@ -144,3 +144,9 @@ def test_wrong_key_reports_a_locked_store(shell):
     result = shell("set", "another", stdin="x-value", extra_env={"JUPYTER_SECRETS_KEY": new_key()})
     assert result.returncode == 1 and "locked" in result.stderr
     assert "kept" in ok(shell("list"))
+
+
+def test_owner_selects_whose_secrets(shell):
+    ok(shell("--owner", "alice", "set", "alice-token", stdin="alice-value"))
+    assert "alice-token" in ok(shell("--owner", "alice", "list"))
+    assert "alice-token" not in ok(shell("list"))
