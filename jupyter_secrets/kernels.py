@@ -48,7 +48,9 @@ class SecretsProvisioner(LocalProvisioner):
 
     async def pre_launch(self, **kwargs: Any) -> dict[str, Any]:
         kwargs = await super().pre_launch(**kwargs)
-        hooks = _hooks.get(getattr(self.parent, "parent", None))
+        # A kernel manager made outside a server (no parent) gets a plain local launch.
+        manager = getattr(self.parent, "parent", None)
+        hooks = _hooks.get(manager) if manager is not None else None
         if hooks is not None:
             kwargs["env"].update(hooks.env(kwargs.get("cwd")))
             cmd = kwargs.get("cmd") or []
@@ -78,4 +80,8 @@ def install(kernel_manager: Any, hooks: KernelHooks, log: Any) -> bool:
 
 
 def uninstall(kernel_manager: Any) -> None:
+    """Forget this server's hooks; the last server to go gives the default provisioner back."""
     _hooks.pop(kernel_manager, None)
+    factory = KernelProvisionerFactory.instance()
+    if not _hooks and factory.default_provisioner_name == PROVISIONER_NAME:
+        factory.default_provisioner_name = "local-provisioner"

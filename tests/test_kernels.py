@@ -148,3 +148,27 @@ async def test_files_and_directories_are_private(jp_serverapp, make_filled):
     value_file = directory / "token"
     assert stat.S_IMODE(os.stat(value_file).st_mode) & 0o077 == 0
     assert value_file.read_text() == CANARY
+
+
+async def test_kernels_outside_the_server_still_start(jp_serverapp, monkeypatch):
+    """The provisioner is the process-wide default while a server runs: a kernel manager made
+    by other code in the same process (no server parent) must launch plainly."""
+    from jupyter_client.manager import AsyncKernelManager
+
+    monkeypatch.delenv("JUPYTER_SECRETS_DIR", raising=False)
+    manager = AsyncKernelManager(kernel_name="python3")
+    await manager.start_kernel()
+    try:
+        client = manager.client()
+        client.start_channels()
+        await client.wait_for_ready(timeout=60)
+        out = []
+        await client.execute_interactive(
+            "import os; print('JUPYTER_SECRETS_DIR' in os.environ)",
+            output_hook=lambda m: out.append(m["content"].get("text", "")) if m["msg_type"] == "stream" else None,
+            timeout=60,
+        )
+        client.stop_channels()
+        assert "".join(out).strip() == "False"
+    finally:
+        await manager.shutdown_kernel(now=True)
