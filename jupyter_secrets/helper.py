@@ -13,9 +13,12 @@ values), so that a secret can be asked for by its slot name.  A directory withou
 the secrets, named by their filenames.
 
 Kernels import this module, so it imports nothing outside the standard library (no
-jupyter_server, tornado or cryptography) and does its work at call time: the variable, the
-index and the files are read afresh on every call, so a value replaced while the kernel runs is
-seen on the next read, and ``JUPYTER_SECRETS_DIR`` may be set after import.
+jupyter_server, tornado or cryptography), and not even ``json``, ``re`` or ``pathlib`` until a
+call needs them, and does its work at call time: the variable and the files are read afresh on
+every call, so a value replaced while the kernel runs is seen on the next read, and
+``JUPYTER_SECRETS_DIR`` may be set after import.  The parsed index is kept between calls while
+a ``stat`` of it shows the same file (device, inode, mtime, size) in the same directory; the
+materializer replaces it by rename, so a new index is a new inode.
 
 A name given by the caller is never used to build a path: it is only compared with the slot
 names and filenames of the index (or of the directory listing), and those filenames must follow
@@ -25,12 +28,14 @@ directory.
 
 from __future__ import annotations
 
-import json
 import os
-import re
-from pathlib import Path
+import stat as _stat
 
 __all__ = ["SecretNotFoundError", "get_secret", "list_secrets", "secret_path"]
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # pathlib is imported at call time only: kernels pay for it when they use it
+    from pathlib import Path
 
 #: The environment variable naming this kernel's secrets directory.
 ENV_VAR = "JUPYTER_SECRETS_DIR"
@@ -39,8 +44,25 @@ ENV_VAR = "JUPYTER_SECRETS_DIR"
 #: which the slot filename rule does not allow, so no slot's file can ever be called that.
 INDEX_FILENAME = ".~slots.json"
 
-# The slot filename rule of SPEC; checked again here on what the index or the listing says.
-_FILENAME = re.compile(r"[A-Za-z0-9_.-]{1,200}")
+# The slot filename rule of SPEC (``[A-Za-z0-9_.-]{1,200}``, not dots only); checked again here
+# on what the index or the listing says.  A set of characters rather than a regex: importing
+# ``re`` would cost every kernel a few milliseconds.
+_FILENAME_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-")
+_FILENAME_MAX = 200
+
+# O_NONBLOCK: a FIFO planted where a value belongs must not hang the kernel on open().
+_READ_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+
+# An index changed this recently may be replaced again within the file system's timestamp
+# granularity by a file that reuses its inode and size: a stat could not tell them apart.  Such
+# an index is not trusted from its stat alone: its bytes are read again on every call (cheap),
+# and only the parsing is saved, until it is older than this.
+_RACY_NS = 2_000_000_000
+
+# The last index read: (directory as given, (st_dev, st_ino, st_mtime_ns, st_size), trusted,
+# {slot name: filename}, frozenset of those filenames, the index's bytes).  One tuple, replaced
+# whole, so threads never see half of an update.
+_index_cache: tuple | None = None
 
 _HOW_TO_PROVIDE = (
     "To provide it, give the slot a value in JupyterLab's Secrets panel (key icon in the left "
@@ -52,7 +74,13 @@ _HOW_TO_PROVIDE = (
 
 def is_valid_filename(filename: str) -> bool:
     """Whether ``filename`` follows the slot rule: 1-200 of ``[A-Za-z0-9_.-]``, not only dots."""
-    return bool(_FILENAME.fullmatch(filename)) and filename.strip(".") != ""
+    if not isinstance(filename, str):
+        raise TypeError(f"a filename is a str, not {type(filename).__name__}")
+    return (
+        0 < len(filename) <= _FILENAME_MAX
+        and _FILENAME_CHARS.issuperset(filename)
+        and filename.strip(".") != ""
+    )
 
 
 class SecretNotFoundError(KeyError):
@@ -88,6 +116,19 @@ def get_secret(name: str) -> str:
     was part of the value stays.  Raises :class:`SecretNotFoundError` (a ``KeyError``) when this
     kernel has no such secret.
     """
+    # Fast path: the (cached) index names the file, which is read at once.  Anything unusual
+    # (no variable, no index, unknown name, file gone or not a regular file, any OSError) takes
+    # the full path below, which gives the same answer or the helpful error.
+    directory = os.environ.get(ENV_VAR) if isinstance(name, str) else None
+    if directory:
+        filename = _indexed_filename(directory, name)
+        if filename is not None:
+            try:
+                data = _read_regular_file(os.path.join(directory, filename))
+            except OSError:
+                data = None
+            if data is not None:
+                return data.decode("utf-8")
     path = secret_path(name)
     try:
         data = path.read_bytes()
@@ -105,6 +146,19 @@ def secret_path(name: str) -> Path:
     """
     if not isinstance(name, str):
         raise TypeError(f"a secret name is a str, not {type(name).__name__}")
+    from pathlib import Path
+
+    value = os.environ.get(ENV_VAR)
+    if value:
+        # Fast path: stat only the file the (cached) index names.
+        filename = _indexed_filename(value, name)
+        if filename is not None:
+            try:
+                is_file = _stat.S_ISREG(os.stat(os.path.join(value, filename)).st_mode)
+            except (OSError, ValueError):
+                is_file = False
+            if is_file:
+                return Path(value) / filename
     directory = _directory_or_raise(name)
     available = _available(directory)
     filename = available.get(name)
@@ -132,7 +186,11 @@ def list_secrets() -> dict[str, Path]:
 
 def _directory() -> Path | None:
     value = os.environ.get(ENV_VAR)
-    return Path(value) if value else None
+    if not value:
+        return None
+    from pathlib import Path
+
+    return Path(value)
 
 
 def _directory_or_raise(name: str) -> Path:
@@ -174,8 +232,18 @@ def _available(directory: Path) -> dict[str, str]:
 
 def _read_index(directory: Path) -> dict[str, str] | None:
     try:
-        data = json.loads((directory / INDEX_FILENAME).read_bytes())
-    except (OSError, ValueError):
+        return _parse_index((directory / INDEX_FILENAME).read_bytes())
+    except OSError:
+        return None
+
+
+def _parse_index(data: bytes) -> dict[str, str] | None:
+    """``{slot name: filename}`` of the index's entries whose filename follows the rule."""
+    import json
+
+    try:
+        data = json.loads(data)
+    except ValueError:
         return None
     slots = data.get("slots") if isinstance(data, dict) else None
     if not isinstance(slots, dict):
@@ -185,6 +253,87 @@ def _read_index(directory: Path) -> dict[str, str] | None:
         for name, filename in slots.items()
         if isinstance(name, str) and isinstance(filename, str) and is_valid_filename(filename)
     }
+
+
+def _indexed_filename(directory: str, name: str) -> str | None:
+    """The filename the index of ``directory`` gives ``name`` (a slot name, else one of its
+    filenames), or None: no index, unreadable, or no such name.  Does not check the file."""
+    global _index_cache
+    try:
+        path = os.path.join(directory, INDEX_FILENAME)
+        st = os.stat(path)
+    except (OSError, ValueError):  # ValueError: a NUL in the variable
+        return None
+    key = (st.st_dev, st.st_ino, st.st_mtime_ns, st.st_size)
+    cached = _index_cache
+    if cached is None or cached[0] != directory or cached[1] != key or not cached[2]:
+        cached = _load_index(directory, path, cached)
+        if cached is None:
+            return None
+    index, filenames = cached[3], cached[4]
+    filename = index.get(name)
+    if filename is None and name in filenames:
+        filename = name
+    return filename
+
+
+def _load_index(directory: str, path: str, previous: tuple | None) -> tuple | None:
+    """Read and parse the index at ``path``; the new cache entry, or None (no usable index)."""
+    global _index_cache
+    try:
+        fd = os.open(path, _READ_FLAGS)
+    except OSError:
+        return None
+    try:
+        st = os.fstat(fd)  # the key and the bytes come from one and the same file
+        if not _stat.S_ISREG(st.st_mode):
+            return None
+        data = _read_all(fd, st.st_size)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+    if previous is not None and previous[0] == directory and previous[5] == data:
+        index, filenames = previous[3], previous[4]  # same bytes: the parse still holds
+    else:
+        index = _parse_index(data)
+        if index is None:
+            return None
+        filenames = frozenset(index.values())
+    import time
+
+    trusted = time.time_ns() - st.st_mtime_ns >= _RACY_NS
+    entry = (directory, (st.st_dev, st.st_ino, st.st_mtime_ns, st.st_size), trusted, index,
+             filenames, data)
+    _index_cache = entry
+    return entry
+
+
+def _read_regular_file(path: str) -> bytes | None:
+    """The bytes of ``path`` (symlinks followed, as ``open`` does); None if it is not a regular
+    file.  Raises OSError (FileNotFoundError, ...)."""
+    fd = os.open(path, _READ_FLAGS)
+    try:
+        st = os.fstat(fd)
+        if not _stat.S_ISREG(st.st_mode):
+            return None
+        return _read_all(fd, st.st_size)
+    finally:
+        os.close(fd)
+
+
+def _read_all(fd: int, size: int) -> bytes:
+    """Everything until end of file, expecting ``size`` bytes (more or fewer are read too)."""
+    data = os.read(fd, size + 1)
+    if not data:
+        return data
+    chunks = [data]
+    while True:
+        chunk = os.read(fd, max(size + 1 - len(data), 65536))
+        if not chunk:
+            break
+        chunks.append(chunk)
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
 def _shown(name: str) -> str:

@@ -437,19 +437,23 @@ class SecretsService:
         """Write the project's usable values as files; return {slot id: value} for env slots."""
         if self.materializer is None or self.store.locked:
             return {}
-        by_slot = {b.slot_id: b.secret_id for b in self.store.bindings(self.owner, project_id=project.id)}
-        entries, values = [], {}
+        bound = self.store.bound_secrets(self.owner, project.id)
         now = _utcnow()
+        # slot id -> secret id of the slots to write: bound, and the secret not expired.
+        usable = {
+            slot.id: meta.id
+            for slot in project.slots.slots
+            if (meta := bound.get(slot.id)) is not None and not is_expired(meta, now)
+        }
+        read = self.store.read_values(self.owner, usable.values())
+        entries, values = [], {}
         for slot in project.slots.slots:
-            secret_id = by_slot.get(slot.id)
+            secret_id = usable.get(slot.id)
             if secret_id is None:
                 continue
-            try:
-                meta = self.store.get_secret(self.owner, secret_id)
-                if is_expired(meta, now):
-                    continue
-                value = self.store.read_value(self.owner, secret_id)
-            except (NotFound, SecretUnreadable) as err:
+            value = read.values.get(secret_id)
+            if value is None:
+                err = read.errors.get(secret_id, NotFound(f"no secret with id {secret_id}"))
                 log.warning("Slot %r of project %s not written: %s", slot.name, project.id, err)
                 continue
             entries.append((slot.name, slot.filename, value))
@@ -498,15 +502,11 @@ class SecretsService:
         }
 
     def _slot_states(self, project: Project) -> dict[str, tuple[str, SecretMeta | None]]:
-        states: dict[str, tuple[str, SecretMeta | None]] = {}
         now = _utcnow()
-        for binding in self.store.bindings(self.owner, project_id=project.id):
-            try:
-                meta = self.store.get_secret(self.owner, binding.secret_id)
-            except NotFound:
-                continue
-            states[binding.slot_id] = ("expired" if is_expired(meta, now) else "provided", meta)
-        return states
+        return {
+            slot_id: ("expired" if is_expired(meta, now) else "provided", meta)
+            for slot_id, meta in self.store.bound_secrets(self.owner, project.id).items()
+        }
 
     def _slot_model(
         self, project: Project, slot: Slot, states: dict[str, tuple[str, SecretMeta | None]] | None = None

@@ -11,6 +11,7 @@ Pure domain code: stdlib only, no HTTP, no jupyter_server.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import stat
@@ -59,6 +60,10 @@ MAX_SLOT_FILE_BYTES = 1024 * 1024
 # so that whatever add_slot() accepts can be read back.
 MAX_SLOTS = 256
 NEW_FILE_MODE = 0o644  # committed with the project and holds no secret
+# Parsed slot files are kept by text (a project is read on every request): at most this many,
+# each of at most _CACHE_MAX_CHARS (a larger one is parsed every time), a few MiB in all.
+_CACHE_SIZE = 32
+_CACHE_MAX_CHARS = 256 * 1024
 _TOO_LARGE = f"is larger than {MAX_SLOT_FILE_BYTES // 1024} KiB; is it really a slot file?"
 
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
@@ -290,11 +295,23 @@ def _parse(text: str) -> SlotFile:
     return SlotFile(project_id=project_id, project_name=project_name, slots=slots)
 
 
+@functools.lru_cache(maxsize=_CACHE_SIZE)
+def _parse_cached(text: str) -> SlotFile:
+    # SlotFile and Slot are frozen, so one parse can be shared.  A ValueError is not cached
+    # (lru_cache keeps results only): the caller names the source each time.
+    return _parse(text)
+
+
 def parse_slot_file(text: str, source: str) -> SlotFile:
-    """Parse a slot file's text; any problem is a :class:`SlotFileError` naming ``source``."""
+    """Parse a slot file's text; any problem is a :class:`SlotFileError` naming ``source``.
+
+    The same text gives the same (immutable) :class:`SlotFile`: recent parses are reused.
+    """
     if not isinstance(text, str):
         raise SlotFileError(source, "is not text")
     try:
+        if type(text) is str and len(text) <= _CACHE_MAX_CHARS:
+            return _parse_cached(text)
         return _parse(text)
     except ValueError as err:
         raise SlotFileError(source, str(err)) from None

@@ -191,3 +191,117 @@ def test_import_stays_light():
         [sys.executable, "-c", code], cwd=REPO, env=env, capture_output=True, text=True, timeout=60
     )
     assert result.returncode == 0, result.stderr
+
+
+# ---------------------------------------------------------------------------- the fast path
+
+
+def _age(path: Path, seconds: float = 60) -> None:
+    """Make ``path`` look written long ago: the helper then trusts its cached index by stat."""
+    when = path.stat().st_mtime - seconds
+    os.utime(path, (when, when))
+
+
+def test_cached_index_follows_a_rewritten_index(materializer, kernel_dir):
+    assert get_secret("api-token") == "tok-1"
+    _age(kernel_dir / INDEX_FILENAME)
+    assert get_secret("api-token") == "tok-1"  # cached and trusted now
+    # Same slot names, files swapped: a new index (a new inode) must be read.
+    materializer.write_project(
+        "proj1", [("api-token", "db-password", "tok-2"), ("DB password / prod", "token.txt", "pw2")]
+    )
+    assert get_secret("api-token") == "tok-2"
+    assert get_secret("DB password / prod") == "pw2"
+    assert secret_path("api-token") == kernel_dir / "db-password"
+
+
+def test_recent_index_rewritten_in_place_is_seen(kernel_dir):
+    """An index changed within the timestamp granularity, same size, same mtime: still seen."""
+    index_path = kernel_dir / INDEX_FILENAME
+    assert get_secret("api-token") == "tok-1"
+    st = index_path.stat()
+    index = json.loads(index_path.read_text())
+    index["slots"] = {"api-token": "db-password", "DB password / prod": "token.txt"}
+    text = json.dumps(index)
+    text += " " * (st.st_size - len(text))
+    assert len(text) == st.st_size
+    index_path.write_text(text)  # in place: same inode, same size
+    os.utime(index_path, ns=(st.st_atime_ns, st.st_mtime_ns))  # same mtime
+    assert get_secret("api-token") == "pw\n"
+
+
+def test_cache_never_outlives_a_change_of_directory(materializer, monkeypatch):
+    materializer.write_project("one", [("token", "token", "from-one"), ("only-one", "a", "A")])
+    materializer.write_project("two", [("token", "token", "from-two")])
+    one, two = materializer.project_dir("one"), materializer.project_dir("two")
+    for directory in (one, two):
+        _age(directory / INDEX_FILENAME)
+    for _ in range(2):
+        monkeypatch.setenv("JUPYTER_SECRETS_DIR", str(one))
+        assert get_secret("token") == "from-one"
+        assert get_secret("only-one") == "A"
+        monkeypatch.setenv("JUPYTER_SECRETS_DIR", str(two))
+        assert get_secret("token") == "from-two"
+        assert secret_path("token") == two / "token"
+        with pytest.raises(SecretNotFoundError):
+            get_secret("only-one")
+        with pytest.raises(SecretNotFoundError):
+            get_secret("a")
+
+
+def test_index_removed_falls_back_to_listing(kernel_dir):
+    assert get_secret("api-token") == "tok-1"
+    (kernel_dir / INDEX_FILENAME).unlink()
+    assert get_secret("token.txt") == "tok-1"
+    with pytest.raises(SecretNotFoundError):
+        get_secret("api-token")  # slot names come from the index only
+
+
+def test_value_that_is_not_a_regular_file(kernel_dir):
+    (kernel_dir / "token.txt").unlink()
+    os.mkfifo(kernel_dir / "token.txt")  # a FIFO must not hang the kernel
+    with pytest.raises(SecretNotFoundError):
+        get_secret("api-token")
+    with pytest.raises(SecretNotFoundError):
+        secret_path("api-token")
+    os.unlink(kernel_dir / "token.txt")
+    (kernel_dir / "token.txt").mkdir()
+    with pytest.raises(SecretNotFoundError):
+        get_secret("token.txt")
+    assert list(list_secrets()) == ["DB password / prod"]
+
+
+def test_large_value_read_whole(materializer, kernel_dir):
+    value = "x" * 70_000 + "é" * 1000
+    materializer.write_value("proj1", "api-token", "token.txt", value)
+    assert get_secret("api-token") == value
+
+
+@pytest.mark.parametrize(
+    "filename",
+    ["a", "A-z_0.9", "x" * 200, "x" * 201, "", ".", "..", "...", ".a", "a.", "a b", "a/b",
+     "a\n", "\na", "é", "١", "a\x00", "~", INDEX_FILENAME, "ａ", "K"],  # ａ: fullwidth; K: Kelvin
+)
+def test_filename_rule_is_the_regex_rule(filename):
+    import re
+
+    from jupyter_secrets.helper import is_valid_filename
+
+    expected = bool(re.fullmatch(r"[A-Za-z0-9_.-]{1,200}", filename)) and filename.strip(".") != ""
+    assert is_valid_filename(filename) is expected
+
+
+def test_import_loads_no_json_re_or_pathlib():
+    """A kernel that only imports the helper pays for nothing it does not call."""
+    code = (
+        "import sys\n"
+        "before = set(sys.modules)\n"
+        "import jupyter_secrets\n"
+        "loaded = sorted(m for m in set(sys.modules) - before if m in ('json', 're', 'pathlib'))\n"
+        "assert not loaded, loaded\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr

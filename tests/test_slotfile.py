@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import stat
@@ -222,6 +223,33 @@ def test_read_huge_file(tmp_path):
 def test_parse_good_and_tolerant_of_unknown_top_level_keys():
     assert parse_slot_file(sample().dumps(), "x") == sample()
     assert parse_slot_file(json.dumps(document(comment="hi")), "x") == sample()
+
+
+def test_parse_reuses_the_parse_of_the_same_text():
+    text = sample().dumps()
+    first = parse_slot_file(text, "a/.jupyter/secret-slots.json")
+    again = parse_slot_file("".join(list(text)), "b/.jupyter/secret-slots.json")  # equal, not same
+    assert again is first and again == sample()
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        first.project_name = "changed"  # type: ignore[misc]
+    edited = sample().dumps().replace("Sales analysis", "Sales")
+    assert parse_slot_file(edited, "x").project_name == "Sales"
+    big = json.dumps(document(comment="x" * (slotfile._CACHE_MAX_CHARS + 1)))
+    assert parse_slot_file(big, "x") == sample()  # parsed, not kept
+
+
+def test_errors_are_not_cached_and_name_each_source(tmp_path):
+    text = json.dumps(document(version=2))
+    for source in ("one/.jupyter/secret-slots.json", "two/.jupyter/secret-slots.json"):
+        with pytest.raises(SlotFileError) as info:
+            parse_slot_file(text, source)
+        assert info.value.path == source and "version 2" in info.value.reason
+    for name in ("p1", "p2"):  # the same bad text in two projects: each error names its file
+        (tmp_path / name / ".jupyter").mkdir(parents=True)
+        (tmp_path / name / SLOT_FILE).write_text(text)
+        with pytest.raises(SlotFileError) as info:
+            read_slot_file(tmp_path / name)
+        assert info.value.path == str(tmp_path / name / SLOT_FILE)
 
 
 def test_parse_defaults_description_and_env():

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import os
 import signal
 import sqlite3
@@ -12,6 +13,7 @@ import stat
 import subprocess
 import sys
 import threading
+import uuid
 from pathlib import Path
 
 import pytest
@@ -25,7 +27,8 @@ from jupyter_secrets.errors import (
     StoreLocked,
     StoreUnavailable,
 )
-from jupyter_secrets.store.base import UNSET, Binding, ProjectRecord
+from jupyter_secrets.store import sqlite as sqlite_module
+from jupyter_secrets.store.base import UNSET, Binding, ProjectRecord, SecretStore
 from jupyter_secrets.store.sqlite import SQLiteSecretStore, default_key_file
 
 REPO = Path(__file__).resolve().parents[1]
@@ -634,3 +637,142 @@ def test_sigkill_mid_burst_keeps_every_acknowledged_write(path, round_):
         assert store.read_value("worker", present[name]) == f"value-{name}"
     store.create_secret("worker", "after-crash", "fine")  # still writable
     store.close()
+
+
+# ---------------------------------------------------------------------- bulk reads
+
+
+AAD_PARTS = [
+    "alice",
+    "0123456789abcdef0123456789abcdef",
+    "",
+    'quote " and backslash \\ and slash /',
+    "control \n\t\r\x00\x1f\x7f",
+    "non-ASCII: é ü ß 中文 ✓",
+    "astral: 😀 𝔘",
+    "line separators \u2028\u2029",
+    "lone surrogate \ud800 end",
+]
+
+
+@pytest.mark.parametrize("user", AAD_PARTS)
+@pytest.mark.parametrize("secret_id", AAD_PARTS)
+def test_aad_is_byte_identical_to_json_dumps(user, secret_id):
+    """Every stored value was sealed with json.dumps(...): the faster _aad must not differ."""
+    from jupyter_secrets.store.sqlite import _aad
+
+    expected = json.dumps(["secret", user, secret_id]).encode("utf-8")
+    assert _aad(user, secret_id) == expected
+
+
+def test_values_sealed_with_the_json_dumps_aad_still_read(path, store, keyring):
+    """A row written as before (associated data from json.dumps) reads through both paths."""
+    user = 'Zoë "admin" \\ 管理'
+    secret_id = uuid.uuid4().hex
+    blob = keyring.encrypt("old-value ✓".encode(), json.dumps(["secret", user, secret_id]).encode())
+    raw(
+        path,
+        "INSERT INTO secrets (id, user, name, ciphertext, created, modified, expires) "
+        "VALUES (?, ?, 'old', ?, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z', NULL)",
+        (secret_id, user, blob),
+    )
+    assert store.read_value(user, secret_id) == "old-value ✓"
+    assert store.read_values(user, [secret_id]) == ({secret_id: "old-value ✓"}, {})
+
+
+@pytest.mark.parametrize("others", [0, 20], ids=["most-of-the-user's", "a-few-of-many"])
+def test_read_values_reads_what_it_can_and_says_why_not(path, store, monkeypatch, others):
+    # 2 ids per query: the 6 ids below take several queries, or one pass over the user's rows
+    # when they are most of them.
+    monkeypatch.setattr(sqlite_module, "_IDS_PER_QUERY", 2)
+    metas = [store.create_secret(USER, f"s{i}", f"value-{i}") for i in range(4)]
+    for i in range(others):
+        store.create_secret(USER, f"other-{i}", "not asked for")
+    theirs = store.create_secret("bob", "s0", "bob's")
+    [(blob,)] = raw(path, "SELECT ciphertext FROM secrets WHERE id = ?", (metas[2].id,))
+    raw(path, "UPDATE secrets SET ciphertext = ? WHERE id = ?", (blob[:-1] + bytes([blob[-1] ^ 1]), metas[2].id))
+    missing = "f" * 32
+    ids = [metas[3].id, missing, metas[0].id, metas[2].id, theirs.id, metas[0].id, metas[1].id]
+    values, errors = store.read_values(USER, ids)
+    assert values == {metas[3].id: "value-3", metas[0].id: "value-0", metas[1].id: "value-1"}
+    assert list(values) == [metas[3].id, metas[0].id, metas[1].id]  # in the order asked
+    assert set(errors) == {missing, metas[2].id, theirs.id}
+    assert isinstance(errors[missing], NotFound) and isinstance(errors[theirs.id], NotFound)
+    assert isinstance(errors[metas[2].id], SecretUnreadable)
+    assert errors[metas[2].id].secret_id == metas[2].id
+    # The same answers, and messages, as read_value one by one.
+    for secret_id, err in errors.items():
+        with pytest.raises(type(err)) as info:
+            store.read_value(USER, secret_id)
+        assert str(info.value) == str(err)
+    assert "value-" not in " ".join(str(e) for e in errors.values())
+    assert store.read_values(USER, []) == ({}, {})
+    assert store.read_values(USER, iter([metas[1].id])).values == {metas[1].id: "value-1"}
+
+
+def test_bound_secrets(store):
+    a = store.create_secret(USER, "a", "1")
+    b = store.create_secret(USER, "b", "2", expires="2020-01-01")
+    theirs = store.create_secret("bob", "c", "3")
+    store.bind(USER, "p1", "s1", a.id)
+    store.bind(USER, "p1", "s2", b.id)
+    store.bind(USER, "p1", "s3", a.id)
+    store.bind(USER, "p2", "s1", b.id)
+    store.bind("bob", "p1", "s1", theirs.id)
+    assert store.bound_secrets(USER, "p1") == {"s1": a, "s2": b, "s3": a}
+    assert store.bound_secrets(USER, "p2") == {"s1": b}
+    assert store.bound_secrets("bob", "p1") == {"s1": theirs}
+    assert store.bound_secrets(USER, "p9") == {}
+
+
+def test_bulk_defaults_of_the_interface_agree_with_sqlite(path, store):
+    """Another backend without its own bound_secrets/read_values gets the same answers."""
+
+    class PlainStore(SQLiteSecretStore):
+        bound_secrets = SecretStore.bound_secrets
+        read_values = SecretStore.read_values
+
+    a = store.create_secret(USER, "a", "alpha")
+    b = store.create_secret(USER, "b", "beta")
+    store.bind(USER, "p", "s1", a.id)
+    store.bind(USER, "p", "s2", b.id)
+    [(blob,)] = raw(path, "SELECT ciphertext FROM secrets WHERE id = ?", (b.id,))
+    raw(path, "UPDATE secrets SET ciphertext = ? WHERE id = ?", (blob[:-1] + bytes([blob[-1] ^ 1]), b.id))
+    plain = PlainStore(path, store._keyring)
+    try:
+        assert plain.bound_secrets(USER, "p") == store.bound_secrets(USER, "p") == {"s1": a, "s2": b}
+        ids = [a.id, b.id, "f" * 32, a.id]
+        got, expected = plain.read_values(USER, ids), store.read_values(USER, ids)
+        assert got.values == expected.values == {a.id: "alpha"}
+        assert {k: (type(e), str(e)) for k, e in got.errors.items()} == {
+            k: (type(e), str(e)) for k, e in expected.errors.items()
+        }
+    finally:
+        plain.close()
+
+
+def test_locked_store_bulk_reads(path):
+    secret_id = _filled_store(path, {"JUPYTER_SECRETS_KEY": b64(os.urandom(32))})
+    store = SQLiteSecretStore.open(path, env={"JUPYTER_SECRETS_KEY": b64(os.urandom(32))})
+    try:
+        assert store.locked
+        assert list(store.bound_secrets(USER, "p")) == ["s"]  # metadata stays readable
+        for ids in ([secret_id], []):
+            with pytest.raises(StoreLocked):
+                store.read_values(USER, ids)
+    finally:
+        store.close()
+
+
+def test_remember_project_reads_one_row_and_skips_unchanged_writes(store):
+    store.remember_project(USER, "p1", "Proj", "work/proj")
+    store.remember_project(USER, "p2", "Other", "other")
+    conn = store._conn
+    before = conn.total_changes
+    store.remember_project(USER, "p1", "Proj", "work/proj")
+    assert conn.total_changes == before  # nothing written
+    store.remember_project(USER, "p1", "Proj", "work/moved")
+    assert conn.total_changes == before + 1
+    store.remember_project("bob", "p1", "Proj", "work/moved")  # another user's row
+    assert store.projects("bob") == {"p1": ProjectRecord("p1", "Proj", "work/moved")}
+    assert store.projects(USER)["p1"] == ProjectRecord("p1", "Proj", "work/moved")

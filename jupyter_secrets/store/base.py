@@ -8,11 +8,12 @@ same rules with the same messages.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
-from ..errors import InvalidInput
+from ..errors import InvalidInput, NotFound, SecretsError, SecretUnreadable, StoreLocked
 
 DEFAULT_MAX_VALUE_BYTES: Final = 64 * 1024
 MAX_NAME_CHARS: Final = 99
@@ -66,6 +67,17 @@ class ProjectRecord:
     id: str
     name: str
     last_path: str
+
+
+class ValueBatch(NamedTuple):
+    """What ``SecretStore.read_values`` returns: the values it read, and why not the others.
+
+    Every id asked for is in exactly one of the two.  ``errors`` holds a ``NotFound`` or a
+    ``SecretUnreadable`` per id, as ``read_value`` would have raised for it.
+    """
+
+    values: dict[str, str]
+    errors: dict[str, SecretsError]
 
 
 # ---------------------------------------------------------------------- shared rules
@@ -170,6 +182,26 @@ class SecretStore(ABC):
     def read_value(self, user: str, secret_id: str) -> str:
         """Raises ``NotFound``, ``SecretUnreadable`` (this secret only), ``StoreLocked``."""
 
+    def read_values(self, user: str, secret_ids: Iterable[str]) -> ValueBatch:
+        """The values of several secrets at once: ``(values, errors)``, both keyed by id.
+
+        A secret that is missing or cannot be decrypted does not stop the others: its error
+        (``NotFound``, ``SecretUnreadable``) is in ``errors``.  Raises ``StoreLocked``.  This
+        default calls ``read_value`` for each id; backends override it with one query.
+        """
+        if self.locked:
+            raise StoreLocked(self.lock_reason)
+        values: dict[str, str] = {}
+        errors: dict[str, SecretsError] = {}
+        for secret_id in secret_ids:
+            if secret_id in values or secret_id in errors:
+                continue
+            try:
+                values[secret_id] = self.read_value(user, secret_id)
+            except (NotFound, SecretUnreadable) as err:
+                errors[secret_id] = err
+        return ValueBatch(values, errors)
+
     @abstractmethod
     def create_secret(
         self, user: str, name: str, value: str, expires: str | None = None
@@ -204,6 +236,18 @@ class SecretStore(ABC):
     def bindings(
         self, user: str, *, project_id: str | None = None, secret_id: str | None = None
     ) -> list[Binding]: ...
+
+    def bound_secrets(self, user: str, project_id: str) -> dict[str, SecretMeta]:
+        """``{slot id: SecretMeta}`` of the project's bound slots (a binding whose secret is
+        gone is left out).  This default asks ``bindings`` and ``get_secret`` for each;
+        backends override it with one query."""
+        bound: dict[str, SecretMeta] = {}
+        for binding in self.bindings(user, project_id=project_id):
+            try:
+                bound[binding.slot_id] = self.get_secret(user, binding.secret_id)
+            except NotFound:
+                continue
+        return bound
 
     @abstractmethod
     def remember_project(self, user: str, project_id: str, name: str, last_path: str) -> None: ...
