@@ -122,7 +122,14 @@ class StatusHandler(SecretsAPIHandler):
     @authorized
     def get(self):
         store = self.service.store
-        self.reply({**self.server_status, "locked": store.locked, "lock_reason": store.lock_reason or None})
+        self.reply(
+            {
+                **self.server_status,
+                "locked": store.locked,
+                "lock_reason": store.lock_reason or None,
+                "files_error": self.service.files_error,
+            }
+        )
 
 
 class ProjectsHandler(SecretsAPIHandler):

@@ -13,14 +13,14 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from . import slotfile
-from .errors import Conflict, InvalidInput, NotFound, SecretsError, SecretUnreadable, SlotFileError
+from .errors import Conflict, InvalidInput, NotFound, SecretsError, SlotFileError
 from .materialize import Materializer
 from .slotfile import Slot, SlotFile
 from .store.base import UNSET, Binding, SecretMeta, SecretStore
@@ -52,7 +52,12 @@ def _utcnow() -> datetime:
 def is_expired(meta: SecretMeta, now: datetime | None = None) -> bool:
     if not meta.expires:
         return False
-    expires = datetime.strptime(meta.expires, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+    try:
+        expires = datetime.strptime(meta.expires, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+    except ValueError:
+        # Not a date this version writes (an older row): never serve a value on a guess.
+        log.warning("Secret %s has an unreadable expiry; treated as expired", meta.id)
+        return True
     return expires <= (now or _utcnow())
 
 
@@ -78,6 +83,8 @@ class SecretsService:
         # project id -> {value: slot name} of what is materialized now (for the leak guards).
         self._materialized: dict[str, dict[str, str]] = {}
         self.values_version = 0  # bumped whenever _materialized changes
+        # project id -> why its files could not be written last time (shown in the status).
+        self._files_errors: dict[str, str] = {}
         # Serialises changes that touch the store and the materialized files together.
         self._lock = threading.RLock()
 
@@ -227,10 +234,7 @@ class SecretsService:
     def delete_user_secret(self, secret_id: str) -> list[Binding]:
         with self._lock:
             removed = self.store.delete_secret(self.owner, _id("secret_id", secret_id))
-            for project_id in {b.project_id for b in removed}:
-                project = self._find_project(project_id)
-                if project is not None:
-                    self._materialize(project)
+            self._rewrite({b.project_id for b in removed})
         self._on_change("secret.deleted", {"secret_id": secret_id, "unlinked": len(removed)})
         return removed
 
@@ -247,12 +251,12 @@ class SecretsService:
             except (InvalidInput, ValueError):
                 directory = None  # a cwd outside the root belongs to no project of ours
         if directory is None:
-            return {"JUPYTER_SECRETS_DIR": str(self._empty_dir())}
+            return self._no_project_env()
         try:
             project = self._remember(Project(directory, slotfile.read_slot_file(directory)))
         except SlotFileError as err:
             log.warning("Secrets of %s unavailable: %s", directory, err.reason)
-            return {"JUPYTER_SECRETS_DIR": str(self._empty_dir())}
+            return self._no_project_env()
         values = self._materialize(project)
         env = {"JUPYTER_SECRETS_DIR": str(self.materializer.project_dir(project.id))}
         for slot in project.slots.slots:
@@ -274,6 +278,11 @@ class SecretsService:
             if project is not None:
                 self._materialize(project)
 
+    @property
+    def files_error(self) -> str | None:
+        """Why some materialized files are out of date (a full or unusable secrets dir), or None."""
+        return "; ".join(self._files_errors.values()) or None
+
     def materialized_values(self) -> dict[str, str]:
         """{value: slot name} of every value this service has written for kernels."""
         merged: dict[str, str] = {}
@@ -289,10 +298,7 @@ class SecretsService:
     def refresh(self) -> None:
         """Rewrite every known project's files (after an outside change or an expiry)."""
         with self._lock:
-            for project_id in list(self._known):
-                project = self._find_project(project_id)
-                if project is not None:
-                    self._materialize(project)
+            self._rewrite(list(self._known))
 
     # ------------------------------------------------------------------ internals: projects
 
@@ -428,10 +434,15 @@ class SecretsService:
 
     # ------------------------------------------------------------------ internals: files
 
-    def _empty_dir(self) -> Path:
+    def _no_project_env(self) -> dict[str, str]:
+        """An empty directory, so that get_secret() explains there is no project."""
         assert self.materializer is not None
-        self.materializer.write_project(NO_PROJECT_DIR, [])
-        return self.materializer.project_dir(NO_PROJECT_DIR)
+        try:
+            self.materializer.write_project(NO_PROJECT_DIR, [])
+        except (OSError, SecretsError) as err:
+            log.error("jupyter_secrets: cannot prepare the kernel's secrets directory: %s", err)
+            return {}
+        return {"JUPYTER_SECRETS_DIR": str(self.materializer.project_dir(NO_PROJECT_DIR))}
 
     def _materialize(self, project: Project) -> dict[str, str]:
         """Write the project's usable values as files; return {slot id: value} for env slots."""
@@ -459,7 +470,16 @@ class SecretsService:
             entries.append((slot.name, slot.filename, value))
             if slot.env:
                 values[slot.id] = value
-        self.materializer.write_project(project.id, entries)
+        try:
+            self.materializer.write_project(project.id, entries)
+        except (OSError, SecretsError) as err:
+            # The store already holds the change: report the files problem (status, log)
+            # rather than fail a request whose change was made.
+            reason = err.strerror if isinstance(err, OSError) and err.strerror else str(err)
+            self._files_errors[project.id] = f"the secret files of project {project.id} cannot be written: {reason}"
+            log.error("jupyter_secrets: %s", self._files_errors[project.id])
+            return {}
+        self._files_errors.pop(project.id, None)
         written = {value: name for name, _, value in entries}
         if self._materialized.get(project.id) != written:
             self._materialized[project.id] = written
@@ -470,8 +490,17 @@ class SecretsService:
         project_ids = {b.project_id for b in self.store.bindings(self.owner, secret_id=secret_id)}
         if also is not None:
             project_ids.add(also.id)
+        self._rewrite(project_ids, also)
+
+    def _rewrite(self, project_ids: Iterable[str], known: Project | None = None) -> None:
+        """Rewrite these projects' files, best effort: the change they follow is committed, so
+        a project whose slot file broke meanwhile is logged and skipped, not an error."""
         for project_id in project_ids:
-            project = also if also is not None and also.id == project_id else self._find_project(project_id)
+            try:
+                project = known if known is not None and known.id == project_id else self._find_project(project_id)
+            except SlotFileError as err:
+                log.warning("Secret files of project %s not rewritten: %s", project_id, err.reason)
+                continue
             if project is not None:
                 self._materialize(project)
 

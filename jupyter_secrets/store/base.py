@@ -7,6 +7,7 @@ same rules with the same messages.
 
 from __future__ import annotations
 
+import unicodedata
 from abc import ABC, abstractmethod
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -91,7 +92,8 @@ def check_name(name: Any) -> str:
     """A secret name: 1-99 characters once stripped, no control characters.  Returns it stripped."""
     if not isinstance(name, str):
         raise InvalidInput("name", "must be a string")
-    name = name.strip()
+    # NFC: "café" typed precomposed or decomposed is one name, as it looks.
+    name = unicodedata.normalize("NFC", name.strip())
     if not name:
         raise InvalidInput("name", "must not be empty")
     if len(name) > MAX_NAME_CHARS:
@@ -139,7 +141,15 @@ def normalise_expires(expires: Any) -> str | None:
         ) from None
     if when.tzinfo is None:
         when = when.replace(tzinfo=timezone.utc)
-    return when.astimezone(timezone.utc).strftime(TIME_FORMAT)
+    out_of_range = InvalidInput("expires", "must be between the years 1000 and 9999")
+    try:
+        when = when.astimezone(timezone.utc)
+    except OverflowError:
+        raise out_of_range from None
+    # strftime does not pad years before 1000, and the stored text must parse back.
+    if when.year < 1000:
+        raise out_of_range
+    return when.strftime(TIME_FORMAT)
 
 
 # ---------------------------------------------------------------------- interface

@@ -26,6 +26,7 @@ import os
 import sqlite3
 import threading
 import time
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from json.encoder import encode_basestring_ascii as _json_string
@@ -102,6 +103,13 @@ def default_store_path() -> Path:
 def default_key_file(store_path: Path | str) -> Path:
     """``secrets.key`` beside the store file (same private directory, not inside the database)."""
     return Path(store_path).with_name(KEY_FILE_NAME)
+
+
+def _on_read_only_file_system(directory: Path) -> bool:
+    try:
+        return bool(os.statvfs(directory).f_flag & os.ST_RDONLY)
+    except OSError:
+        return False
 
 
 def _aad(user: str, secret_id: str) -> bytes:
@@ -185,7 +193,30 @@ class SQLiteSecretStore(SecretStore):
         if not self.path.exists():
             return None, None, False
         try:
-            conn = self._connect(f"file:{self.path}?mode=ro", uri=True)
+            return self._probe_at(f"file:{self.path}?mode=ro")
+        except sqlite3.DatabaseError as err:
+            if not _on_read_only_file_system(self.path.parent):
+                # Never "repair" a file we cannot read: it may be the only copy of the user's data.
+                self._lock_with(
+                    f"the secret store {self.path} cannot be read ({err}); it is left untouched"
+                )
+                return None, None, True
+        # SQLite cannot open a WAL database read-only without creating its -shm file; on a
+        # read-only file system nothing can change it, so it is safe to read as immutable.
+        try:
+            probe = self._probe_at(f"file:{self.path}?mode=ro&immutable=1")
+        except sqlite3.DatabaseError as err:
+            self._lock_with(f"the secret store {self.path} cannot be read ({err}); it is left untouched")
+            return None, None, True
+        self._lock_with(
+            f"the secret store {self.path} is on a read-only file system: it is shown read-only "
+            "and nothing is written to it"
+        )
+        return probe
+
+    def _probe_at(self, uri: str) -> tuple[sqlite3.Connection | None, bytes | None, bool]:
+        conn = self._connect(uri, uri=True)
+        try:
             tables = {
                 r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")
             }
@@ -204,12 +235,9 @@ class SQLiteSecretStore(SecretStore):
                 or conn.execute("SELECT 1 FROM secrets LIMIT 1").fetchone() is not None
             )
             return conn, key_check, has_data
-        except sqlite3.DatabaseError as err:
-            # Never "repair" a file we cannot read: it may be the only copy of the user's data.
-            self._lock_with(
-                f"the secret store {self.path} cannot be read ({err}); it is left untouched"
-            )
-            return None, None, True
+        except BaseException:
+            conn.close()
+            raise
 
     def _verify_key_check(self, token: bytes) -> None:
         assert self._keyring is not None
@@ -380,7 +408,8 @@ class SQLiteSecretStore(SecretStore):
         if not isinstance(name, str):
             return None
         rows = self._query(
-            f"SELECT {_META_COLUMNS} FROM secrets WHERE user = ? AND name = ?", (user, name.strip())
+            f"SELECT {_META_COLUMNS} FROM secrets WHERE user = ? AND name = ?",
+            (user, unicodedata.normalize("NFC", name.strip())),
         )
         return _meta(rows[0]) if rows else None
 
