@@ -62,7 +62,7 @@ def rotate_key(store_path: str | Path, key_file: str | Path | None) -> int:
             store.close()
     old = Keyring.from_file(key_path)
     new_key = Keyring.generate_key()
-    both = f"{new_key};{format_keys(old._keys)}"
+    both = f"{new_key};{format_keys(old.keys)}"
     write_key_file(key_path, [both], replace=True)
     store = SQLiteSecretStore.open(store_path, key_file=key_path, env={})
     try:

@@ -196,6 +196,11 @@ class Keyring:
         return self._primary_id
 
     @property
+    def keys(self) -> tuple[bytes, ...]:
+        """The raw keys, first (encrypting) key first: for writing a key file during rotation."""
+        return tuple(self._keys)
+
+    @property
     def key_ids(self) -> list[bytes]:
         return list(self._by_id)
 
