@@ -20,6 +20,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 
+def _default_sigint() -> None:
+    # A shell's background job inherits SIGINT ignored (and Python keeps it ignored): give the
+    # server Ctrl-C as a terminal user has it, whatever started the tests.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -89,7 +95,7 @@ class ServerProcess:
         log = open(self.log_path, "wb")
         self.proc = subprocess.Popen(
             self.command(), env=self.process_env(), stdout=log, stderr=subprocess.STDOUT,
-            stdin=stdin, cwd=self.root, start_new_session=True,
+            stdin=stdin, cwd=self.root, start_new_session=True, preexec_fn=_default_sigint,
         )
         if wait:
             self.wait_ready()
