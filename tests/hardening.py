@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import http.client
 import json
+import logging
 import os
 import shutil
 import stat
@@ -177,3 +178,14 @@ def mount_namespace_available() -> str | None:
     if probe.returncode != 0:
         return f"cannot make private mounts here (unshare -m + mount): {probe.stdout.strip() or probe.stderr.strip()}"
     return None
+
+
+class ListHandler(logging.Handler):
+    """Keeps the events jupyter_events formats as JSON."""
+
+    def __init__(self, sink: list):
+        super().__init__()
+        self.sink = sink
+
+    def emit(self, record):
+        self.sink.append(json.loads(self.format(record)))

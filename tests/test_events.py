@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import logging
 from importlib.resources import files
 
 import pytest
@@ -18,18 +17,10 @@ import yaml
 from jupyter_secrets.events import CHANGE
 
 from .conftest import CANARY
+from .hardening import ListHandler
 
 SCHEMA = yaml.safe_load(files("jupyter_secrets").joinpath("event_schemas/change/v1.yaml").read_text())
 ACTIONS = set(SCHEMA["properties"]["action"]["enum"])
-
-
-class ListHandler(logging.Handler):
-    def __init__(self, sink: list):
-        super().__init__()
-        self.sink = sink
-
-    def emit(self, record):
-        self.sink.append(json.loads(self.format(record)))
 
 
 @pytest.fixture

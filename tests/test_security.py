@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import http.cookies
 import json
-import logging
 import os
 import re
 import signal
@@ -31,7 +30,7 @@ from jupyter_secrets.handlers import ROUTES
 from jupyter_secrets.store.sqlite import SQLiteSecretStore
 
 from .conftest import CANARY
-from .hardening import diff, files_containing, lean_server, snapshot
+from .hardening import ListHandler, diff, files_containing, lean_server, snapshot
 
 SLOT_FILE = Path(".jupyter") / "secret-slots.json"
 VERBS = ("get", "post", "put", "patch", "delete")
@@ -385,17 +384,6 @@ async def test_failed_materialization_reply_agrees_with_the_store(
         assert [e["action"] for e in events] == ["secret.updated"]
     else:
         assert status >= 400
-
-
-class ListHandler(logging.Handler):
-    """Keeps the events jupyter_events formats as JSON."""
-
-    def __init__(self, sink: list):
-        super().__init__()
-        self.sink = sink
-
-    def emit(self, record):
-        self.sink.append(json.loads(self.format(record)))
 
 
 async def test_slot_file_and_jupyter_dir_symlinks_are_refused_with_a_reason(
