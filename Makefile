@@ -35,6 +35,9 @@ $(LABEXT): labextension/node_modules/.yarn-state.yml $(FRONTEND_SRC)
 frontend: $(LABEXT)
 
 $(VENV)/.installed: $(VENV)/.deps $(LABEXT) pyproject.toml
+	# install.json is added to the wheel from the top level; a copy left in the build output
+	# by an earlier editable install would be added twice and fail the build.
+	rm -f jupyter_secrets/labextension/install.json
 	$(BIN)/pip install --quiet --no-build-isolation -e ".[test]"
 	touch $@
 
