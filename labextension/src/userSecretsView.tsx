@@ -318,22 +318,14 @@ function AddSecretForm(props: {
           error={errors.value}
         />
       </Field>
-      <Field
+      <ExpiryField
         id={`${uid}-expires`}
-        label={trans('Expires (optional)')}
+        value={expires}
+        onChange={setExpires}
         error={errors.expires}
         testId="new-secret-expires"
-      >
-        <input
-          id={`${uid}-expires`}
-          className="jp-mod-styled jp-secrets-Input"
-          type="date"
-          value={expires}
-          data-testid="new-secret-expires"
-          onChange={e => setExpires(e.target.value)}
-          {...describedBy(`${uid}-expires`, errors.expires)}
-        />
-      </Field>
+        trans={trans}
+      />
       <ErrorMessage errors={errors} testId="new-secret-error" />
       <div className="jp-secrets-FormButtons">
         <Button kind="reject" onClick={props.onDone}>
@@ -443,21 +435,14 @@ function EditSecretForm(props: {
               autoFocus
             />
           </Field>
-          <Field
+          <ExpiryField
             id={`${uid}-expires`}
-            label={trans('Expires (optional)')}
+            value={expires}
+            onChange={setExpires}
             error={errors.expires}
             testId="replace-expires"
-          >
-            <input
-              id={`${uid}-expires`}
-              className="jp-mod-styled jp-secrets-Input"
-              type="date"
-              value={expires}
-              data-testid="replace-expires"
-              onChange={e => setExpires(e.target.value)}
-            />
-          </Field>
+            trans={trans}
+          />
         </>
       )}
       <ErrorMessage errors={errors} testId="edit-secret-error" />
@@ -475,5 +460,34 @@ function EditSecretForm(props: {
         </Button>
       </div>
     </form>
+  );
+}
+
+/** The optional expiry date of a secret (a date input), shared by the add and replace forms. */
+function ExpiryField(props: {
+  id: string;
+  value: string;
+  onChange: (value: string) => void;
+  error?: string;
+  testId: string;
+  trans: (msg: string) => string;
+}): JSX.Element {
+  return (
+    <Field
+      id={props.id}
+      label={props.trans('Expires (optional)')}
+      error={props.error}
+      testId={props.testId}
+    >
+      <input
+        id={props.id}
+        className="jp-mod-styled jp-secrets-Input"
+        type="date"
+        value={props.value}
+        data-testid={props.testId}
+        onChange={e => props.onChange(e.target.value)}
+        {...describedBy(props.id, props.error)}
+      />
+    </Field>
   );
 }
