@@ -39,6 +39,7 @@ import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from ._fileio import write_new_file_at
 from .errors import InvalidInput, SecretsError
 from .helper import INDEX_FILENAME, is_valid_filename
 
@@ -62,7 +63,6 @@ _PROJECT_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 _SERVER_DIR = re.compile(r"server-([0-9]{1,10})-[0-9a-f]{8}")
 _TMP_PREFIX = ".~tmp-"
 _DIR_FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_NOFOLLOW", 0)
-_NEW_FILE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
 # O_NONBLOCK: a FIFO planted where a file belongs must not hang the server on open().
 _READ_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
 _MEMORY_FS = ("tmpfs", "ramfs")
@@ -334,16 +334,8 @@ def _atomic_write(dir_fd: int, filename: str, data: bytes) -> None:
     if _holds(dir_fd, filename, data):
         return
     tmp = _TMP_PREFIX + os.urandom(8).hex()
-    fd = os.open(tmp, _NEW_FILE_FLAGS, 0o600, dir_fd=dir_fd)
     try:
-        try:
-            os.fchmod(fd, 0o600)  # exactly 0600 whatever the umask
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view) :]
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+        write_new_file_at(dir_fd, tmp, data, 0o600)
         try:
             # rename() replaces a symlink itself, never its target.
             os.replace(tmp, filename, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)

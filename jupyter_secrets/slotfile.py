@@ -21,6 +21,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
 
+from ._fileio import write_new_file_at
 from .errors import Conflict, InvalidInput, NotFound, SlotFileError
 from .validation import (
     validate_description,
@@ -435,16 +436,8 @@ def _write_in(dfd: int, tmp_name: str, data: bytes, path: Path) -> None:
     except FileNotFoundError:
         st = None
     mode = _existing_mode(st, path)
-    fd = os.open(tmp_name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o600, dir_fd=dfd)
     try:
-        try:
-            os.fchmod(fd, mode)  # exact mode, whatever the umask
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view):]
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+        write_new_file_at(dfd, tmp_name, data, mode)
         os.replace(tmp_name, SLOT_FILE.name, src_dir_fd=dfd, dst_dir_fd=dfd)
     except BaseException:
         try:
