@@ -776,3 +776,97 @@ def test_remember_project_reads_one_row_and_skips_unchanged_writes(store):
     store.remember_project("bob", "p1", "Proj", "work/moved")  # another user's row
     assert store.projects("bob") == {"p1": ProjectRecord("p1", "Proj", "work/moved")}
     assert store.projects(USER)["p1"] == ProjectRecord("p1", "Proj", "work/moved")
+
+
+# ---------------------------------------------------------------------- links at the store's path
+
+
+def test_dangling_symlink_at_store_path_is_refused_and_nothing_created(tmp_path):
+    """Issue 11.14: the database used to be created at the link's target."""
+    directory = tmp_path / "store"
+    directory.mkdir(mode=0o700)
+    target = tmp_path / "elsewhere" / "planted.sqlite3"
+    target.parent.mkdir()
+    path = directory / "secrets.sqlite3"
+    path.symlink_to(target)
+    store = SQLiteSecretStore.open(path, env={"JUPYTER_SECRETS_KEY": b64(os.urandom(32))})
+    try:
+        assert store.locked
+        assert "symbolic link" in store.lock_reason and str(target) in store.lock_reason
+        with pytest.raises(StoreLocked):
+            store.create_secret(USER, "a", CANARY)
+    finally:
+        store.close()
+    assert os.listdir(target.parent) == []
+    assert path.is_symlink() and sorted(os.listdir(directory)) == ["secrets.sqlite3"]
+
+
+@pytest.mark.parametrize("suffix", ["-wal", "-shm"])
+def test_symlinked_companion_file_is_refused(path, suffix):
+    key = {"JUPYTER_SECRETS_KEY": b64(os.urandom(32))}
+    secret_id = _filled_store(path, key)
+    target = path.parent.parent / f"planted{suffix}"
+    companion = path.with_name(path.name + suffix)
+    companion.unlink(missing_ok=True)
+    companion.symlink_to(target)
+    store = SQLiteSecretStore.open(path, env=key)
+    try:
+        assert store.locked and f"{companion} is a symbolic link" in store.lock_reason
+        _assert_every_write_refused(store, secret_id)
+    finally:
+        store.close()
+    assert not target.exists()
+
+
+def test_symlink_to_an_existing_store_is_followed(path, tmp_path):
+    """A link to a real store file (a user moving the store) keeps working, as for the key."""
+    key = {"JUPYTER_SECRETS_KEY": b64(os.urandom(32))}
+    secret_id = _filled_store(path, key)
+    link = tmp_path / "link" / "secrets.sqlite3"
+    link.parent.mkdir()
+    link.symlink_to(path)
+    store = SQLiteSecretStore.open(link, env=key)
+    try:
+        assert not store.locked and store.read_value(USER, secret_id) == CANARY
+    finally:
+        store.close()
+
+
+# ---------------------------------------------------------------------- a new store is announced
+
+
+def test_new_store_says_it_was_created_now_and_when(path, keyring):
+    store = SQLiteSecretStore(path, keyring)
+    assert store.created_now is True
+    created_at = store.created_at
+    assert created_at is not None and created_at.endswith("Z")
+    store.close()
+    again = SQLiteSecretStore(path, keyring)
+    try:
+        assert again.created_now is False and again.created_at == created_at
+    finally:
+        again.close()
+    locked = SQLiteSecretStore(path, Keyring([os.urandom(32)]))
+    try:
+        assert locked.locked and locked.created_now is False and locked.created_at == created_at
+    finally:
+        locked.close()
+
+
+def test_store_of_an_older_version_has_no_creation_time(path, keyring):
+    SQLiteSecretStore(path, keyring).close()
+    raw(path, "DELETE FROM meta WHERE key = 'created_at'")  # as an older version left it
+    store = SQLiteSecretStore(path, keyring)
+    try:
+        assert store.created_now is False and store.created_at is None
+    finally:
+        store.close()
+    assert raw(path, "SELECT value FROM meta WHERE key = 'created_at'") == []  # no invented date
+
+
+def test_store_that_cannot_be_created_was_not_created_now(tmp_path):
+    store = SQLiteSecretStore.open(tmp_path / "s" / "x.sqlite3", env={"JUPYTER_SECRETS_KEY": "bad"})
+    try:
+        assert store.locked and store.created_now is False and store.created_at is None
+    finally:
+        store.close()

@@ -1,20 +1,24 @@
 """The user-secret store interface, its records, and the rules every backend applies.
 
 Records never hold a value: a value exists only as the return of ``SecretStore.read_value``.
-The checks here (name, value size, expiry) are shared so that every backend enforces the
-same rules with the same messages.
+The checks here (name, value size, expiry, ids, free names) are shared so that every backend
+enforces the same rules with the same messages.
+
+Several servers (and the CLI) may share one store: an operation that reads then writes, such
+as "fill this slot, which I saw empty, with a new secret under a free name", is one call
+(``create_and_bind``) so that a backend can do it in one transaction.
 """
 
 from __future__ import annotations
 
 import unicodedata
 from abc import ABC, abstractmethod
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Final, NamedTuple
 
-from ..errors import InvalidInput, NotFound, SecretsError, SecretUnreadable, StoreLocked
+from ..errors import Conflict, InvalidInput, NotFound, SecretsError, SecretUnreadable, StoreLocked
 
 DEFAULT_MAX_VALUE_BYTES: Final = 64 * 1024
 MAX_NAME_CHARS: Final = 99
@@ -103,6 +107,35 @@ def check_name(name: Any) -> str:
     return name
 
 
+def check_id(field: str, value: Any) -> str:
+    """A project or slot id as the store keys it: any non-empty string."""
+    if not isinstance(value, str) or not value:
+        raise InvalidInput(field, "must be a non-empty string")
+    return value
+
+
+def free_name(base: str, taken: Container[str]) -> str:
+    """The first of ``base``, ``base-2``, ``base-3``... not in ``taken``, at most 99 characters
+    (``base`` is shortened to make room for the suffix)."""
+    if base not in taken:
+        return base
+    n = 2
+    while True:
+        suffix = f"-{n}"
+        candidate = base[: MAX_NAME_CHARS - len(suffix)].rstrip() + suffix
+        if candidate not in taken:
+            return candidate
+        n += 1
+
+
+def slot_changed(project_id: str, slot_id: str) -> Conflict:
+    """What ``create_and_bind`` raises when the slot's binding is not the one expected."""
+    return Conflict(
+        f"slot {slot_id} of project {project_id} changed meanwhile (another server or window "
+        "filled or emptied it); nothing was saved"
+    )
+
+
 def encode_value(value: Any, max_value_bytes: int) -> bytes:
     """The value as UTF-8, within the size limit.  Messages never quote the value."""
     if not isinstance(value, str):
@@ -161,10 +194,16 @@ class SecretStore(ABC):
     ``locked`` is True when the configured keys cannot decrypt the store: metadata can still be
     read, but ``read_value`` and every write raise ``StoreLocked`` (with ``lock_reason``).
     Every write raises ``StoreUnavailable`` when the storage refuses it (read-only, full).
+
+    ``created_now`` is True when opening this object created the store (nothing was there):
+    with ``created_at`` (ISO 8601 UTC, None when unknown) it lets the server tell a new user
+    from a lost volume.
     """
 
     locked: bool = False
     lock_reason: str = ""
+    created_now: bool = False
+    created_at: str | None = None
 
     @classmethod
     def open(
@@ -246,6 +285,53 @@ class SecretStore(ABC):
     def bindings(
         self, user: str, *, project_id: str | None = None, secret_id: str | None = None
     ) -> list[Binding]: ...
+
+    def bound_secret_id(self, user: str, project_id: str, slot_id: str) -> str | None:
+        """The id of the secret filling the slot, None when it is empty.  This default asks
+        ``bindings``; backends override it with one query."""
+        for binding in self.bindings(user, project_id=project_id):
+            if binding.slot_id == slot_id:
+                return binding.secret_id
+        return None
+
+    def create_and_bind(
+        self,
+        user: str,
+        project_id: str,
+        slot_id: str,
+        name: str,
+        value: str,
+        *,
+        expires: str | None = None,
+        unique_name: bool = False,
+        expected_secret_id: str | None | _Unset = UNSET,
+    ) -> SecretMeta:
+        """Create a secret and fill the slot with it (replacing its binding), all or nothing.
+
+        ``expected_secret_id``: the slot's binding the caller decided on (a secret id, or None
+        for an empty slot); if the slot is bound otherwise now, ``Conflict`` (``slot_changed``)
+        and nothing is written, so the caller reads again and decides again.  ``UNSET``: no
+        check.  ``unique_name``: ``name`` is a base, the first free of ``name``, ``name-2``,
+        ``name-3``... is taken; otherwise a taken name raises ``Conflict`` (field "name") as
+        ``create_secret`` does.  Also ``InvalidInput``, ``StoreLocked``, ``StoreUnavailable``.
+
+        This default composes the other methods and is therefore not atomic: a store that
+        several processes share must override it with one transaction (SQLite does).
+        """
+        check_id("project_id", project_id)
+        check_id("slot_id", slot_id)
+        if self.locked:
+            raise StoreLocked(self.lock_reason)
+        if (
+            expected_secret_id is not UNSET
+            and self.bound_secret_id(user, project_id, slot_id) != expected_secret_id
+        ):
+            raise slot_changed(project_id, slot_id)
+        if unique_name:
+            name = free_name(check_name(name), {meta.name for meta in self.list_secrets(user)})
+        meta = self.create_secret(user, name, value, expires)
+        self.bind(user, project_id, slot_id, meta.id)
+        return meta
 
     def bound_secrets(self, user: str, project_id: str) -> dict[str, SecretMeta]:
         """``{slot id: SecretMeta}`` of the project's bound slots (a binding whose secret is

@@ -15,7 +15,13 @@ open, if no configured key decrypts it, or the keys cannot be loaded at all (mal
 key file, key file missing while the store holds data), the store is *locked*: it reopens the
 file read-only, metadata can be listed, ``read_value`` and every write raise ``StoreLocked``
 with ``lock_reason``, and nothing is ever written.  A store file SQLite cannot read is locked
-the same way rather than touched.
+the same way rather than touched, and so is a store path that is a dangling symbolic link (the
+database would be created wherever it points) or whose ``-wal``/``-shm`` file is a link.  A
+link to an existing store file is followed, as for the key file.
+
+Creation: ``meta`` also holds ``created_at``, written by the open that creates the store
+(``created_now``).  A store made by an older version (0.1.0) has none: ``created_at`` is then None
+(a file's times say when it last changed, not when it was made, so none is guessed).
 """
 
 from __future__ import annotations
@@ -37,7 +43,6 @@ from uuid import uuid4
 from ..crypto import ENV_VAR, DecryptError, Keyring, KeyringError, blob_key_id, ensure_private_dir
 from ..errors import (
     Conflict,
-    InvalidInput,
     NotFound,
     SecretsError,
     SecretUnreadable,
@@ -53,9 +58,12 @@ from .base import (
     SecretStore,
     ValueBatch,
     _Unset,
+    check_id,
     check_name,
     encode_value,
+    free_name,
     normalise_expires,
+    slot_changed,
     utc_now,
 )
 
@@ -89,6 +97,7 @@ _SCHEMA = (
 )
 
 _META_COLUMNS = "id, name, created, modified, expires"
+_SLOT_BINDING = "SELECT secret_id FROM bindings WHERE user = ? AND project_id = ? AND slot_id = ?"
 # Ids per query of read_values: under SQLite's smallest limit of bound parameters (999).
 _IDS_PER_QUERY = 500
 
@@ -126,12 +135,6 @@ def _meta(row: tuple) -> SecretMeta:
     return SecretMeta(id=row[0], name=row[1], created=row[2], modified=row[3], expires=row[4])
 
 
-def _require_id(field: str, value: Any) -> str:
-    if not isinstance(value, str) or not value:
-        raise InvalidInput(field, "must be a non-empty string")
-    return value
-
-
 class SQLiteSecretStore(SecretStore):
     """User secrets in one SQLite file, values encrypted by a ``Keyring``."""
 
@@ -147,6 +150,8 @@ class SQLiteSecretStore(SecretStore):
         self.max_value_bytes = max_value_bytes
         self.locked = False
         self.lock_reason = ""
+        self.created_now = False
+        self.created_at: str | None = None
         self._busy_timeout = busy_timeout
         self._lock = threading.RLock()
         self._keyring: Keyring | None = None
@@ -190,6 +195,10 @@ class SQLiteSecretStore(SecretStore):
 
     def _probe(self) -> tuple[sqlite3.Connection | None, bytes | None, bool]:
         """Read-only look at an existing file: (connection, key-check token, holds data?)."""
+        link_problem = self._link_problem()
+        if link_problem:
+            self._lock_with(link_problem)
+            return None, None, True  # "holds data": so that no key file is made for it either
         if not self.path.exists():
             return None, None, False
         try:
@@ -214,6 +223,25 @@ class SQLiteSecretStore(SecretStore):
         )
         return probe
 
+    def _link_problem(self) -> str | None:
+        """Why the store's path cannot be used because of a symbolic link, or None."""
+        if self.path.is_symlink() and not self.path.exists():
+            return (
+                f"the secret store {self.path} is a symbolic link to {os.readlink(self.path)}, "
+                "which does not exist: refusing to create the store where a link points "
+                "(remove the link, or restore the file it points to)"
+            )
+        # SQLite puts these beside the real file and refuses links there ("unable to open").
+        real = Path(os.path.realpath(self.path))
+        for suffix in ("-wal", "-shm"):
+            companion = real.with_name(real.name + suffix)
+            if companion.is_symlink():
+                return (
+                    f"{companion} is a symbolic link, where SQLite keeps the store's recent "
+                    "changes: refusing to use the store until that link is removed"
+                )
+        return None
+
     def _probe_at(self, uri: str) -> tuple[sqlite3.Connection | None, bytes | None, bool]:
         conn = self._connect(uri, uri=True)
         try:
@@ -224,6 +252,8 @@ class SQLiteSecretStore(SecretStore):
                 conn.close()
                 return None, None, False
             rows = dict(conn.execute("SELECT key, value FROM meta"))
+            created_at = rows.get("created_at")
+            self.created_at = created_at if isinstance(created_at, str) else None
             if int(rows.get("schema_version", SCHEMA_VERSION)) > SCHEMA_VERSION:
                 self._lock_with(
                     f"the secret store {self.path} was written by a newer jupyter_secrets: "
@@ -300,6 +330,16 @@ class SQLiteSecretStore(SecretStore):
                 "INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', ?)",
                 (str(SCHEMA_VERSION),),
             )
+            # New when nothing was ever written: no key check and no secret (under the write
+            # lock, so of two processes creating the store at once only one says so).
+            self.created_now = (
+                db.execute("SELECT 1 FROM meta WHERE key = 'key_check'").fetchone() is None
+                and db.execute("SELECT 1 FROM secrets LIMIT 1").fetchone() is None
+            )
+            if self.created_now:
+                db.execute("INSERT INTO meta (key, value) VALUES ('created_at', ?)", (utc_now(),))
+            row = db.execute("SELECT value FROM meta WHERE key = 'created_at'").fetchone()
+            self.created_at = row[0] if row and isinstance(row[0], str) else None
             assert self._keyring is not None
             db.execute(
                 "INSERT OR IGNORE INTO meta (key, value) VALUES ('key_check', ?)",
@@ -551,11 +591,62 @@ class SQLiteSecretStore(SecretStore):
             )  # cascades
         return removed
 
+    def create_and_bind(
+        self,
+        user: str,
+        project_id: str,
+        slot_id: str,
+        name: str,
+        value: str,
+        *,
+        expires: str | None = None,
+        unique_name: bool = False,
+        expected_secret_id: str | None | _Unset = UNSET,
+    ) -> SecretMeta:
+        """See ``SecretStore.create_and_bind``: here one ``BEGIN IMMEDIATE`` transaction, so
+        the binding checked, the free name chosen, the secret and its binding are one step
+        that no other process can interleave with."""
+        self._check_writable()
+        check_id("project_id", project_id)
+        check_id("slot_id", slot_id)
+        name = check_name(name)
+        data = encode_value(value, self.max_value_bytes)
+        expires = normalise_expires(expires)
+        secret_id, now = uuid4().hex, utc_now()
+        assert self._keyring is not None
+        blob = self._keyring.encrypt(data, _aad(user, secret_id))  # outside the write lock
+        with self._write() as db:
+            if expected_secret_id is not UNSET:
+                row = db.execute(_SLOT_BINDING, (user, project_id, slot_id)).fetchone()
+                if (row[0] if row else None) != expected_secret_id:
+                    raise slot_changed(project_id, slot_id)
+            if unique_name:
+                names = db.execute("SELECT name FROM secrets WHERE user = ?", (user,))
+                name = free_name(name, {row[0] for row in names})
+            else:
+                self._check_name_free(db, user, name)
+            db.execute(
+                "INSERT INTO secrets (id, user, name, ciphertext, created, modified, expires) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (secret_id, user, name, blob, now, now, expires),
+            )
+            db.execute(
+                "INSERT INTO bindings (user, project_id, slot_id, secret_id) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (user, project_id, slot_id) "
+                "DO UPDATE SET secret_id = excluded.secret_id",
+                (user, project_id, slot_id, secret_id),
+            )
+        return SecretMeta(id=secret_id, name=name, created=now, modified=now, expires=expires)
+
     # ---------------------------------------------------------------- bindings and projects
 
+    def bound_secret_id(self, user: str, project_id: str, slot_id: str) -> str | None:
+        rows = self._query(_SLOT_BINDING, (user, project_id, slot_id))
+        return rows[0][0] if rows else None
+
     def bind(self, user: str, project_id: str, slot_id: str, secret_id: str) -> None:
-        _require_id("project_id", project_id)
-        _require_id("slot_id", slot_id)
+        check_id("project_id", project_id)
+        check_id("slot_id", slot_id)
         with self._write() as db:
             self._secret_row(db, user, secret_id)
             db.execute(
@@ -599,7 +690,7 @@ class SQLiteSecretStore(SecretStore):
         return {row[0]: SecretMeta(*row[1:]) for row in rows}  # columns in field order
 
     def remember_project(self, user: str, project_id: str, name: str, last_path: str) -> None:
-        _require_id("project_id", project_id)
+        check_id("project_id", project_id)
         self._check_writable()
         known = self._query(
             "SELECT name, last_path FROM projects WHERE user = ? AND id = ?", (user, project_id)
