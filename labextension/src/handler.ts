@@ -7,14 +7,18 @@ import { ServerConnection } from '@jupyterlab/services';
 export const API_NAMESPACE = 'api/secrets';
 
 /**
- * An error reply of the server (`{"message", "field"?}` with a 4xx/5xx status), or a
- * network failure (`status` 0). `message` is meant to be shown to the user as is.
+ * An error reply of the server (`{"message", "field"?, "reason"?, "owner"?}` with a 4xx/5xx
+ * status), or a network failure (`status` 0). `message` is meant to be shown to the user as
+ * is; `reason` is a machine-readable code (`not-owner` for a guest's 403), `owner` the name of
+ * the server's owner that comes with it.
  */
 export class SecretsApiError extends Error {
   constructor(
     readonly status: number,
     message: string,
-    readonly field: string | null = null
+    readonly field: string | null = null,
+    readonly reason: string | null = null,
+    readonly owner: string | null = null
   ) {
     super(message);
     this.name = 'SecretsApiError';
@@ -81,15 +85,16 @@ export function errorFromBody(
   statusText = ''
 ): SecretsApiError {
   if (body && typeof body === 'object') {
-    const b = body as { message?: unknown; reason?: unknown; field?: unknown };
-    const field = typeof b.field === 'string' && b.field ? b.field : null;
-    const message =
-      typeof b.message === 'string' && b.message
-        ? b.message
-        : typeof b.reason === 'string' && b.reason
-          ? b.reason
-          : statusMessage(status, statusText);
-    return new SecretsApiError(status, message, field);
+    const b = body as {
+      message?: unknown;
+      reason?: unknown;
+      field?: unknown;
+      owner?: unknown;
+    };
+    const text = (value: unknown) => (typeof value === 'string' && value ? value : null);
+    const reason = text(b.reason);
+    const message = text(b.message) ?? reason ?? statusMessage(status, statusText);
+    return new SecretsApiError(status, message, text(b.field), reason, text(b.owner));
   }
   return new SecretsApiError(status, statusMessage(status, statusText));
 }

@@ -1,6 +1,7 @@
 /**
  * The jupyter-secrets JupyterLab extension: the Secrets sidebar panel, the launch dialog,
- * the User secrets view and their commands. Works in JupyterLab 4 and Notebook 7 (the file
+ * the User secrets view and their commands — for the server's owner only (a guest of a
+ * shared server gets a one-line notice instead, see `access.ts`). Works in JupyterLab 4 and Notebook 7 (the file
  * browser, the palette, the settings and the layout restorer are all optional).
  */
 import {
@@ -22,6 +23,7 @@ import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { Poll } from '@lumino/polling';
 import { Widget } from '@lumino/widgets';
 
+import { decideAccess } from './access';
 import { SecretsClient } from './api';
 import { keyIcon } from './icons';
 import { LaunchDialog } from './launchDialog';
@@ -58,7 +60,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
     ILayoutRestorer,
     ILabShell
   ],
-  activate: (
+  activate: async (
     app: JupyterFrontEnd,
     fileBrowser: IDefaultFileBrowser | null,
     palette: ICommandPalette | null,
@@ -70,7 +72,17 @@ const plugin: JupyterFrontEndPlugin<void> = {
     const trans = (translator ?? nullTranslator).load('jupyter_secrets');
     const __ = trans.__.bind(trans);
     const client = new SecretsClient();
+
+    // Decided once, before any UI: a guest (not the server's owner) gets a notice only —
+    // no panel, dialog, view, command or polling.
+    const access = await decideAccess(() => client.status(), __);
+    if (access.kind === 'guest') {
+      void app.restored.then(() => Notification.info(access.notice, { autoClose: 10000 }));
+      return;
+    }
+
     const model = new ProjectModel(client);
+    model.setStatus(access.status);
     const settings: ISecretsSettings = { ...DEFAULT_SETTINGS };
     let settingsObject: ISettingRegistry.ISettings | null = null;
 
@@ -185,7 +197,6 @@ const plugin: JupyterFrontEndPlugin<void> = {
       execute: async () => {
         await Promise.all([
           model.refresh(),
-          model.loadStatus(),
           view && !view.isDisposed ? view.content.refresh() : Promise.resolve()
         ]);
       }
@@ -294,7 +305,6 @@ const plugin: JupyterFrontEndPlugin<void> = {
       if (fileBrowser) {
         await fileBrowser.model.restored;
       }
-      void model.loadStatus();
       follow();
     });
   }

@@ -8,7 +8,7 @@ import { IProject, ISlot, IUsage, IUserSecret, SlotState } from './tokens';
 /** A translation function (`trans.__`); the identity by default. */
 export type Translate = (msg: string, ...args: any[]) => string;
 
-const identity: Translate = (msg: string, ...args: any[]) =>
+export const identity: Translate = (msg: string, ...args: any[]) =>
   args.reduce<string>(
     (text, arg, i) => text.replace(`%${i + 1}`, String(arg)),
     msg

@@ -25,6 +25,7 @@ import {
 } from './model';
 import { ProjectModel } from './projectModel';
 import { SlotForm } from './slotForm';
+import { StatusBanner } from './statusBanner';
 import { IProject, ISlot } from './tokens';
 
 export interface IPanelOptions {
@@ -79,11 +80,7 @@ function PanelView(props: IPanelOptions): JSX.Element {
           <refreshIcon.react tag="span" className="jp-secrets-Icon" />
         </button>
       </header>
-      {model.status?.locked && (
-        <div className="jp-secrets-Error" role="alert" data-testid="secrets-locked">
-          {trans('The secrets store is locked: %1', model.status.lock_reason ?? '')}
-        </div>
-      )}
+      <StatusBanner status={model.status} trans={trans} />
       <ErrorMessage message={model.error} testId="secrets-error" />
       {project === null ? (
         <div className="jp-secrets-Empty">{model.loading ? trans('Loading…') : ''}</div>

@@ -63,15 +63,16 @@ export class ProjectModel {
   }
 
   /**
-   * Reload the project of the current folder. Calls made while a load runs are merged
-   * into one more load after it.
+   * Reload the project of the current folder, and the server status beside it. Calls made
+   * while a load runs are merged into one more load after it.
    */
   refresh(): Promise<void> {
     if (this._pending) {
       this._again = true;
       return this._pending;
     }
-    this._pending = this._load().finally(() => {
+    const both = Promise.all([this._load(), this.loadStatus()]);
+    this._pending = both.then(() => undefined).finally(() => {
       this._pending = null;
       if (this._again) {
         this._again = false;
@@ -94,7 +95,13 @@ export class ProjectModel {
     return this._secrets;
   }
 
-  /** Reload the server status (the store may be locked). */
+  /** Use a status read elsewhere (at activation), without asking the server again. */
+  setStatus(status: IStatus | null): void {
+    this._status = status;
+    this._stateChanged.emit();
+  }
+
+  /** Reload the server status (a locked store, out-of-date files, files on disk). */
   async loadStatus(): Promise<void> {
     try {
       this._status = await this.client.status();

@@ -71,14 +71,29 @@ export interface IUserSecret {
   usage: IUsage[];
 }
 
-/** `GET /api/secrets/status`. */
+/** `GET /api/secrets/status` (the owner's view; a guest gets 403 `not-owner`). */
 export interface IStatus {
+  /** The store cannot be read or written (wrong or missing key, unsafe configuration). */
   locked: boolean;
+  /** Why it is locked, when it is. */
   lock_reason: string | null;
+  /** Why some materialized files are out of date (a full or unusable secrets directory). */
+  files_error: string | null;
   on_save: string;
   secrets_dir: string;
+  /** Is `secrets_dir` in memory (tmpfs)? `null` when it cannot be told. */
+  secrets_dir_memory_backed: boolean | null;
+  /** What went wrong choosing `secrets_dir` (a squatted location, a fallback to disk). */
+  secrets_dir_warnings: string[];
+  /** When the store was created (ISO 8601), if known. */
+  store_created: string | null;
+  /** The store was created by this server's start: a new user, or a lost volume. */
+  store_created_now: boolean;
   version: string;
 }
+
+/** The `reason` of the 403 a guest (not the server's owner) gets from every route. */
+export const NOT_OWNER = 'not-owner';
 
 /** Body of `POST .../slots` and `PATCH .../slots/{sid}`. */
 export interface ISlotFields {

@@ -74,6 +74,20 @@ describe('errorFromBody', () => {
     );
     expect(errorFromBody(400, { message: '', field: '' }).field).toBeNull();
   });
+
+  it("keeps a guest's reason and the owner's name", () => {
+    const e = errorFromBody(403, {
+      message: 'These secrets belong to alice, the owner of this server.',
+      reason: 'not-owner',
+      owner: 'alice'
+    });
+    expect(e.status).toBe(403);
+    expect(e.reason).toBe('not-owner');
+    expect(e.owner).toBe('alice');
+    expect(e.message).toBe('These secrets belong to alice, the owner of this server.');
+    expect(errorFromBody(400, { message: 'x', owner: 3 }).owner).toBeNull();
+    expect(errorFromBody(400, { message: 'x' }).reason).toBeNull();
+  });
 });
 
 describe('requestAPI', () => {

@@ -78,4 +78,23 @@ describe('ProjectModel', () => {
     await new Promise(resolve => setTimeout(resolve, 20));
     expect(asked).toEqual(['p', 'p']);
   });
+
+  it('reloads the status with the project (files_error can appear after a write)', async () => {
+    let statuses = 0;
+    const request = (async (endPoint: string, _init?: RequestInit, query?: any) => {
+      if (endPoint === 'status') {
+        statuses += 1;
+        return { locked: false, lock_reason: null, files_error: statuses > 1 ? 'full' : null };
+      }
+      return project(query?.path ?? '');
+    }) as RequestFunction;
+    const model = new ProjectModel(new SecretsClient(request));
+    model.setStatus({ locked: false } as any);
+    expect(statuses).toBe(0); // the status read at activation is used as is
+    await model.setPath('a');
+    expect(model.status?.files_error).toBeNull();
+    await model.refresh();
+    expect(statuses).toBe(2);
+    expect(model.status?.files_error).toBe('full');
+  });
 });

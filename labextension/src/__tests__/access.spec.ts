@@ -1,0 +1,92 @@
+/**
+ * The guest decision: made once from `GET /api/secrets/status`, before any UI is added.
+ */
+jest.mock('@jupyterlab/services', () => ({ ServerConnection: {} }));
+
+import { decideAccess, guestOf } from '../access';
+import { errorFromBody, SecretsApiError } from '../handler';
+import { IStatus } from '../tokens';
+
+const STATUS: IStatus = {
+  locked: false,
+  lock_reason: null,
+  files_error: null,
+  on_save: 'redact',
+  secrets_dir: '/dev/shm/jupyter-secrets-1000/server-1',
+  secrets_dir_memory_backed: true,
+  secrets_dir_warnings: [],
+  store_created: null,
+  store_created_now: false,
+  version: '0.1.0'
+};
+
+const NOT_OWNER_BODY = {
+  message: 'These secrets belong to alice, the owner of this server.',
+  reason: 'not-owner',
+  owner: 'alice'
+};
+
+const failing = (error: unknown) => () => Promise.reject(error);
+
+describe('decideAccess', () => {
+  it('gives the owner the UI, with the status it read', async () => {
+    const access = await decideAccess(() => Promise.resolve(STATUS));
+    expect(access).toEqual({ kind: 'owner', status: STATUS });
+  });
+
+  it("gives a guest only the server's sentence naming the owner", async () => {
+    const access = await decideAccess(failing(errorFromBody(403, NOT_OWNER_BODY)));
+    expect(access).toEqual({
+      kind: 'guest',
+      owner: 'alice',
+      notice: 'These secrets belong to alice, the owner of this server.'
+    });
+  });
+
+  it('asks the server once', async () => {
+    const readStatus = jest.fn(() => Promise.reject(errorFromBody(403, NOT_OWNER_BODY)));
+    await decideAccess(readStatus);
+    expect(readStatus).toHaveBeenCalledTimes(1);
+  });
+
+  it('translates its own sentence when the server gives none', async () => {
+    const trans = (msg: string, ...args: any[]) =>
+      `T[${args.reduce<string>((t, a, i) => t.replace(`%${i + 1}`, a), msg)}]`;
+    const error = new SecretsApiError(403, '', null, 'not-owner', 'alice');
+    expect((await decideAccess(failing(error), trans)) as any).toMatchObject({
+      kind: 'guest',
+      notice: 'T[These secrets belong to alice, the owner of this server.]'
+    });
+    const anonymous = new SecretsApiError(403, '', null, 'not-owner', null);
+    expect(guestOf(anonymous)?.notice).toBe('These secrets belong to the owner of this server.');
+  });
+
+  it('treats any other 403 (an authorizer refusing "secrets") as a guest too', async () => {
+    const access = await decideAccess(failing(errorFromBody(403, { message: 'Forbidden' })));
+    expect(access).toEqual({
+      kind: 'guest',
+      owner: null,
+      notice: 'The secrets of this server are not available to you.'
+    });
+  });
+
+  it.each([
+    ['a network failure', new SecretsApiError(0, 'Cannot reach the Jupyter server.')],
+    ['a disabled server extension', errorFromBody(404, null)],
+    ['a locked store', errorFromBody(503, { message: 'locked' })],
+    ['a server error', errorFromBody(500, { message: 'internal error' })],
+    ['not an API error', new TypeError('boom')],
+    ['nothing', undefined]
+  ])('keeps the UI (without a status) after %s', async (_, error) => {
+    expect(await decideAccess(failing(error))).toEqual({ kind: 'owner', status: null });
+  });
+});
+
+describe('guestOf', () => {
+  it('is null for anything but a 403', () => {
+    expect(guestOf(errorFromBody(401, NOT_OWNER_BODY))).toBeNull();
+    expect(guestOf(null)).toBeNull();
+    expect(guestOf('403')).toBeNull();
+    expect(guestOf({ status: '403' })).toBeNull();
+  });
+});

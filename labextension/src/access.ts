@@ -1,0 +1,76 @@
+/**
+ * Who may use the secrets of this server: decided once, at activation, from
+ * `GET /api/secrets/status`, before any panel, dialog or command is added.
+ *
+ * Secrets belong to the server's owner. Where the identity provider gives stable user
+ * names (JupyterHub, shared servers), every route answers anyone else 403 with
+ * `{"message", "reason": "not-owner", "owner"}`: such a guest gets no Secrets UI at all,
+ * only a one-line notice. Pure (no DOM, no JupyterLab runtime), so it is unit-tested cheaply.
+ */
+import { identity, Translate } from './model';
+import { IStatus, NOT_OWNER } from './tokens';
+
+/** The server's owner (or anyone, on a server with per-token identities). */
+export interface IOwnerAccess {
+  kind: 'owner';
+  /** The status read at activation; `null` when it could not be read. */
+  status: IStatus | null;
+}
+
+/** Someone else: no panel, no dialog, no view, no commands; `notice` says why. */
+export interface IGuestAccess {
+  kind: 'guest';
+  /** The owner's name, when the server gave it. */
+  owner: string | null;
+  /** One sentence for the user: whose secrets these are. */
+  notice: string;
+}
+
+export type Access = IOwnerAccess | IGuestAccess;
+
+/**
+ * The guest access an error stands for, or `null` when it is another failure.
+ *
+ * Every 403 of the status route means the secrets are not this user's: with the reason
+ * `not-owner` (the server's owner check), the server's sentence naming the owner; any other
+ * 403 (an authorizer refusing the `secrets` resource) gets a general sentence.
+ */
+export function guestOf(error: unknown, trans: Translate = identity): IGuestAccess | null {
+  if (!error || typeof error !== 'object' || (error as { status?: unknown }).status !== 403) {
+    return null;
+  }
+  const e = error as { message?: unknown; reason?: unknown; owner?: unknown };
+  const owner = typeof e.owner === 'string' && e.owner ? e.owner : null;
+  if (e.reason === NOT_OWNER) {
+    const message = typeof e.message === 'string' ? e.message.trim() : '';
+    return {
+      kind: 'guest',
+      owner,
+      notice:
+        message ||
+        (owner
+          ? trans('These secrets belong to %1, the owner of this server.', owner)
+          : trans('These secrets belong to the owner of this server.'))
+    };
+  }
+  return {
+    kind: 'guest',
+    owner,
+    notice: trans('The secrets of this server are not available to you.')
+  };
+}
+
+/**
+ * Ask the server once. Anything but a 403 keeps the full UI: a network failure or a
+ * disabled server extension are shown in the panel, as any failed load.
+ */
+export async function decideAccess(
+  readStatus: () => Promise<IStatus>,
+  trans: Translate = identity
+): Promise<Access> {
+  try {
+    return { kind: 'owner', status: await readStatus() };
+  } catch (error) {
+    return guestOf(error, trans) ?? { kind: 'owner', status: null };
+  }
+}

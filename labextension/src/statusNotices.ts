@@ -1,0 +1,98 @@
+/**
+ * What the server's status asks the panel to say: a locked store, secret files that are out
+ * of date, secret files that are not in memory (or not where they usually are), a store this
+ * start created. Pure (no DOM), so that it is unit-tested cheaply; `statusBanner.tsx` shows it.
+ */
+import { identity, Translate } from './model';
+import { IStatus } from './tokens';
+
+/** `error`: something does not work (role="alert"); `warning`, `info`: role="status". */
+export type NoticeLevel = 'error' | 'warning' | 'info';
+
+export interface IStatusNotice {
+  /** Stable key (React key, `data-testid="secrets-notice-<key>"`). */
+  key: 'locked' | 'files' | 'location' | 'new-store';
+  level: NoticeLevel;
+  /** One line. */
+  text: string;
+  /** More lines, in a smaller font (the server's own words, paths). */
+  details: string[];
+}
+
+/** Trimmed, non-empty strings of a list the server sent (anything else is dropped). */
+function lines(values: unknown): string[] {
+  if (!Array.isArray(values)) {
+    return [];
+  }
+  return values
+    .filter((v): v is string => typeof v === 'string')
+    .map(v => v.trim())
+    .filter(Boolean);
+}
+
+function text(value: unknown): string | null {
+  return typeof value === 'string' && value.trim() ? value.trim() : null;
+}
+
+/** The notices of a status, most serious first; `[]` for none (or no status). */
+export function statusNotices(
+  status: Partial<IStatus> | null | undefined,
+  trans: Translate = identity
+): IStatusNotice[] {
+  if (!status) {
+    return [];
+  }
+  const notices: IStatusNotice[] = [];
+
+  if (status.locked) {
+    const reason = text(status.lock_reason);
+    notices.push({
+      key: 'locked',
+      level: 'error',
+      text: reason
+        ? trans('The secrets store is locked: %1', reason)
+        : trans('The secrets store is locked.'),
+      details: [trans('Nothing is read from it or written to it until it is unlocked.')]
+    });
+  }
+
+  const filesError = text(status.files_error);
+  if (filesError) {
+    notices.push({
+      key: 'files',
+      level: 'error',
+      text: trans('Some secret files are out of date: %1', filesError),
+      details: [trans('Kernels may read old values until the files are written again.')]
+    });
+  }
+
+  const warnings = lines(status.secrets_dir_warnings);
+  const onDisk = status.secrets_dir_memory_backed === false;
+  if (onDisk || warnings.length) {
+    const dir = text(status.secrets_dir);
+    notices.push({
+      key: 'location',
+      level: 'warning',
+      text: onDisk
+        ? trans('Secret files are written to disk, not to memory: a copy may outlive a crash.')
+        : trans('Secret files are not in their usual place.'),
+      // The server's warnings name the paths; without any, name the folder at least.
+      details: warnings.length ? warnings : dir ? [trans('Folder: %1', dir)] : []
+    });
+  }
+
+  if (status.store_created_now) {
+    notices.push({
+      key: 'new-store',
+      level: 'info',
+      text: trans('This server started a new secrets store.'),
+      details: [
+        trans(
+          'If you saved secrets here before, their store was not found: a new or replaced home folder?'
+        )
+      ]
+    });
+  }
+
+  return notices;
+}
