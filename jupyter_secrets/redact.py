@@ -19,15 +19,22 @@ How it matches, and why:
   (``...abcdef`` and ``defghi...``) are both named, and the whole span is replaced.
 - **Encoded forms**: a value is also searched for as it appears once escaped by the usual
   encoders of output and saved files — HTML (``html.escape``, with and without quotes), a JSON
-  string (``json.dumps(v)[1:-1]``, ASCII and not), a Python ``repr`` (``repr(v)[1:-1]``) and a
-  URL component (``urllib.parse.quote``) — and without its surrounding whitespace (a value file
-  often ends with a newline that the code strips).  All map to the value's slot name.
+  string (``json.dumps(v)[1:-1]``, ASCII and not), a Python ``repr`` (``repr(v)[1:-1]``), the
+  ``repr`` of its UTF-8 bytes (``b'\\xc3\\xa9...'``), a URL component (``urllib.parse.quote``)
+  and a form field (``quote_plus``, what ``urlencode`` does: ``+`` for a space) — and without
+  its surrounding whitespace (a value file often ends with a newline that the code strips).
+  A multi-line value is also searched for with LF, CRLF and CR line endings (a pty turns LF
+  into CRLF, editors save either).  All map to the value's slot name.
+- **Text that arrives in pieces** (kernel streams): ``redact_partial`` redacts what no
+  continuation can change and hands back the end that may still grow into a value — only
+  the longest end of the text that begins some form of a value, so other output is never
+  held back.
 - **Short values are ignored**: a value shorter than ``min_length`` (default 6) would match
   ordinary words and numbers everywhere ("admin", "1234"), corrupting output and files for no
   protection.  Such values are not redacted at all; say so to users.
 
 Limits (best effort, documented in the README): a value transformed by code (reversed,
-base64-encoded, split across outputs) is not found; a value that itself contains ``[`` or
+base64-encoded, sliced) is not found; a value that itself contains ``[`` or
 ``]`` could in theory be re-formed by a replacement marker and the text around it; and a value
 that is part of a marker (of its slot's name, say) is of course still seen inside the marker.
 
@@ -38,9 +45,10 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, quote_plus
 
 import ahocorasick
 
@@ -88,8 +96,38 @@ def marker(slot_name: str) -> str:
     return f"[REDACTED:{slot_name}]"
 
 
+def _line_ending_variants(value: str) -> Iterable[str]:
+    """``value`` as it may come back through a terminal or an editor: LF, CRLF or CR endings.
+
+    A pty turns each LF into CRLF (``!cat file`` in a notebook), a Windows editor saves CRLF,
+    old Mac text uses CR.  The value itself comes first.
+    """
+    if "\n" not in value and "\r" not in value:
+        return (value,)
+    lf = value.replace("\r\n", "\n").replace("\r", "\n")
+    pty = value.replace("\n", "\r\n")  # a CRLF value through a pty: CR CR LF
+    return dict.fromkeys((value, lf, lf.replace("\n", "\r\n"), lf.replace("\n", "\r"), pty))
+
+
+def _replace(text: str, spans: list[tuple[int, int, list[str]]]) -> str:
+    """``text`` with each span replaced by the markers of its slot names."""
+    pieces: list[str] = []
+    position = 0
+    for start, end, names in spans:
+        pieces.append(text[position:start])
+        pieces.extend(marker(name) for name in names)
+        position = end
+    pieces.append(text[position:])
+    return "".join(pieces)
+
+
 def _forms(value: str) -> Iterable[str]:
-    """The forms of ``value`` searched for: itself first, then its common encodings."""
+    """The forms of ``value`` searched for: itself first, then its common encodings.
+
+    Every line-ending variant is searched for as it is and stripped; the encodings are those
+    of the value itself (each form of a long value costs memory in the automaton, about
+    50 bytes a character, so the variants are not multiplied by the encoders).
+    """
     for base in dict.fromkeys((value, value.strip())):
         yield base
         yield html.escape(base)
@@ -97,8 +135,13 @@ def _forms(value: str) -> Iterable[str]:
         yield json.dumps(base)[1:-1]
         yield json.dumps(base, ensure_ascii=False)[1:-1]
         yield repr(base)[1:-1]
+        yield repr(base.encode("utf-8", "surrogatepass"))[2:-1]  # print(value.encode())
         yield quote(base, safe="")
         yield quote(base)
+        yield quote_plus(base)  # form encoding (urlencode): "+" for a space
+    for variant in _line_ending_variants(value):
+        yield variant
+        yield variant.strip()
 
 
 class Redactor:
@@ -126,6 +169,10 @@ class Redactor:
                     patterns.setdefault(form, name)
         self._names = frozenset(name for name, _ in kept)
         self._automaton = None
+        # For redact_partial: the longest form, and where a form may begin in a text.
+        self._max_length = max(map(len, patterns), default=0)
+        firsts = sorted({pattern[0] for pattern in patterns})
+        self._first_chars = re.compile("[" + "".join(map(re.escape, firsts)) + "]") if firsts else None
         if patterns:
             automaton = ahocorasick.Automaton(ahocorasick.STORE_ANY, ahocorasick.KEY_STRING)
             for pattern, name in patterns.items():
@@ -148,38 +195,64 @@ class Redactor:
 
     def redact(self, text: str) -> tuple[str, set[str]]:
         """``text`` with every value replaced by ``[REDACTED:<slot name>]``, and the names hit."""
-        automaton = self._automaton
-        if automaton is None or not text:
+        if self._automaton is None or not text:
             return text, set()
+        spans = self._spans(text)
+        if not spans:
+            return text, set()
+        return _replace(text, spans), {name for _, _, names in spans for name in names}
+
+    def redact_partial(self, text: str) -> tuple[str, str, set[str]]:
+        """For text that more text may follow (a stream): ``(head, tail, names)``.
+
+        ``head`` is the redacted part of ``text`` that no continuation can change; ``tail`` is
+        the rest, as it is, to be put before the next piece (or redacted alone when none
+        comes).  The tail is the longest end of ``text`` that is the beginning of some form of
+        a value (extended back to the start of a match it cuts), so text that cannot begin a
+        value is never held back: usually the tail is empty.
+        """
+        if self._automaton is None or not text:
+            return text, "", set()
+        cut = len(text) - self._unfinished_length(text)
+        spans = self._spans(text)
+        for start, end, _ in spans:
+            if start < cut < end:  # (spans are disjoint: at most one crosses the cut)
+                cut = start
+        spans = [span for span in spans if span[1] <= cut]
+        names = {name for _, _, span_names in spans for name in span_names}
+        return _replace(text[:cut], spans), text[cut:], names
+
+    def _unfinished_length(self, text: str) -> int:
+        """Length of the longest end of ``text`` that is a proper beginning of a form."""
+        automaton, first_chars = self._automaton, self._first_chars
+        if automaton is None or first_chars is None:
+            return 0
+        # Only ends shorter than the longest form can still grow into one.
+        for found in first_chars.finditer(text, max(0, len(text) - self._max_length + 1)):
+            i = found.start()
+            # Automaton.match(key): is key the beginning of some pattern (in C)?  A short probe
+            # first, so that a long text costs little.
+            if automaton.match(text[i : i + 16]) and automaton.match(text[i:]):
+                return len(text) - i
+        return 0
+
+    def _spans(self, text: str) -> list[tuple[int, int, list[str]]]:
+        """Where values are: disjoint ``(start, end, slot names)``, in order."""
         # (start, -length, name) of every match, overlapping ones included.
-        found = [(end - length + 1, -length, name) for end, (length, name) in automaton.iter(text)]
-        if not found:
-            return text, set()
+        found = [(end - length + 1, -length, name) for end, (length, name) in self._automaton.iter(text)]
         found.sort()
-        pieces: list[str] = []
-        hit: set[str] = set()
-        position = 0  # end of the text already copied or replaced
-        span_start = span_end = -1
-        span_names: list[str] = []
+        spans: list[tuple[int, int, list[str]]] = []
         for start, negative_length, name in found:
             end = start - negative_length
-            if start < span_end:  # overlaps the current span
+            if spans and start < spans[-1][1]:  # overlaps the current span
+                span_start, span_end, span_names = spans[-1]
                 if end > span_end:  # crosses it: not inside a longer value, so it is named
-                    span_end = end
                     if span_names[-1] != name:
                         span_names.append(name)
+                    spans[-1] = (span_start, end, span_names)
                 continue
-            if span_names:
-                pieces.append(text[position:span_start])
-                pieces.extend(marker(n) for n in span_names)
-                hit.update(span_names)
-                position = span_end
-            span_start, span_end, span_names = start, end, [name]
-        pieces.append(text[position:span_start])
-        pieces.extend(marker(n) for n in span_names)
-        hit.update(span_names)
-        pieces.append(text[span_end:])
-        return "".join(pieces), hit
+            spans.append((start, end, [name]))
+        return spans
 
     def redact_json(self, obj: Any, clean: CleanStrings | None = None) -> tuple[Any, set[str]]:
         """Redact every string of a JSON-like object (dicts, lists, tuples, strings).

@@ -217,3 +217,79 @@ def test_no_value_survives(values, pieces, min_length):
     if not names:
         assert out == text
     assert names <= set(values.values())
+
+
+# ------------------------------------------------------- line endings, more encodings
+
+PEM = "-----BEGIN KEY-----\nMIIEvQIBADANBgkqhkiG9w0B\nAQEFAASCBKcwggSjAgEAAoIB\n-----END KEY-----\n"
+
+
+@pytest.mark.parametrize("ending", ["\n", "\r\n", "\r"], ids=["lf", "crlf", "cr"])
+def test_multi_line_values_match_whatever_the_line_endings(ending):
+    r = Redactor({PEM: "deploy key"})
+    shown = PEM.replace("\n", ending)
+    out, names = r.redact(f"$ cat key{ending}{shown}$ ")
+    assert names == {"deploy key"}
+    assert "MIIEvQ" not in out and "AQEFAA" not in out
+    # a value saved with CRLF endings, seen with LF (and through a pty: CR CR LF)
+    r = Redactor({PEM.replace("\n", "\r\n"): "crlf key"})
+    for text in (PEM, PEM.replace("\n", "\r\r\n")):
+        assert "MIIEvQ" not in r.redact(text)[0]
+
+
+def test_form_encoded_and_bytes_repr_forms():
+    from urllib.parse import urlencode
+
+    value = "pass word/é+ü=1"
+    r = Redactor({value: "pw"})
+    for text in (urlencode({"password": value}), str(value.encode()), repr(value.encode("utf-8"))):
+        out, names = r.redact(text)
+        assert names == {"pw"} and out.rstrip("'").endswith("[REDACTED:pw]"), text
+
+
+# ------------------------------------------------------------------ text in pieces
+
+
+def test_redact_partial_holds_back_only_what_may_begin_a_value():
+    r = Redactor({PEM: "deploy key"})
+    head, tail, names = r.redact_partial("ordinary output\n")
+    assert (head, tail, names) == ("ordinary output\n", "", set())
+    head, tail, _ = r.redact_partial("before\n-----BEGIN KEY-----\n")
+    assert head == "before\n" and tail == "-----BEGIN KEY-----\n"
+    head, tail, names = r.redact_partial(tail + PEM[len("-----BEGIN KEY-----\n"):] + "after\n")
+    assert head == "[REDACTED:deploy key]after\n" and tail == "" and names == {"deploy key"}
+    # the end turns out not to be a value: given back as it was, whole
+    head, tail, _ = r.redact_partial("-----BEGIN KEY-----\nnot the key")
+    assert head == "-----BEGIN KEY-----\nnot the key" and tail == ""
+    assert not Redactor({}).redact_partial("x")[1]
+
+
+def test_redact_partial_keeps_a_match_that_a_longer_value_may_extend():
+    r = Redactor({"abcdef": "short", "abcdefghij": "long"})
+    head, tail, _ = r.redact_partial("x abcdef")
+    assert head == "x " and tail == "abcdef"
+    assert r.redact_partial(tail + "ghij!")[0] == "[REDACTED:long]!"
+    # a match cut by the held end is held whole
+    r = Redactor({"123abc": "one", "abcdefghij": "two"})
+    head, tail, _ = r.redact_partial("123abc")
+    assert head == "" and tail == "123abc"
+    assert r.redact(tail + "zzz")[0] == "[REDACTED:one]zzz"
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    values=st.dictionaries(VALUES, st.sampled_from(["s1", "s2"]), min_size=1, max_size=4),
+    cuts=st.lists(st.integers(min_value=0, max_value=60), max_size=8),
+    noise=st.text(ALPHABET, max_size=8),
+)
+def test_no_value_survives_being_cut_into_pieces(values, cuts, noise):
+    text = noise + "".join(values) + noise + "".join(values)
+    r = Redactor(values, min_length=3)
+    pieces = [text[a:b] for a, b in zip([0, *sorted(cuts)], [*sorted(cuts), len(text)])]
+    out, tail = [], ""
+    for piece in pieces:
+        head, tail, _ = r.redact_partial(tail + piece)
+        out.append(head)
+    out.append(r.redact(tail)[0])
+    # the pieces come out exactly as the whole text would
+    assert "".join(out) == r.redact(text)[0]
