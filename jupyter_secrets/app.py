@@ -8,16 +8,20 @@ materialized files: they are removed when the server stops.
 from __future__ import annotations
 
 import atexit
+import os
 from pathlib import Path
+from typing import Any
 
 from jupyter_core.paths import jupyter_data_dir
 from jupyter_server.extension.application import ExtensionApp
 from tornado.ioloop import PeriodicCallback
 from traitlets import Bool, Enum, Int, Type, Unicode, default, validate
 
-from . import kernels
+from . import kernels, unserved
 from ._version import __version__
+from .access import Access, gives_stable_names
 from .bootstrap import default_owner
+from .crypto import ENV_VAR
 from .events import Events
 from .guard import make_pre_save_hook
 from .handlers import handlers
@@ -28,6 +32,7 @@ from .redact import Redactor
 from .service import SecretsService
 from .store.base import SecretStore
 from .store.sqlite import SQLiteSecretStore
+from .terminals import TerminalEnv
 
 
 class SecretsExtension(ExtensionApp):
@@ -134,23 +139,42 @@ class SecretsExtension(ExtensionApp):
     def _default_owner(self) -> str:
         return default_owner()
 
+    owner_only = Enum(
+        ["auto", "always"],
+        default_value="auto",
+        config=True,
+        help="""Who may use the secrets API.  "auto": where the server's identity provider gives
+        stable user names (JupyterHub's, or any provider other than jupyter_server's own, whose
+        token logins are all anonymous), only the user named `owner`; a guest of a shared
+        server gets 403 on every route.  "always": only `owner`, whatever the provider (a login
+        whose name is not `owner` is refused).""",
+    )
+
     _redactor: tuple[int, Redactor] | None = None
 
     # ------------------------------------------------------------------ set-up
 
     def initialize_settings(self) -> None:
+        # The key must reach no child process (kernels, terminals, anything the server starts):
+        # take it out of the server's environment once the store has read it.
+        key_text = os.environ.get(ENV_VAR, "")
         self.store = self.store_class.open(self.store_path, key_file=self.key_file, max_value_bytes=self.max_value_bytes)
+        os.environ.pop(ENV_VAR, None)
+        self._key_material = {part.strip(): "store key" for part in key_text.split(";") if part.strip()}
         if self.store.locked:
             self.log.error("jupyter_secrets: the secret store is locked: %s", self.store.lock_reason)
+        self._announce_new_store()
         base = Path(self.secrets_dir) if self.secrets_dir else default_base_dir()
         removed = cleanup_stale(base)
         if removed:
             self.log.info("jupyter_secrets: removed %d stale secrets tree(s) of stopped servers", removed)
         self.materializer = Materializer(new_server_dir(base))
+        self._secrets_base = base
         # A server stopped by Ctrl-C without a terminal leaves through KeyboardInterrupt and
         # skips stop_extension(): atexit still removes the files.
         atexit.register(self.materializer.remove_all)
         self.events = Events(getattr(self.serverapp, "event_logger", None), self.owner)
+        self.access = Access(self.owner, self._owner_only())
         root = Path(self.serverapp.root_dir)
         self.service = SecretsService(self.store, root, self.owner, self.materializer, on_change=self.events.change)
         self.service.materialize_known_projects()
@@ -164,9 +188,40 @@ class SecretsExtension(ExtensionApp):
         )
         prompt_or_log(self.service, self.prompt_on_start, self.log)
         self.log.info(
-            "jupyter_secrets %s: store %s, files under %s",
+            "jupyter_secrets %s: store %s, files under %s, %s",
             __version__, self.store_path, self.materializer.root,
+            f"only {self.owner} may use the secrets" if self.access.owner_only
+            else "every login of this server acts as its owner",
         )
+
+    def _owner_only(self) -> bool:
+        if self.owner_only == "always":
+            return True
+        return gives_stable_names(getattr(self.serverapp, "identity_provider", None))
+
+    def _announce_new_store(self) -> None:
+        """A store created just now, where the owner may have expected one: say so loudly.
+
+        On JupyterHub an empty store usually means a lost or unmounted volume, not a new user;
+        the admin tells them apart from this warning and from `store_created` in the status.
+        """
+        if not getattr(self.store, "created_now", False):
+            return
+        self.log.warning(
+            "jupyter_secrets: created a new, empty secret store at %s%s. If this user had "
+            "secrets before, the volume holding the old store was lost or is not mounted.",
+            self.store_path,
+            " (JupyterHub user " + os.environ["JUPYTERHUB_USER"] + ")" if os.environ.get("JUPYTERHUB_USER") else "",
+        )
+
+    def _status(self) -> dict[str, Any]:
+        return {
+            "version": __version__,
+            "on_save": self.on_save,
+            "secrets_dir": str(self.materializer.root),
+            "store_created": getattr(self.store, "created_at", None),
+            "store_created_now": bool(getattr(self.store, "created_now", False)),
+        }
 
     def _kernel_env(self, cwd: str | None) -> dict[str, str]:
         return {**self.service.kernel_env(cwd), MIN_LENGTH_VAR: str(self.redact_min_length)}
@@ -175,19 +230,28 @@ class SecretsExtension(ExtensionApp):
         """The save guard's matcher, rebuilt only when the materialized values changed."""
         version = self.service.values_version
         if self._redactor is None or self._redactor[0] != version:
-            self._redactor = (version, Redactor(self.service.materialized_values(), self.redact_min_length))
+            # The store key too: a server started with JUPYTER_SECRETS_KEY had it in its
+            # environment, which code run as the owner can still read from /proc.
+            values = {**self._key_material, **self.service.materialized_values()}
+            self._redactor = (version, Redactor(values, self.redact_min_length))
         return self._redactor[1]
 
     def initialize_handlers(self) -> None:
-        status = {"version": __version__, "on_save": self.on_save, "secrets_dir": str(self.materializer.root)}
-        self.handlers.extend(handlers(service=self.service, status=status))
+        self.handlers.extend(handlers(service=self.service, access=self.access, status=self._status))
+        web_app = getattr(self.serverapp, "web_app", None)
+        if web_app is not None:
+            protected = unserved.protected_paths(self.store_path, self.key_file, self._secrets_base)
+            unserved.install(
+                web_app,
+                unserved.UnservedMatcher(self.serverapp.base_url, self.serverapp.root_dir, protected),
+            )
 
     async def _start_jupyter_server_extension(self, serverapp) -> None:
         # Terminals load after us (their extension sorts later), so their manager exists only now.
         terminal_manager = serverapp.web_app.settings.get("terminal_manager")
         if terminal_manager is not None:
-            env = self.service.kernel_env(str(Path(serverapp.root_dir)))
-            terminal_manager.extra_env = {**(terminal_manager.extra_env or {}), **env}
+            root = str(Path(serverapp.root_dir))
+            terminal_manager.extra_env = TerminalEnv(lambda: self.service.kernel_env(root), terminal_manager.extra_env)
         if self.refresh_interval > 0:
             self._refresher = PeriodicCallback(self.service.refresh, self.refresh_interval * 1000)
             self._refresher.start()

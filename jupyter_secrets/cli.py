@@ -18,6 +18,7 @@ from typing import Any
 
 from . import bootstrap, slotfile
 from ._version import __version__
+from .crypto import ENV_VAR as KEY_ENV_VAR
 from .errors import NotFound, SecretsError
 from .prompt import is_interactive
 from .service import SecretsService
@@ -225,7 +226,9 @@ def cmd_run(args) -> int:
     service = _service(args, secrets_base=args.secrets_dir, with_files=True)
     try:
         model = _project(service, args.project)
-        env = {**os.environ, **service.kernel_env(str(Path("/") / model["path"]))}
+        # The store key stays with this process: the command gets the secrets, not the key.
+        inherited = {name: value for name, value in os.environ.items() if name != KEY_ENV_VAR}
+        env = {**inherited, **service.kernel_env(str(Path("/") / model["path"]))}
         missing = [slot["name"] for slot in model["slots"] if slot["state"] != "provided"]
         if missing:
             print(f"jupyter secrets: no value for {', '.join(missing)}", file=sys.stderr)

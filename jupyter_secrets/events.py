@@ -9,6 +9,8 @@ import logging
 from pathlib import Path
 from typing import Any
 
+from .audit import current_actor
+
 SCHEMAS = Path(__file__).parent / "event_schemas"
 CHANGE = "https://events.jupyter.org/jupyter_secrets/change/v1"
 SAVE_GUARD = "https://events.jupyter.org/jupyter_secrets/save_guard/v1"
@@ -27,7 +29,7 @@ class Events:
                 event_logger.register_event_schema(schema)
 
     def change(self, action: str, details: dict[str, Any]) -> None:
-        self._emit(CHANGE, {"action": action, "owner": self.owner, **details})
+        self._emit(CHANGE, {"action": action, "owner": self.owner, "actor": current_actor(), **details})
 
     def save_guard(self, path: str, slots: list[str], action: str) -> None:
         self._emit(SAVE_GUARD, {"path": path, "slots": sorted(slots), "action": action})

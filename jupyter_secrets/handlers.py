@@ -8,12 +8,15 @@ bodies may hold secret values, so this module parses them itself: jupyter_server
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from jupyter_server.auth.decorator import authorized
 from jupyter_server.base.handlers import APIHandler
 from tornado import web
 
+from .access import Access
+from .audit import set_actor
 from .errors import (
     Conflict,
     InvalidInput,
@@ -42,6 +45,16 @@ _STATUS_OF = (
 )
 
 
+class NotOwner(web.HTTPError):
+    """403 for a signed-in user who is not the server's owner (a guest of a shared server)."""
+
+    reason_code = "not-owner"
+
+    def __init__(self, message: str, owner: str):
+        super().__init__(403, message)
+        self.owner = owner
+
+
 def status_of(error: SecretsError) -> int:
     for kind, status in _STATUS_OF:
         if isinstance(error, kind):
@@ -54,15 +67,29 @@ class SecretsAPIHandler(APIHandler):
 
     auth_resource = AUTH_RESOURCE
 
-    def initialize(self, service: SecretsService, status: dict[str, Any] | None = None) -> None:
+    def initialize(
+        self,
+        service: SecretsService,
+        access: Access,
+        status: Callable[[], dict[str, Any]] | None = None,
+    ) -> None:
         self.service = service
-        self.server_status = status or {}
+        self.access = access
+        self.server_status = status or dict
 
-    def prepare(self):  # type: ignore[override]
+    async def prepare(self):  # type: ignore[override]
         length = self.request.headers.get("Content-Length")
         if length is not None and length.isdigit() and int(length) > MAX_BODY_BYTES:
             raise web.HTTPError(413, f"request body larger than {MAX_BODY_BYTES} bytes")
-        return super().prepare()
+        await super().prepare()
+        user = self.current_user
+        if user is None:
+            return  # @web.authenticated refuses it, as for any other API
+        username = getattr(user, "username", None)
+        refusal = self.access.refusal(username)
+        if refusal is not None:
+            raise NotOwner(refusal, self.access.owner)
+        set_actor(username)
 
     def json_body(self) -> dict[str, Any]:
         """The request body as a JSON object; never logs it (it may hold a value)."""
@@ -112,6 +139,8 @@ class SecretsAPIHandler(APIHandler):
                 reply["field"] = field
         elif isinstance(exc, web.HTTPError):
             reply["message"] = exc.log_message or exc.reason or str(status_code)
+            if isinstance(exc, NotOwner):
+                reply.update(reason=exc.reason_code, owner=exc.owner)
         elif status_code < 500:
             reply["message"] = self._reason
         self.finish(json.dumps(reply))
@@ -124,7 +153,7 @@ class StatusHandler(SecretsAPIHandler):
         store = self.service.store
         self.reply(
             {
-                **self.server_status,
+                **self.server_status(),
                 "locked": store.locked,
                 "lock_reason": store.lock_reason or None,
                 "files_error": self.service.files_error,

@@ -18,6 +18,8 @@ from typing import Any
 
 from jupyter_client.provisioning import KernelProvisionerFactory, LocalProvisioner
 
+from .crypto import ENV_VAR as KEY_ENV_VAR
+
 PROVISIONER_NAME = "jupyter-secrets-provisioner"
 # Loads the output redaction into IPython kernels; a kernel without jupyter_secrets installed
 # only logs that the extension is missing, and runs on.
@@ -52,6 +54,8 @@ class SecretsProvisioner(LocalProvisioner):
         manager = getattr(self.parent, "parent", None)
         hooks = _hooks.get(manager) if manager is not None else None
         if hooks is not None:
+            # The store key never reaches a kernel, even if the server's environment had it.
+            kwargs["env"].pop(KEY_ENV_VAR, None)
             kwargs["env"].update(hooks.env(kwargs.get("cwd")))
             cmd = kwargs.get("cmd") or []
             if hooks.redact_output and is_ipykernel(cmd) and REDACTION_ARGUMENT not in cmd:

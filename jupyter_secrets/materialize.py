@@ -45,6 +45,8 @@ from .helper import INDEX_FILENAME, is_valid_filename
 
 __all__ = [
     "INDEX_FILENAME",
+    "NO_PROJECT",
+    "REDACTION_FILENAME",
     "OWNER_FILENAME",
     "Materializer",
     "cleanup_stale",
@@ -58,6 +60,11 @@ __all__ = [
 
 #: Marker at the root of a server's tree; a project id cannot start with a dot, so no clash.
 OWNER_FILENAME = ".owner"
+#: Every value kernels must redact (see write_redaction_set); a dot name, so no project clash.
+REDACTION_FILENAME = ".~redaction.json"
+#: The directory of kernels whose folder belongs to no project: it stays empty.  A dot name,
+#: which no project id can take, so that no project's files are ever written or wiped there.
+NO_PROJECT = ".no-project"
 
 _PROJECT_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 _SERVER_DIR = re.compile(r"server-([0-9]{1,10})-[0-9a-f]{8}")
@@ -99,6 +106,10 @@ def _encode_value(value: object) -> bytes:
     return value.encode("utf-8")
 
 
+def _project_dir_name(project_id: object) -> str:
+    return NO_PROJECT if project_id == NO_PROJECT else validate_project_id(project_id)
+
+
 # ---------------------------------------------------------------------------- the materializer
 
 
@@ -126,7 +137,18 @@ class Materializer:
 
     def project_dir(self, project_id: str) -> Path:
         """The directory of the project's files (what kernels get as ``JUPYTER_SECRETS_DIR``)."""
-        return self.root / validate_project_id(project_id)
+        return self.root / _project_dir_name(project_id)
+
+    def write_redaction_set(self, values: dict[str, str]) -> None:
+        """Write ``{value: slot name}`` of every value to redact, for this server's kernels.
+
+        Kernels read it (``kernel_redact.py``) beside their own directory: it holds the values
+        of every project of this server, and those replaced since, which a kernel may still
+        hold in memory.  0600 at the root of the tree, like the values themselves.
+        """
+        data = json.dumps({"version": 1, "values": values}, ensure_ascii=False).encode("utf-8", "surrogatepass")
+        with self._lock, self._root_fd() as root_fd:
+            _atomic_write(root_fd, REDACTION_FILENAME, data)
 
     def write_project(self, project_id: str, entries: Iterable[tuple[str, str, str]]) -> None:
         """Make the project's directory hold exactly ``entries``: ``(slot name, filename, value)``.
@@ -136,7 +158,7 @@ class Materializer:
         created even with no entries, so that a kernel always gets one.  When two entries share
         a slot name, the index keeps the first (both files are written).
         """
-        project_id = validate_project_id(project_id)
+        project_id = _project_dir_name(project_id)
         checked = []
         for name, filename, value in entries:
             checked.append(

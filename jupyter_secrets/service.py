@@ -21,16 +21,18 @@ from typing import Any
 
 from . import slotfile
 from .errors import Conflict, InvalidInput, NotFound, SecretsError, SlotFileError
-from .materialize import Materializer
+from .exposed import ExposedValues
+from .materialize import NO_PROJECT, Materializer
 from .slotfile import Slot, SlotFile
 from .store.base import UNSET, Binding, SecretMeta, SecretStore
 from .validation import validate_id, validate_project_name, validate_slot_fields
 
 log = logging.getLogger(__name__)
 
-# Name of the pseudo project directory kernels get when their directory belongs to no project:
-# it stays empty, so get_secret() explains that the project declares no slots.
-NO_PROJECT_DIR = "no-project"
+# The pseudo project directory kernels get when their directory belongs to no project: it
+# stays empty, so get_secret() explains that the project declares no slots.  No project id
+# can take its name.
+NO_PROJECT_DIR = NO_PROJECT
 
 
 @dataclass(frozen=True)
@@ -80,9 +82,10 @@ class SecretsService:
         self._on_change = on_change or (lambda event, details: None)
         # project id -> directory of every project seen by this process.
         self._known: dict[str, Path] = {}
-        # project id -> {value: slot name} of what is materialized now (for the leak guards).
-        self._materialized: dict[str, dict[str, str]] = {}
-        self.values_version = 0  # bumped whenever _materialized changes
+        # project id -> every directory seen claiming it (more than one: a copied project).
+        self._claims: dict[str, set[Path]] = {}
+        # Every value written for kernels in this run, replaced ones too (for the leak guards).
+        self.exposed = ExposedValues()
         # project id -> why its files could not be written last time (shown in the status).
         self._files_errors: dict[str, str] = {}
         # Serialises changes that touch the store and the materialized files together.
@@ -106,6 +109,7 @@ class SecretsService:
             slots = slotfile.new_slot_file(name)
             slotfile.write_slot_file(directory, slots)
             project = self._remember(Project(directory, slots))
+            self._record(project)
         self._on_change("project.created", {"project_id": project.id, "path": self._api_path(directory)})
         return self._project_model(project)
 
@@ -117,7 +121,7 @@ class SecretsService:
     def add_slot(self, project_id: str, payload: Any) -> dict[str, Any]:
         fields = validate_slot_fields(payload)
         with self._lock:
-            project = self._project(project_id)
+            project = self._project_to_change(project_id)
             updated = slotfile.add_slot(project.slots, **fields)
             project = self._save_slots(project, updated)
             slot = updated.slots[-1]
@@ -127,7 +131,7 @@ class SecretsService:
     def update_slot(self, project_id: str, slot_id: str, payload: Any) -> dict[str, Any]:
         fields = validate_slot_fields(payload, partial=True)
         with self._lock:
-            project = self._project(project_id)
+            project = self._project_to_change(project_id)
             updated = slotfile.update_slot(project.slots, slot_id, **fields)
             project = self._save_slots(project, updated)
             self._materialize(project)
@@ -136,7 +140,7 @@ class SecretsService:
 
     def remove_slot(self, project_id: str, slot_id: str) -> None:
         with self._lock:
-            project = self._project(project_id)
+            project = self._project_to_change(project_id)
             updated = slotfile.remove_slot(project.slots, slot_id)
             project = self._save_slots(project, updated)
             self.store.unbind(self.owner, project.id, slot_id)
@@ -163,7 +167,7 @@ class SecretsService:
         if (value is None) == (secret_id is None):
             raise InvalidInput("value", "give either 'value' (a new value) or 'secret_id' (an existing secret), not both")
         with self._lock:
-            project = self._project(project_id)
+            project = self._project_to_change(project_id)
             slot = self._slot(project, slot_id)
             if secret_id is not None:
                 meta = self._link_existing(project, slot, secret_id)
@@ -184,7 +188,7 @@ class SecretsService:
 
     def unlink_slot(self, project_id: str, slot_id: str) -> None:
         with self._lock:
-            project = self._project(project_id)
+            project = self._project_to_change(project_id)
             self._slot(project, slot_id)
             if not self.store.unbind(self.owner, project.id, slot_id):
                 raise NotFound(f"slot {slot_id} has no value to unlink")
@@ -245,22 +249,30 @@ class SecretsService:
         if self.materializer is None:
             return {}
         directory = None
-        if os_cwd:
-            try:
-                directory = slotfile.find_project_dir(self.root_dir, self._api_path(Path(os_cwd)))
-            except (InvalidInput, ValueError):
-                directory = None  # a cwd outside the root belongs to no project of ours
+        try:
+            # No cwd (POST /api/kernels without a path): the kernel runs in the server's root.
+            api_path = self._api_path(Path(os_cwd)) if os_cwd else ""
+            directory = slotfile.find_project_dir(self.root_dir, api_path)
+        except (InvalidInput, ValueError):
+            directory = None  # a cwd outside the root belongs to no project of ours
         if directory is None:
             return self._no_project_env()
         try:
             project = self._remember(Project(directory, slotfile.read_slot_file(directory)))
-        except SlotFileError as err:
-            log.warning("Secrets of %s unavailable: %s", directory, err.reason)
+        except (SlotFileError, Conflict) as err:
+            log.warning("Secrets of %s unavailable: %s", directory, getattr(err, "reason", err.message))
             return self._no_project_env()
         values = self._materialize(project)
         env = {"JUPYTER_SECRETS_DIR": str(self.materializer.project_dir(project.id))}
         for slot in project.slots.slots:
             if slot.env and slot.id in values:
+                if "\0" in values[slot.id]:
+                    # No process can receive it (execve refuses it); the file still holds it.
+                    log.warning(
+                        "Slot %r of project %s: the value holds a NUL character, so it is not "
+                        "given as $%s (read the file instead)", slot.name, project.id, slot.env,
+                    )
+                    continue
                 env[slot.env] = values[slot.id]
         return env
 
@@ -283,12 +295,15 @@ class SecretsService:
         """Why some materialized files are out of date (a full or unusable secrets dir), or None."""
         return "; ".join(self._files_errors.values()) or None
 
+    @property
+    def values_version(self) -> int:
+        """Changes whenever materialized_values() would answer differently."""
+        return self.exposed.version
+
     def materialized_values(self) -> dict[str, str]:
-        """{value: slot name} of every value this service has written for kernels."""
-        merged: dict[str, str] = {}
-        for values in list(self._materialized.values()):
-            merged.update(values)
-        return merged
+        """{value: slot name} of every value this service has written for kernels in this run:
+        the current ones and those replaced, unlinked, deleted or expired since."""
+        return self.exposed.all()
 
     def missing_slots(self, api_path: str = "") -> list[dict[str, Any]]:
         """Slots of the project at ``api_path`` that have no usable value."""
@@ -322,26 +337,43 @@ class SecretsService:
         return self._remember(Project(directory, slotfile.read_slot_file(directory)))
 
     def _remember(self, project: Project) -> Project:
-        previous = self._known.get(project.id)
-        if previous is not None and previous != project.directory:
-            # Two directories claim one id (a copied project): the first one seen keeps it,
-            # as long as it still does.
-            try:
-                first = slotfile.read_slot_file(previous)
-            except SlotFileError:
-                first = None
-            if first is not None and first.project_id == project.id:
-                log.warning(
-                    "Project id %s is claimed by %s and %s; using the first",
-                    project.id, previous, project.directory,
-                )
-                return Project(previous, first)
+        """Note where the project lives (in memory: reads never write to the store).
+
+        Two folders claiming one id (a copied project) are a clash, reported on both as
+        long as both claim it: raises Conflict, so nothing is read from or written to a
+        folder the user did not ask for.
+        """
+        claims = self._claims.get(project.id)
+        if claims is None:
+            claims = self._claims[project.id] = set()
+            record = self.store.projects(self.owner).get(project.id) if not self.store.locked else None
+            if record is not None:
+                claims.add(Path(record.last_path))
+        claims.add(project.directory)
+        others = sorted(d for d in claims if d != project.directory and self._claims_id(d, project.id))
+        if others:
+            names = ", ".join(f"'{self._display_path(str(d)) or '/'}'" for d in [project.directory, *others])
+            raise Conflict(
+                f"project id {project.id} is used by more than one folder ({names}), as when a "
+                "project folder is copied: give one of them a new id (edit \"project\": {\"id\"} "
+                f"in its {slotfile.SLOT_FILE}; 1-64 characters of A-Z a-z 0-9 _ -)",
+                field="project_id",
+            )
         self._known[project.id] = project.directory
+        return project
+
+    def _claims_id(self, directory: Path, project_id: str) -> bool:
+        try:
+            return slotfile.read_slot_file(directory).project_id == project_id
+        except (SlotFileError, OSError):
+            return False
+
+    def _record(self, project: Project) -> None:
+        """Persist where the project lives, for the usage list: on changes only."""
         if not self.store.locked:
             self.store.remember_project(
                 self.owner, project.id, project.slots.project_name, str(project.directory)
             )
-        return project
 
     def _find_project(self, project_id: str) -> Project | None:
         """The project with this id, from this process's memory or the store's last path."""
@@ -364,6 +396,12 @@ class SecretsService:
         project = self._find_project(_id("project_id", project_id))
         if project is None:
             raise NotFound(f"no project with id {project_id} is known to this server")
+        return project
+
+    def _project_to_change(self, project_id: str) -> Project:
+        """The project a change is about, recorded in the store (where it lives, its name)."""
+        project = self._project(project_id)
+        self._record(project)
         return project
 
     def _save_slots(self, project: Project, slots: SlotFile) -> Project:
@@ -481,10 +519,17 @@ class SecretsService:
             return {}
         self._files_errors.pop(project.id, None)
         written = {value: name for name, _, value in entries}
-        if self._materialized.get(project.id) != written:
-            self._materialized[project.id] = written
-            self.values_version += 1
+        if self.exposed.set_project(project.id, written):
+            self._write_redaction_set()
         return values
+
+    def _write_redaction_set(self) -> None:
+        assert self.materializer is not None
+        try:
+            self.materializer.write_redaction_set(self.exposed.all())
+        except (OSError, SecretsError) as err:
+            # The kernels' own directories still redact their current values.
+            log.error("jupyter_secrets: cannot update the kernels' redaction set: %s", err)
 
     def _materialize_secret_users(self, secret_id: str, also: Project | None = None) -> None:
         project_ids = {b.project_id for b in self.store.bindings(self.owner, secret_id=secret_id)}
@@ -498,8 +543,8 @@ class SecretsService:
         for project_id in project_ids:
             try:
                 project = known if known is not None and known.id == project_id else self._find_project(project_id)
-            except SlotFileError as err:
-                log.warning("Secret files of project %s not rewritten: %s", project_id, err.reason)
+            except (SlotFileError, Conflict) as err:
+                log.warning("Secret files of project %s not rewritten: %s", project_id, getattr(err, "reason", err.message))
                 continue
             if project is not None:
                 self._materialize(project)
@@ -512,10 +557,10 @@ class SecretsService:
     def _project_model_at(self, directory: Path) -> dict[str, Any]:
         try:
             project = self._remember(Project(directory, slotfile.read_slot_file(directory)))
-        except SlotFileError as err:
+        except (SlotFileError, Conflict) as err:
             return {
                 "id": None, "name": None, "path": self._api_path(directory),
-                "exists": True, "error": err.reason, "slots": [],
+                "exists": True, "error": getattr(err, "reason", err.message), "slots": [],
             }
         return self._project_model(project)
 
@@ -575,7 +620,7 @@ class SecretsService:
     def _slot_names(self, project_id: str) -> dict[str, str]:
         try:
             project = self._find_project(project_id)
-        except SlotFileError:
+        except (SlotFileError, Conflict):
             return {}
         return {slot.id: slot.name for slot in project.slots.slots} if project else {}
 
