@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import atexit
 import os
+import signal
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -255,12 +257,40 @@ class SecretsExtension(ExtensionApp):
         if self.refresh_interval > 0:
             self._refresher = PeriodicCallback(self.service.refresh, self.refresh_interval * 1000)
             self._refresher.start()
+        self._stop_on_hangup(serverapp)
+
+    def _stop_on_hangup(self, serverapp) -> None:
+        """SIGHUP (the terminal that started the server closed) stops it as SIGTERM does.
+
+        Its default action ends the process on the spot, leaving every value in the secrets
+        directory until the next start.  A handler someone else installed (or ``nohup``'s
+        ignore) is left alone.
+        """
+        if threading.current_thread() is not threading.main_thread():
+            return  # signals can only be set from the main thread (servers started in tests)
+        if signal.getsignal(signal.SIGHUP) is not signal.SIG_DFL:
+            return
+
+        def stop(signum, _frame):
+            self.log.critical("jupyter_secrets: received SIGHUP, stopping the server")
+            serverapp.stop(from_signal=True)
+
+        signal.signal(signal.SIGHUP, stop)
 
     async def stop_extension(self) -> None:
-        refresher = getattr(self, "_refresher", None)
-        if refresher is not None:
-            refresher.stop()
-        kernels.uninstall(self.serverapp.kernel_manager)
-        self.materializer.remove_all()
-        self.store.close()
-        self.log.info("jupyter_secrets: removed the materialized secrets")
+        """Clean up whatever was set up: a start that failed half-way must still stop."""
+        steps = (
+            ("stop the refresh", lambda: self._refresher.stop(), "_refresher"),
+            ("restore the kernel provisioner", lambda: kernels.uninstall(self.serverapp.kernel_manager), "service"),
+            ("remove the materialized secrets", lambda: self.materializer.remove_all(), "materializer"),
+            ("close the store", lambda: self.store.close(), "store"),
+        )
+        for what, step, needs in steps:
+            if getattr(self, needs, None) is None:
+                continue  # never set up: the start stopped before it
+            try:
+                step()
+            except Exception:  # one failed step must not keep the server (and kernels) running
+                self.log.exception("jupyter_secrets: could not %s", what)
+        if getattr(self, "materializer", None) is not None:
+            self.log.info("jupyter_secrets: removed the materialized secrets")
