@@ -12,7 +12,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from .crypto import ENV_VAR, Keyring, KeyringError, format_keys, write_key_file
-from .materialize import Materializer, cleanup_stale, default_base_dir, is_memory_backed, new_server_dir
+from .materialize import (
+    Materializer,
+    choose_base_dir,
+    cleanup_all_stale,
+    default_base_dir,
+    new_server_dir,
+)
 from .service import SecretsService
 from .store.sqlite import SQLiteSecretStore, default_key_file, default_store_path
 
@@ -39,7 +45,7 @@ def open_service(
     materializer = None
     if with_files:
         base = Path(secrets_base) if secrets_base else default_base_dir()
-        cleanup_stale(base)
+        cleanup_all_stale(base)  # every base ever used, not only this one
         materializer = Materializer(new_server_dir(base))
     return SecretsService(store, root_dir, owner or default_owner(), materializer)
 
@@ -75,8 +81,15 @@ def rotate_key(store_path: str | Path, key_file: str | Path | None) -> int:
     return count
 
 
-def diagnose(store_path: str | Path, key_file: str | Path | None) -> Iterator[tuple[bool, str]]:
-    """(ok, what) lines for ``jupyter secrets doctor``: each problem says what to do."""
+def diagnose(
+    store_path: str | Path, key_file: str | Path | None, *, secrets_dir: str | Path | None = None
+) -> Iterator[tuple[bool, str]]:
+    """(ok, what) lines for ``jupyter secrets doctor``: each problem says what to do.
+
+    The secrets directory is looked at as a server would choose it (``secrets_dir``, else the
+    memory-backed default), creating nothing: a squatted location, or values going to disk,
+    is a problem line.
+    """
     store_path = Path(store_path)
     key_path = Path(key_file) if key_file else default_key_file(store_path)
     if os.environ.get(ENV_VAR, "").strip():
@@ -113,16 +126,24 @@ def diagnose(store_path: str | Path, key_file: str | Path | None) -> Iterator[tu
     else:
         yield True, f"no store yet at {store_path}: it is created on first use"
     try:
-        base = default_base_dir()
+        base = choose_base_dir(secrets_dir, create=False)
     except OSError as err:
         yield False, f"no usable directory for materialized secrets: {err}"
         return
-    memory = is_memory_backed(base)
-    if memory:
-        yield True, f"secrets are materialized under {base} (memory-backed)"
-    else:
+    for path in base.squatted:
         yield False, (
-            f"secrets would be materialized under {base}, which is "
-            + ("not memory-backed" if memory is False else "of unknown type")
+            f"{path} is squatted: it is not this user's private directory, so servers refuse "
+            f"it (see `ls -ld {path}`; remove it if it is yours, else tell the administrator)"
+        )
+    for warning in base.warnings:
+        if not warning.startswith("refusing "):  # said just above, with what to do
+            yield False, warning
+    where = f"a fresh private directory in {base.path}" if base.temporary else str(base.path)
+    if base.memory_backed:
+        yield True, f"secrets are materialized under {where} (memory-backed)"
+    elif not base.warnings:  # a configured directory on disk: the one thing to say about it
+        yield False, (
+            f"secrets would be materialized under {where}, which is "
+            + ("not memory-backed" if base.memory_backed is False else "of unknown type")
             + ": set XDG_RUNTIME_DIR or c.SecretsExtension.secrets_dir to a tmpfs directory"
         )

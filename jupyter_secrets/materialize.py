@@ -1,6 +1,6 @@
 """Write secret values as files for kernels, and nowhere else.
 
-Layout (``base`` is ``c.SecretsExtension.secrets_dir``, or :func:`default_base_dir`)::
+Layout (``base`` is ``c.SecretsExtension.secrets_dir``, or chosen by :func:`choose_base_dir`)::
 
     <base>/                                   0700 when we create it; never group/other-writable
       server-<pid>-<random>/                  one per server or `jupyter secrets run`: the root
@@ -13,6 +13,15 @@ Why a directory per server: two servers of the same user (two JupyterLabs, a ser
 ``jupyter secrets run``) can share the base without one removing the other's files on exit, and
 a server killed without cleaning up leaves a tree that the next start recognises from ``.owner``
 (:func:`cleanup_stale`) and removes, while the trees of live servers stay.
+
+Where the base is: memory-backed (``$XDG_RUNTIME_DIR/jupyter-secrets``, else
+``/dev/shm/jupyter-secrets-<uid>``).  Those names are predictable, so one that is not ours
+(another user's, open to others, a symlink, not a directory) is refused with a warning and a
+fresh private directory with an unpredictable name is made in a memory-backed place instead;
+disk only when there is no memory-backed place at all, said in :class:`BaseDir`'s warnings.
+Since a base may thus change from one start to the next, every base used is recorded in a
+registry (``jupyter-secrets-bases.json`` in the Jupyter runtime directory, 0600, paths only)
+and :func:`cleanup_all_stale` visits them all at start: no killed server's values stay behind.
 
 Safety: every write goes through directory file descriptors opened with ``O_NOFOLLOW``
 (``dir_fd=``, never a path string below the root), project ids and filenames are validated again
@@ -29,7 +38,9 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import fcntl
 import json
+import logging
 import os
 import re
 import stat
@@ -37,6 +48,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ._fileio import write_new_file_at
@@ -48,9 +60,13 @@ __all__ = [
     "NO_PROJECT",
     "REDACTION_FILENAME",
     "OWNER_FILENAME",
+    "BaseDir",
     "Materializer",
+    "choose_base_dir",
+    "cleanup_all_stale",
     "cleanup_stale",
     "default_base_dir",
+    "default_registry_path",
     "ensure_base_dir",
     "is_memory_backed",
     "new_server_dir",
@@ -72,7 +88,17 @@ _TMP_PREFIX = ".~tmp-"
 _DIR_FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_NOFOLLOW", 0)
 # O_NONBLOCK: a FIFO planted where a file belongs must not hang the server on open().
 _READ_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+NEW_LOCK_FLAGS = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
 _MEMORY_FS = ("tmpfs", "ramfs")
+
+#: The shared memory-backed directory; bases there are ``jupyter-secrets-<uid>`` or fresh ones.
+SHM_DIR = Path("/dev/shm")
+SHM_PREFIX = "jupyter-secrets-"
+XDG_NAME = "jupyter-secrets"
+#: In the Jupyter runtime directory: every base this user's servers used (see _registry).
+REGISTRY_FILENAME = "jupyter-secrets-bases.json"
+
+log = logging.getLogger(__name__)
 
 
 # ---------------------------------------------------------------------------- validation
@@ -219,13 +245,6 @@ class Materializer:
                 _fsync_dir(fd)
             finally:
                 os.close(fd)
-
-    def remove_project(self, project_id: str) -> None:
-        """Remove the project's directory and everything in it."""
-        project_id = validate_project_id(project_id)
-        with self._lock, self._existing_root_fd() as root_fd:
-            if root_fd is not None:
-                _remove_at(root_fd, project_id)
 
     def remove_all(self) -> None:
         """Remove this server's whole tree (on shutdown); later writes raise SecretsError."""
@@ -463,35 +482,169 @@ def _write_index(dir_fd: int, index: dict[str, str]) -> None:
 # ---------------------------------------------------------------------------- base dir and owners
 
 
-def default_base_dir() -> Path:
-    """The default parent of the servers' trees, created 0700 if missing.
+@dataclass(frozen=True)
+class BaseDir:
+    """Where this server's tree goes (:func:`choose_base_dir`), and what the user must hear.
 
-    Memory-backed first, so that values never reach a disk (nor its backups) and vanish at
-    reboot even if a server is killed: ``$XDG_RUNTIME_DIR/jupyter-secrets`` (systemd's per-user
-    tmpfs, 0700, removed at logout) when that variable names a directory we own; else
-    ``/dev/shm/jupyter-secrets-<uid>`` (shared tmpfs; the name is checked to be ours, not a
-    directory or symlink planted by another user); else ``<tempdir>/jupyter-secrets-<uid>`` (a
-    stable name, so that stale trees are found at the next start); and when even that is taken
-    by someone else, a fresh ``tempfile.mkdtemp``.  ``jupyter secrets doctor`` reports whether
-    the result is memory-backed (:func:`is_memory_backed`).
+    ``memory_backed`` is per ``/proc/self/mounts`` (None when unknown).  ``warnings`` are
+    sentences for the log (at WARNING), the status and ``jupyter secrets doctor``: a location
+    refused because it is not ours (``squatted`` lists those paths), values going to disk.
+    ``temporary``: a fresh private directory made for this server (``tempfile.mkdtemp``),
+    recorded in the registry so that it is cleaned and removed after a crash.
     """
+
+    path: Path
+    memory_backed: bool | None
+    warnings: list[str] = field(default_factory=list)
+    squatted: list[Path] = field(default_factory=list)
+    temporary: bool = False
+
+
+def choose_base_dir(
+    configured: str | Path | None = None,
+    *,
+    create: bool = True,
+    registry: Path | None = None,
+    shm_dir: Path = SHM_DIR,
+    temp_dir: Path | None = None,
+) -> BaseDir:
+    """The parent of this server's tree: ``configured`` (``c.SecretsExtension.secrets_dir``),
+    else a memory-backed place, so that values never reach a disk (nor its backups) and vanish
+    at reboot even if a server is killed.
+
+    In order: ``$XDG_RUNTIME_DIR/jupyter-secrets`` (systemd's per-user tmpfs, 0700) when that
+    variable names a private directory of ours on tmpfs; ``<shm_dir>/jupyter-secrets-<uid>``
+    (``/dev/shm``, shared by every user).  Those names are predictable: one that is not ours
+    (another owner, writable by others, a symbolic link, not a directory) may have been made by
+    another user to read the values or send them elsewhere, so it is refused with a warning
+    naming it, and a fresh private directory with an unpredictable name
+    (``tempfile.mkdtemp``) in a memory-backed place is used instead.  Only when no
+    memory-backed place exists at all does it fall back to disk, ``<temp_dir>/
+    jupyter-secrets-<uid>`` (or a fresh one when that is not ours), with a warning saying so.
+
+    ``create=False`` (``jupyter secrets doctor``) creates nothing: ``path`` is then where the
+    tree would go (for a fresh private directory, the place it would be made in).  A
+    ``configured`` directory that is not fit raises :class:`SecretsError` (with ``create``) or
+    is reported in ``warnings``.  ``registry`` defaults to :func:`default_registry_path`.
+    """
+    if configured:
+        return _configured_base_dir(Path(configured).absolute(), create)
     uid = os.geteuid()
-    candidates = []
+    warnings: list[str] = []
+    squatted: list[Path] = []
+    memory_places = _memory_places(shm_dir, warnings)
+    for place, candidate in memory_places:
+        problem = _base_problem(candidate, create)
+        if problem is None:
+            return BaseDir(candidate, is_memory_backed(candidate), warnings, squatted)
+        squatted.append(candidate)
+        warnings.append(
+            f"refusing {candidate} for secrets: it {problem} (another user may have made it to "
+            "read the values or send them elsewhere); using a private directory instead"
+        )
+    if memory_places:
+        place = memory_places[0][0]
+        return _fresh_base_dir(place, create, registry, warnings, squatted)
+    # No memory-backed place at all: disk, said loudly.
+    temp = Path(temp_dir or tempfile.gettempdir()).absolute()
+    candidate = temp / f"{SHM_PREFIX}{uid}"
+    problem = _base_problem(candidate, create)
+    if problem is None:
+        base = BaseDir(candidate, is_memory_backed(candidate), warnings, squatted)
+    else:
+        squatted.append(candidate)
+        warnings.append(f"refusing {candidate} for secrets: it {problem}")
+        base = _fresh_base_dir(temp, create, registry, warnings, squatted)
+    if base.memory_backed is not True:
+        warnings.append(
+            f"no memory-backed place for secrets (no usable $XDG_RUNTIME_DIR, no {shm_dir}): "
+            f"values are written to disk under {base.path}"
+            + (", which may stay there after a crash until the next start" if create else "")
+            + "; set c.SecretsExtension.secrets_dir to a directory on tmpfs"
+        )
+    return base
+
+
+def default_base_dir() -> Path:
+    """:func:`choose_base_dir`'s path, its warnings logged; for callers that show no status."""
+    base = choose_base_dir()
+    for warning in base.warnings:
+        log.warning("jupyter_secrets: %s", warning)
+    return base.path
+
+
+def _configured_base_dir(path: Path, create: bool) -> BaseDir:
+    warnings = []
+    if create:
+        ensure_base_dir(path)
+    else:
+        problem = _base_problem(path, create=False)
+        if problem:
+            warnings.append(f"c.SecretsExtension.secrets_dir {path} {problem}: it is refused")
+    return BaseDir(path, is_memory_backed(path), warnings)
+
+
+def _memory_places(shm_dir: Path, warnings: list[str]) -> list[tuple[Path, Path]]:
+    """``(place, its stable base)`` of each memory-backed place: XDG_RUNTIME_DIR, ``shm_dir``."""
+    places = []
     runtime = os.environ.get("XDG_RUNTIME_DIR", "")
     if os.path.isabs(runtime):
-        with contextlib.suppress(OSError):
-            st = os.stat(runtime)
-            if stat.S_ISDIR(st.st_mode) and st.st_uid == uid:
-                candidates.append(Path(runtime) / "jupyter-secrets")
-    if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK | os.X_OK):
-        candidates.append(Path("/dev/shm") / f"jupyter-secrets-{uid}")
-    candidates.append(Path(tempfile.gettempdir()) / f"jupyter-secrets-{uid}")
-    for candidate in candidates:
         try:
-            return ensure_base_dir(candidate)
-        except (OSError, SecretsError):
-            continue
-    return Path(tempfile.mkdtemp(prefix="jupyter-secrets-"))
+            fd, problem = _open_checked(Path(runtime))
+        except OSError:
+            fd, problem = None, None  # missing (logged out?): nothing to say
+        if fd is not None:
+            os.close(fd)
+            if is_memory_backed(Path(runtime)) is not False:
+                places.append((Path(runtime), Path(runtime) / XDG_NAME))
+        elif problem:
+            warnings.append(f"XDG_RUNTIME_DIR={runtime} {problem}: not used for secrets")
+    if (
+        os.path.isdir(shm_dir)
+        and os.access(shm_dir, os.W_OK | os.X_OK)
+        and is_memory_backed(shm_dir) is not False
+    ):
+        places.append((Path(shm_dir), Path(shm_dir) / f"{SHM_PREFIX}{os.geteuid()}"))
+    return places
+
+
+def _fresh_base_dir(
+    place: Path, create: bool, registry: Path | None, warnings: list[str], squatted: list[Path]
+) -> BaseDir:
+    """A new private directory with an unpredictable name in ``place``, registered so that
+    the next start cleans it even after a crash (each start makes another)."""
+    if not create:
+        return BaseDir(place, is_memory_backed(place), warnings, squatted, temporary=True)
+    path = Path(tempfile.mkdtemp(prefix=SHM_PREFIX, dir=place))  # 0700, O_EXCL-like
+    try:
+        with _registry(registry) as bases:
+            bases[str(path)] = _owner_record()
+    except (OSError, SecretsError) as err:
+        warnings.append(
+            f"cannot record {path} in the registry of secrets directories ({err}): "
+            "if this server is killed, its files there are not cleaned at the next start"
+        )
+    return BaseDir(path, is_memory_backed(path), warnings, squatted, temporary=True)
+
+
+def _base_problem(base: Path, create: bool) -> str | None:
+    """Why ``base`` cannot hold servers' trees (it is made 0700 when missing and ``create``)."""
+    if create:
+        try:
+            base.parent.mkdir(parents=True, exist_ok=True)
+            with contextlib.suppress(FileExistsError):
+                os.mkdir(base, 0o700)
+        except OSError as err:
+            return f"cannot be created ({err.strerror})"
+    try:
+        fd, problem = _open_checked(base)
+    except FileNotFoundError:
+        return None if not create else "vanished while it was being made"
+    except OSError as err:
+        return f"cannot be opened ({err.strerror})"
+    if fd is not None:
+        os.close(fd)
+    return problem
 
 
 def ensure_base_dir(base: Path) -> Path:
@@ -510,25 +663,35 @@ def ensure_base_dir(base: Path) -> Path:
     return base
 
 
-def _open_base(base: Path) -> int:
+def _open_checked(base: Path) -> tuple[int | None, str | None]:
+    """``(fd, None)`` for a private directory of ours, ``(None, what is wrong)`` otherwise.
+
+    Opened with ``O_NOFOLLOW`` and checked on the fd: no link or swap between check and use.
+    ``FileNotFoundError`` (and other ``OSError``) when it cannot be opened at all.
+    """
     try:
         fd = os.open(base, _DIR_FLAGS)
     except OSError as err:
-        if err.errno in (errno.ELOOP, errno.ENOTDIR):
-            raise SecretsError(
-                f"{base} is a symbolic link or not a directory; refusing to use it for secrets"
-            ) from None
-        raise
+        if err.errno not in (errno.ELOOP, errno.ENOTDIR):
+            raise
+        # Linux says ENOTDIR for a link opened with O_NOFOLLOW | O_DIRECTORY: tell them apart.
+        return None, "is a symbolic link" if os.path.islink(base) else "is not a directory"
     st = os.fstat(fd)
-    problem = None
     if st.st_uid != os.geteuid():
         problem = f"belongs to uid {st.st_uid}, not to this user"
     elif st.st_mode & 0o022:
         problem = f"can be written by other users (mode {stat.S_IMODE(st.st_mode):o})"
-    if problem:
-        os.close(fd)
+    else:
+        return fd, None
+    os.close(fd)
+    return None, problem
+
+
+def _open_base(base: Path) -> int:
+    fd, problem = _open_checked(base)
+    if fd is None:
         raise SecretsError(
-            f"{base} {problem}; choose a private directory for secrets "
+            f"{base} {problem}; refusing to use it for secrets: choose a private directory "
             "(c.SecretsExtension.secrets_dir)"
         )
     return fd
@@ -585,6 +748,111 @@ def cleanup_stale(base: Path) -> int:
     finally:
         os.close(base_fd)
     return removed
+
+
+def cleanup_all_stale(current_base: Path, *, registry: Path | None = None) -> int:
+    """:func:`cleanup_stale` on every base this user's servers ever used; returns how many
+    trees were removed.  Call it at start, before :func:`new_server_dir`.
+
+    The bases come from the registry (:func:`default_registry_path`): ``current_base`` is
+    added to it, and so are the fresh private directories :func:`choose_base_dir` makes, so
+    that a killed server's files are found whatever name its base had.  A registered base
+    that is gone is forgotten; a fresh private one whose server no longer runs is removed
+    once empty.  A registry that cannot be used is logged, and ``current_base`` cleaned alone.
+    """
+    current = str(Path(current_base).absolute())
+    try:
+        with _registry(registry) as bases:
+            bases.setdefault(current, None)
+            return sum(_cleanup_registered(path, owner, bases, path == current)
+                       for path, owner in list(bases.items()))
+    except (OSError, SecretsError) as err:
+        log.warning("jupyter_secrets: the registry of secrets directories cannot be used (%s): "
+                    "only %s is cleaned of stale trees", err, current)
+        return cleanup_stale(Path(current))
+
+
+def _cleanup_registered(path: str, owner: dict | None, bases: dict, current: bool) -> int:
+    try:
+        removed = cleanup_stale(Path(path))
+    except (OSError, SecretsError):
+        return 0  # no longer a private directory of ours: not ours to clean; keep asking
+    if current:
+        return removed  # in use (maybe not made yet): kept, and not removed when empty
+    if not os.path.lexists(path):
+        del bases[path]
+    elif owner is not None and _is_stale(-1, owner):
+        try:
+            os.rmdir(path)  # only when empty: a tree left in it stays listed
+        except OSError:
+            pass
+        else:
+            del bases[path]
+    return removed
+
+
+def default_registry_path() -> Path:
+    """``<jupyter runtime dir>/jupyter-secrets-bases.json`` (``$JUPYTER_RUNTIME_DIR``)."""
+    from jupyter_core.paths import jupyter_runtime_dir
+
+    return Path(jupyter_runtime_dir()) / REGISTRY_FILENAME
+
+
+@contextlib.contextmanager
+def _registry(path: Path | None = None) -> Iterator[dict[str, dict | None]]:
+    """The registry of bases, ``{absolute path: owner record or None}``, locked while in use
+    and written back (atomically, 0600) if changed.
+
+    Why a registry: each start after a refused location makes a fresh directory with a new
+    name, and ``secrets_dir`` or ``$XDG_RUNTIME_DIR`` may change between starts; without a
+    record, a killed server's values would stay there for good.  The owner record (pid,
+    process start, boot) of a fresh private directory says when it may be removed.  The file
+    holds paths only.  ``flock`` on a ``.lock`` beside it: two servers starting at once.
+    """
+    path = Path(path or default_registry_path()).absolute()
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    dir_fd = os.open(path.parent, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    try:
+        lock_fd = os.open(path.name + ".lock", NEW_LOCK_FLAGS, 0o600, dir_fd=dir_fd)
+        try:
+            fcntl.flock(lock_fd, fcntl.LOCK_EX)  # released when closed
+            bases = _read_registry(dir_fd, path.name)
+            before = dict(bases)
+            yield bases
+            if bases != before:
+                data = json.dumps({"version": 1, "bases": bases}, indent=1, sort_keys=True)
+                _atomic_write(dir_fd, path.name, (data + "\n").encode())
+        finally:
+            os.close(lock_fd)
+    finally:
+        os.close(dir_fd)
+
+
+def _read_registry(dir_fd: int, name: str) -> dict[str, dict | None]:
+    try:
+        fd = os.open(name, _READ_FLAGS, dir_fd=dir_fd)
+    except FileNotFoundError:
+        return {}
+    except OSError as err:
+        if err.errno == errno.ELOOP:  # replaced by the next write (rename replaces the link)
+            return {}
+        raise
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or st.st_uid != os.geteuid():
+            return {}  # not ours: trust none of it, the next write replaces it
+        bases = json.loads(os.read(fd, 1 << 22) or b"{}").get("bases", {})
+    except (ValueError, AttributeError):
+        return {}
+    finally:
+        os.close(fd)
+    if not isinstance(bases, dict):
+        return {}
+    return {
+        p: (o if isinstance(o, dict) else None)
+        for p, o in bases.items()
+        if isinstance(p, str) and os.path.isabs(p)
+    }
 
 
 def is_memory_backed(path: Path) -> bool | None:

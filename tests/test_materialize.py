@@ -8,6 +8,7 @@ import shutil
 import stat
 import subprocess
 import sys
+import tempfile
 import threading
 from pathlib import Path
 
@@ -213,12 +214,9 @@ def test_remove_value(mat, root):
     assert not (root / "never-written").exists()
 
 
-def test_remove_project_and_remove_all(mat, root, base):
+def test_remove_all(mat, root, base):
     mat.write_project("p", [("a", "a", "1")])
     mat.write_project("q", [("a", "a", "1")])
-    mat.remove_project("p")
-    assert not (root / "p").exists() and (root / "q").is_dir()
-    mat.remove_project("p")  # again: nothing to do
     mat.remove_all()
     assert not root.exists()
     assert base.is_dir()  # the base belongs to every server
@@ -227,7 +225,6 @@ def test_remove_project_and_remove_all(mat, root, base):
     with pytest.raises(SecretsError):
         mat.write_value("q", "a", "a", "1")
     mat.remove_value("q", "a")  # removals after shutdown: nothing left to do, no error
-    mat.remove_project("q")
     assert not root.exists()
     mat.remove_all()  # idempotent
 
@@ -235,7 +232,7 @@ def test_remove_project_and_remove_all(mat, root, base):
 def test_root_recreated_if_removed_by_hand(mat, root):
     mat.write_project("p", [("a", "a", "1")])
     shutil.rmtree(root)
-    mat.remove_project("p")  # nothing to remove: the root is not made again for that
+    mat.remove_value("p", "a")  # nothing to remove: the root is not made again for that
     assert not root.exists()
     mat.write_project("p", [("a", "a", "2")])
     assert (root / "p" / "a").read_text() == "2"
@@ -287,7 +284,6 @@ def test_bad_project_ids_refused_and_nothing_written(mat, tmp_path, project_id):
         lambda: mat.write_project(project_id, [("a", "a", CANARY)]),
         lambda: mat.write_value(project_id, "a", "a", CANARY),
         lambda: mat.remove_value(project_id, "a"),
-        lambda: mat.remove_project(project_id),
         lambda: mat.project_dir(project_id),
     ]
     for call in calls:
@@ -308,7 +304,6 @@ def test_symlink_planted_as_project_dir(mat, root, outside, tmp_path):
     for call in (
         lambda: mat.write_value("p", "a", "target.txt", CANARY),
         lambda: mat.remove_value("p", "target.txt"),
-        lambda: mat.remove_project("p"),
     ):
         if (root / "p").is_dir():
             shutil.rmtree(root / "p")
@@ -359,8 +354,8 @@ def test_removal_never_follows_links_inside(mat, root, outside):
     (root / "p" / "sub").mkdir()
     (root / "p" / "sub" / "to-file").symlink_to(outside / "target.txt")
     before = snapshot(outside)
-    mat.remove_project("p")
-    assert not (root / "p").exists()
+    mat.write_project("p", [("a", "a", "1")])  # removes what it does not list
+    assert sorted(os.listdir(root / "p")) == sorted(["a", INDEX_FILENAME])
     assert snapshot(outside) == before
     mat.write_project("p", [("a", "a", "1")])
     (root / "p" / "to-dir").symlink_to(outside)
@@ -481,30 +476,17 @@ def test_live_server_tree_kept_with_marker_of_running_process(base):
     assert cleanup_stale(base) == 1
 
 
-def test_default_base_dir_prefers_xdg_runtime_dir(tmp_path, monkeypatch):
-    runtime = tmp_path / "runtime"
-    runtime.mkdir(mode=0o700)
-    monkeypatch.setenv("XDG_RUNTIME_DIR", str(runtime))
-    base = default_base_dir()
-    assert base == runtime / "jupyter-secrets"
-    assert mode(base) == 0o700
-
-
-@as_root
-def test_default_base_dir_skips_someone_elses_runtime_dir(tmp_path, monkeypatch):
-    runtime = tmp_path / "runtime"
-    runtime.mkdir(mode=0o700)
-    os.chown(runtime, 12345, -1)
-    monkeypatch.setenv("XDG_RUNTIME_DIR", str(runtime))
-    shm = Path(f"/dev/shm/jupyter-secrets-{os.geteuid()}")
-    existed = shm.exists()
+@pytest.mark.skipif(is_memory_backed(Path("/dev/shm")) is not True, reason="needs /dev/shm")
+def test_default_base_dir_prefers_xdg_runtime_dir(monkeypatch):
+    # tests/test_files_base_dir.py covers every other case of choose_base_dir.
+    runtime = Path(tempfile.mkdtemp(prefix="pytest-runtime-", dir="/dev/shm"))  # tmpfs, 0700
     try:
+        monkeypatch.setenv("XDG_RUNTIME_DIR", str(runtime))
         base = default_base_dir()
-        assert runtime not in base.parents
-        assert base.is_dir() and mode(base) & 0o022 == 0
+        assert base == runtime / "jupyter-secrets"
+        assert mode(base) == 0o700
     finally:
-        if not existed and shm.is_dir() and not any(shm.iterdir()):
-            shm.rmdir()
+        shutil.rmtree(runtime)
 
 
 @pytest.mark.skipif(not os.path.exists("/proc/self/mounts"), reason="needs /proc")
