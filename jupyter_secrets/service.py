@@ -34,6 +34,10 @@ log = logging.getLogger(__name__)
 # can take its name.
 NO_PROJECT_DIR = NO_PROJECT
 
+# Filling a slot re-reads it when another process changed it meanwhile; more than a few
+# changes in a row is not a race but a loop, reported as the Conflict it is.
+_FILL_ATTEMPTS = 5
+
 
 @dataclass(frozen=True)
 class Project:
@@ -426,23 +430,29 @@ class SecretsService:
         self, project: Project, slot: Slot, value: Any, name: Any, expires: Any
     ) -> tuple[SecretMeta, bool, str]:
         _require_str("value", value)
-        current = self._bound_secret(project.id, slot.id)
-        if current is not None:
-            others = [
-                b for b in self.store.bindings(self.owner, secret_id=current.id)
-                if (b.project_id, b.slot_id) != (project.id, slot.id)
-            ]
-            if not others and name is None:
+        if name is not None:
+            _require_str("name", name)
+        # Another server (or the CLI) may fill the same slot at the same moment: the store
+        # creates and binds only if the slot is still as read here, else we read again.
+        for attempt in range(_FILL_ATTEMPTS):
+            current = self._bound_secret(project.id, slot.id)
+            if current is not None and name is None and not self._fills_other_slots(current, project, slot):
                 meta = self.store.update_secret(
                     self.owner, current.id, value=value,
                     expires=UNSET if expires is None else expires,
                 )
                 return meta, False, f"The value of '{slot.name}' was replaced."
-        if name is not None:
-            meta = self.store.create_secret(self.owner, _require_str("name", name), value, expires=expires)
-        else:
-            meta = self.store.create_secret(self.owner, self._free_name(slot.filename), value, expires=expires)
-        self.store.bind(self.owner, project.id, slot.id, meta.id)
+            try:
+                meta = self.store.create_and_bind(
+                    self.owner, project.id, slot.id, name if name is not None else slot.filename, value,
+                    expires=expires, unique_name=name is None,
+                    expected_secret_id=current.id if current is not None else None,
+                )
+            except Conflict as err:
+                if err.field is None and attempt + 1 < _FILL_ATTEMPTS:
+                    continue  # the slot changed meanwhile: decide again on what it holds now
+                raise
+            break
         if current is not None:
             message = (
                 f"'{current.name}' also fills other slots, so it was left unchanged: a new secret "
@@ -452,14 +462,11 @@ class SecretsService:
             message = f"Saved as the new secret '{meta.name}'."
         return meta, True, message
 
-    def _free_name(self, base: str) -> str:
-        taken = {meta.name for meta in self.store.list_secrets(self.owner)}
-        if base not in taken:
-            return base
-        n = 2
-        while f"{base}-{n}" in taken:
-            n += 1
-        return f"{base}-{n}"
+    def _fills_other_slots(self, secret: SecretMeta, project: Project, slot: Slot) -> bool:
+        return any(
+            (b.project_id, b.slot_id) != (project.id, slot.id)
+            for b in self.store.bindings(self.owner, secret_id=secret.id)
+        )
 
     def _bound_secret(self, project_id: str, slot_id: str) -> SecretMeta | None:
         for binding in self.store.bindings(self.owner, project_id=project_id):

@@ -186,3 +186,38 @@ def test_a_server_whose_extension_failed_to_start_still_stops(tmp_path, how):
         assert server.proc.poll() is not None, "the server did not stop: " + server.log()[-3000:]
     finally:
         server.stop(signal.SIGKILL)
+
+
+# ------------------------------------------------------------ 12. two servers fill one slot at once
+
+
+def test_two_servers_filling_one_empty_slot_at_once(tmp_path):
+    """Each round: a new empty slot, both servers PUT a value at the same moment.  Before, half
+    the rounds answered a spurious 409 and a run could leave an orphan secret holding a value."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    first = ServerProcess(tmp_path / "a")
+    slots = {"version": 1, "project": {"id": "raceproject", "name": "Race"}, "slots": []}
+    (first.root / ".jupyter").mkdir()
+    (first.root / ".jupyter" / "secret-slots.json").write_text(json.dumps(slots))
+    second = ServerProcess(tmp_path / "b", env={"JUPYTER_SECRETS_KEY": first.env["JUPYTER_SECRETS_KEY"]})
+    second.root, second.store_path = first.root, first.store_path
+    servers = [first.start(), second.start()]
+    try:
+        rounds = 10
+        for n in range(rounds):
+            status, slot = first.request("POST", "/api/secrets/projects/raceproject/slots",
+                                         {"name": f"Slot {n}", "filename": f"slot-{n}"})
+            assert status == 201, slot
+            path = f"/api/secrets/projects/raceproject/slots/{slot['id']}/value"
+            with ThreadPoolExecutor(2) as pool:
+                replies = list(pool.map(lambda s: s[0].request("PUT", path, {"value": f"value-{n}-{s[1]}"}),
+                                        [(servers[0], "a"), (servers[1], "b")]))
+            assert [status for status, _ in replies] == [200, 200], replies
+        status, listing = first.request("GET", "/api/secrets/user-secrets")
+        assert status == 200
+        assert len(listing["secrets"]) == rounds, [s["name"] for s in listing["secrets"]]
+        assert all(len(secret["usage"]) == 1 for secret in listing["secrets"]), "an orphan secret was left"
+    finally:
+        for server in servers:
+            server.stop(signal.SIGKILL)
