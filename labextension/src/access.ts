@@ -31,9 +31,10 @@ export type Access = IOwnerAccess | IGuestAccess;
 /**
  * The guest access an error stands for, or `null` when it is another failure.
  *
- * Every 403 of the status route means the secrets are not this user's: with the reason
- * `not-owner` (the server's owner check), the server's sentence naming the owner; any other
- * 403 (an authorizer refusing the `secrets` resource) gets a general sentence.
+ * Every 403 of the status route means the secrets are not this user's. With the reason
+ * `not-owner` (the server's owner check) the notice names the owner, in the user's language
+ * (the server's own English sentence when it names no owner); any other 403 (an authorizer
+ * refusing the `secrets` resource) gets a general sentence.
  */
 export function guestOf(error: unknown, trans: Translate = identity): IGuestAccess | null {
   if (!error || typeof error !== 'object' || (error as { status?: unknown }).status !== 403) {
@@ -41,23 +42,21 @@ export function guestOf(error: unknown, trans: Translate = identity): IGuestAcce
   }
   const e = error as { message?: unknown; reason?: unknown; owner?: unknown };
   const owner = typeof e.owner === 'string' && e.owner ? e.owner : null;
-  if (e.reason === NOT_OWNER) {
-    const message = typeof e.message === 'string' ? e.message.trim() : '';
-    return {
-      kind: 'guest',
-      owner,
-      notice:
-        message ||
-        (owner
-          ? trans('These secrets belong to %1, the owner of this server.', owner)
-          : trans('These secrets belong to the owner of this server.'))
-    };
+  const message = typeof e.message === 'string' ? e.message.trim() : '';
+  let notice: string;
+  if (e.reason === NOT_OWNER && owner) {
+    notice = trans(
+      'The secrets of this server belong to its owner, %1: the Secrets panel is not shown to other users.',
+      owner
+    );
+  } else if (e.reason === NOT_OWNER && message) {
+    notice = message;
+  } else if (e.reason === NOT_OWNER) {
+    notice = trans('The secrets of this server belong to its owner.');
+  } else {
+    notice = trans('The secrets of this server are not available to you.');
   }
-  return {
-    kind: 'guest',
-    owner,
-    notice: trans('The secrets of this server are not available to you.')
-  };
+  return { kind: 'guest', owner, notice };
 }
 
 /**

@@ -1,17 +1,20 @@
 /**
  * What the server's status asks the panel to say: a locked store, secret files that are out
- * of date, secret files that are not in memory (or not where they usually are), a store this
- * start created. Pure (no DOM), so that it is unit-tested cheaply; `statusBanner.tsx` shows it.
+ * of date, secret files that are not in memory (or not where they usually are). Pure (no
+ * DOM), so that it is unit-tested cheaply; `statusBanner.tsx` shows it.
+ *
+ * `store_created_now` is not a notice: every first start of a new user creates a store, and
+ * the server's log is where an admin tells a lost volume from a new user.
  */
 import { identity, Translate } from './model';
 import { IStatus } from './tokens';
 
-/** `error`: something does not work (role="alert"); `warning`, `info`: role="status". */
-export type NoticeLevel = 'error' | 'warning' | 'info';
+/** `error`: something does not work (role="alert"); `warning`: role="status". */
+export type NoticeLevel = 'error' | 'warning';
 
 export interface IStatusNotice {
   /** Stable key (React key, `data-testid="secrets-notice-<key>"`). */
-  key: 'locked' | 'files' | 'location' | 'new-store';
+  key: 'locked' | 'files' | 'location';
   level: NoticeLevel;
   /** One line. */
   text: string;
@@ -78,19 +81,6 @@ export function statusNotices(
         : trans('Secret files are not in their usual place.'),
       // The server's warnings name the paths; without any, name the folder at least.
       details: warnings.length ? warnings : dir ? [trans('Folder: %1', dir)] : []
-    });
-  }
-
-  if (status.store_created_now) {
-    notices.push({
-      key: 'new-store',
-      level: 'info',
-      text: trans('This server started a new secrets store.'),
-      details: [
-        trans(
-          'If you saved secrets here before, their store was not found: a new or replaced home folder?'
-        )
-      ]
     });
   }
 

@@ -10,10 +10,13 @@ import it from the source tree, and the built labextension is served from
 
 from __future__ import annotations
 
+import contextlib
 import importlib.metadata
 import json
 import os
 import re
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -85,15 +88,20 @@ def chromium():
         browser.close()
 
 
-@pytest.fixture(scope="module")
-def lab(tmp_path_factory, chromium):
-    """One JupyterLab server per test module; tests use their own project folders."""
-    workdir = tmp_path_factory.mktemp("lab")
+def start_lab(
+    workdir: Path,
+    *,
+    extra_args: list[str] | None = None,
+    env: dict[str, str] | None = None,
+    secrets_dir: Path | None = None,
+) -> ServerProcess:
+    """Start a ``jupyter lab`` for the browser tests."""
     extra = [
         "--LabApp.expose_app_in_browser=True",
         "--ServerApp.jpserver_extensions=jupyter_secrets=True",
+        *(extra_args or []),
     ]
-    env: dict[str, str] = {}
+    env = dict(env or {})
     if not _labextension_installed():
         labexts = workdir / "labextensions"
         labexts.mkdir()
@@ -101,16 +109,45 @@ def lab(tmp_path_factory, chromium):
         extra.append(f"--LabApp.extra_labextensions_path={labexts}")
     if not _importable_installed():
         # The server and its kernels import the package from the source tree.
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))
+        env.setdefault(
+            "PYTHONPATH", os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))
+        )
     server = ServerProcess(workdir, app="lab", extra_args=extra, env=env)
+    if secrets_dir is not None:
+        server.secrets_base = secrets_dir
     settings_dir = workdir / "config" / "lab" / "user-settings"
     for name, value in USER_SETTINGS.items():
         path = settings_dir / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(value))
-    server.start()
-    yield server
-    server.stop()
+    return server.start()
+
+
+@contextlib.contextmanager
+def memory_dir():
+    """A private directory in /dev/shm (as the real default is memory-backed), else None.
+
+    The tests' temp dirs may be on disk: the panel would rightly warn about it in every test
+    and screenshot.
+    """
+    shm = Path("/dev/shm")
+    if not (shm.is_dir() and os.access(shm, os.W_OK)):
+        yield None
+        return
+    path = Path(tempfile.mkdtemp(prefix="jsb-lab-", dir=shm))
+    try:
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory, chromium):
+    """One JupyterLab server per test module; tests use their own project folders."""
+    with memory_dir() as secrets_dir:
+        server = start_lab(tmp_path_factory.mktemp("lab"), secrets_dir=secrets_dir)
+        yield server
+        server.stop()
 
 
 @pytest.fixture

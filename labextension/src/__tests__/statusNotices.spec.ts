@@ -87,9 +87,8 @@ describe('statusNotices', () => {
     expect(notice.text).toBe('Secret files are not in their usual place.');
   });
 
-  it('tells about a store this start created, as information', () => {
-    const [notice] = statusNotices({ ...OK, store_created_now: true });
-    expect(notice).toMatchObject({ key: 'new-store', level: 'info' });
+  it('does not nag about a store this start created (every new user has one)', () => {
+    expect(statusNotices({ ...OK, store_created_now: true })).toEqual([]);
   });
 
   it('orders the notices most serious first', () => {
@@ -102,7 +101,7 @@ describe('statusNotices', () => {
         locked: true,
         lock_reason: 'no key'
       })
-    ).toEqual(['locked', 'files', 'location', 'new-store']);
+    ).toEqual(['locked', 'files', 'location']);
   });
 
   it('copes with a server that sends none of the new fields', () => {
