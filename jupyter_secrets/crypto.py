@@ -8,7 +8,7 @@ Where keys come from, in order:
 2. Otherwise a key file, by default ``secrets.key`` beside the store file
    (``<jupyter data dir>/jupyter_secrets/secrets.key``; the store module picks the path).  Same
    format as the variable.  It is created on first use only, atomically and with mode 0600,
-   and refused when group or others can read it.
+   and refused when group or others can read it, or when it is a dangling symbolic link.
 
 Blob format (what the store keeps per value)::
 
@@ -154,6 +154,12 @@ class Keyring:
             try:
                 return cls.from_file(path)
             except FileNotFoundError:
+                if path.is_symlink():  # dangling: a key made now would land where it points
+                    raise KeyringError(
+                        f"key file {path} is a symbolic link to {os.readlink(path)}, which does "
+                        "not exist: refusing to create a key where a link points (remove the "
+                        f"link, or restore the file it points to, or set {ENV_VAR})"
+                    ) from None
                 if not create:
                     raise MissingKeyError(
                         f"the key that encrypted this store is missing: restore {path} "

@@ -226,3 +226,16 @@ def test_unusable_key_file_path_is_a_keyring_error(tmp_path):
     (tmp_path / "secrets.key").mkdir()  # a directory where the key file should be
     with pytest.raises(KeyringError, match="cannot be used"):
         Keyring.from_env_or_file(tmp_path / "secrets.key", {})
+
+
+def test_dangling_symlink_at_the_key_file_is_refused_with_a_clear_reason(tmp_path):
+    """Issue 11.14, the key's side: never create a key where a link points, and say why."""
+    target = tmp_path / "elsewhere" / "planted.key"
+    target.parent.mkdir()
+    key_file = tmp_path / "secrets.key"
+    key_file.symlink_to(target)
+    with pytest.raises(KeyringError) as info:
+        Keyring.from_env_or_file(key_file, {})
+    assert "symbolic link" in str(info.value) and str(target) in str(info.value)
+    assert os.listdir(target.parent) == [] and key_file.is_symlink()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["elsewhere", "secrets.key"]
