@@ -533,7 +533,7 @@ def choose_base_dir(
     warnings: list[str] = []
     squatted: list[Path] = []
     memory_places = _memory_places(shm_dir, warnings)
-    for place, candidate in memory_places:
+    for _, candidate in memory_places:
         problem = _base_problem(candidate, create)
         if problem is None:
             return BaseDir(candidate, is_memory_backed(candidate), warnings, squatted)
@@ -542,9 +542,8 @@ def choose_base_dir(
             f"refusing {candidate} for secrets: it {problem} (another user may have made it to "
             "read the values or send them elsewhere); using a private directory instead"
         )
-    if memory_places:
-        place = memory_places[0][0]
-        return _fresh_base_dir(place, create, registry, warnings, squatted)
+    if memory_places:  # every predictable name refused: a fresh one in the first place
+        return _fresh_base_dir(memory_places[0][0], create, registry, warnings, squatted)
     # No memory-backed place at all: disk, said loudly.
     temp = Path(temp_dir or tempfile.gettempdir()).absolute()
     candidate = temp / f"{SHM_PREFIX}{uid}"
