@@ -28,7 +28,7 @@ from .events import Events
 from .guard import make_pre_save_hook
 from .handlers import handlers
 from .kernel_redact import MIN_LENGTH_VAR
-from .materialize import Materializer, cleanup_stale, default_base_dir, new_server_dir
+from .materialize import Materializer, choose_base_dir, cleanup_all_stale, new_server_dir
 from .prompt import prompt_or_log
 from .redact import Redactor
 from .service import SecretsService
@@ -166,12 +166,13 @@ class SecretsExtension(ExtensionApp):
         if self.store.locked:
             self.log.error("jupyter_secrets: the secret store is locked: %s", self.store.lock_reason)
         self._announce_new_store()
-        base = Path(self.secrets_dir) if self.secrets_dir else default_base_dir()
-        removed = cleanup_stale(base)
+        self._base = choose_base_dir(self.secrets_dir or None)
+        for warning in self._base.warnings:
+            self.log.warning("jupyter_secrets: %s", warning)
+        removed = cleanup_all_stale(self._base.path)
         if removed:
             self.log.info("jupyter_secrets: removed %d stale secrets tree(s) of stopped servers", removed)
-        self.materializer = Materializer(new_server_dir(base))
-        self._secrets_base = base
+        self.materializer = Materializer(new_server_dir(self._base.path))
         # A server stopped by Ctrl-C without a terminal leaves through KeyboardInterrupt and
         # skips stop_extension(): atexit still removes the files.
         atexit.register(self.materializer.remove_all)
@@ -221,6 +222,8 @@ class SecretsExtension(ExtensionApp):
             "version": __version__,
             "on_save": self.on_save,
             "secrets_dir": str(self.materializer.root),
+            "secrets_dir_memory_backed": self._base.memory_backed,
+            "secrets_dir_warnings": list(self._base.warnings),
             "store_created": getattr(self.store, "created_at", None),
             "store_created_now": bool(getattr(self.store, "created_now", False)),
         }
@@ -242,7 +245,7 @@ class SecretsExtension(ExtensionApp):
         self.handlers.extend(handlers(service=self.service, access=self.access, status=self._status))
         web_app = getattr(self.serverapp, "web_app", None)
         if web_app is not None:
-            protected = unserved.protected_paths(self.store_path, self.key_file, self._secrets_base)
+            protected = unserved.protected_paths(self.store_path, self.key_file, self._base.path)
             unserved.install(
                 web_app,
                 unserved.UnservedMatcher(self.serverapp.base_url, self.serverapp.root_dir, protected),

@@ -332,3 +332,45 @@ class TestStoreIsNeverServed:
         # Control: other hidden files are still served (allow_hidden is honoured elsewhere).
         response = await jp_fetch("files", ".visible-hidden.txt", method="GET", raise_error=False)
         assert response.code == 200 and response.body == b"an ordinary hidden file"
+
+
+# ============================================================ 6. where the files live, said
+
+
+async def test_the_status_says_where_the_files_are_and_whether_in_memory(api, jp_serverapp, secrets_base):
+    from jupyter_secrets.materialize import is_memory_backed
+
+    status, reply = await api("GET", "status")
+    assert status == 200
+    expected = is_memory_backed(secrets_base)
+    assert reply["secrets_dir_memory_backed"] is expected
+    assert isinstance(reply["secrets_dir_warnings"], list)
+    assert reply["secrets_dir"].startswith(str(secrets_base))
+
+
+# ============================================================ 8. a new empty store is announced
+
+
+async def test_a_new_store_is_announced_in_the_status(api):
+    status, reply = await api("GET", "status")
+    assert status == 200
+    assert reply["store_created_now"] is True
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", reply["store_created"])
+
+
+def test_an_existing_store_is_not_announced_again(tmp_path):
+    from .server_process import ServerProcess
+
+    server = ServerProcess(tmp_path)
+    server.start()
+    status, first = server.request("GET", "/api/secrets/status")
+    server.stop()
+    assert f"created a new, empty secret store at {server.store_path}" in server.log()
+    server.start()
+    try:
+        status, again = server.request("GET", "/api/secrets/status")
+        assert status == 200 and again["store_created_now"] is False
+        assert again["store_created"] == first["store_created"]
+        assert server.log().count("created a new, empty secret store") == 0  # the log file was reopened
+    finally:
+        server.stop()
