@@ -189,6 +189,11 @@ class Redactor:
         return f"<Redactor of {len(self._names)} slot(s), min_length={self.min_length}>"
 
     @property
+    def max_length(self) -> int:
+        """Length of the longest form searched for (0 when there is none)."""
+        return self._max_length
+
+    @property
     def slot_names(self) -> frozenset[str]:
         """The slot names whose values this redactor looks for."""
         return self._names
