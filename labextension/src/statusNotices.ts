@@ -47,15 +47,14 @@ export function statusNotices(
   }
   const notices: IStatusNotice[] = [];
 
+  // A short headline each; the server's own words (reasons, paths) go to the details.
   if (status.locked) {
     const reason = text(status.lock_reason);
     notices.push({
       key: 'locked',
       level: 'error',
-      text: reason
-        ? trans('The secrets store is locked: %1', reason)
-        : trans('The secrets store is locked.'),
-      details: [trans('Nothing is read from it or written to it until it is unlocked.')]
+      text: trans('The secrets store is locked.'),
+      details: reason ? [reason] : []
     });
   }
 
@@ -64,8 +63,11 @@ export function statusNotices(
     notices.push({
       key: 'files',
       level: 'error',
-      text: trans('Some secret files are out of date: %1', filesError),
-      details: [trans('Kernels may read old values until the files are written again.')]
+      text: trans('Some secret files are out of date.'),
+      details: [
+        filesError,
+        trans('Kernels may read old values until the files are written again.')
+      ]
     });
   }
 
@@ -77,7 +79,7 @@ export function statusNotices(
       key: 'location',
       level: 'warning',
       text: onDisk
-        ? trans('Secret files are written to disk, not to memory: a copy may outlive a crash.')
+        ? trans('Secret files are written to disk, not to memory.')
         : trans('Secret files are not in their usual place.'),
       // The server's warnings name the paths; without any, name the folder at least.
       details: warnings.length ? warnings : dir ? [trans('Folder: %1', dir)] : []

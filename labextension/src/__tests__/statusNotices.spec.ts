@@ -33,17 +33,14 @@ describe('statusNotices', () => {
 
   it('shows why the store is locked, as an error', () => {
     const [notice] = statusNotices({ ...OK, locked: true, lock_reason: 'wrong key' });
-    expect(notice).toMatchObject({
+    expect(notice).toEqual({
       key: 'locked',
       level: 'error',
-      text: 'The secrets store is locked: wrong key'
+      text: 'The secrets store is locked.',
+      details: ['wrong key']
     });
-    expect(statusNotices({ ...OK, locked: true, lock_reason: null })[0].text).toBe(
-      'The secrets store is locked.'
-    );
-    expect(statusNotices({ ...OK, locked: true, lock_reason: '  ' })[0].text).toBe(
-      'The secrets store is locked.'
-    );
+    expect(statusNotices({ ...OK, locked: true, lock_reason: null })[0].details).toEqual([]);
+    expect(statusNotices({ ...OK, locked: true, lock_reason: '  ' })[0].details).toEqual([]);
   });
 
   it('shows files_error, as an error', () => {
@@ -51,8 +48,9 @@ describe('statusNotices', () => {
     expect(notice).toMatchObject({
       key: 'files',
       level: 'error',
-      text: 'Some secret files are out of date: No space left on device'
+      text: 'Some secret files are out of date.'
     });
+    expect(notice.details[0]).toBe('No space left on device');
   });
 
   it('warns when secret files are on disk, with the server warnings as details', () => {
