@@ -24,6 +24,8 @@ from typing import Any
 from ._fileio import write_new_file_at
 from .errors import Conflict, InvalidInput, NotFound, SlotFileError
 from .validation import (
+    ensure_name_free,
+    name_key,
     validate_description,
     validate_env,
     validate_filename,
@@ -139,20 +141,17 @@ def new_slot_file(project_name: str) -> SlotFile:
 def _check_unique(slots: Iterable[Slot], name: str, filename: str, skip_id: str | None) -> None:
     """Filenames clash case-insensitively: on macOS and Windows 'Token' and 'token' are one file.
 
-    Names must be unique too: kernel code asks for a secret by slot name.
+    Names clash when they look the same (``name_key``): kernel code asks for a secret by slot
+    name, so 'db-password' and 'db-pаssword' (Cyrillic а) must not be two slots.
     """
-    for other in slots:
-        if other.id == skip_id:
-            continue
+    others = [other for other in slots if other.id != skip_id]
+    for other in others:
         if other.filename.lower() == filename.lower():
             raise Conflict(
                 f"filename: '{filename}' is already used by slot '{other.name}' of this project",
                 field="filename",
             )
-        if other.name == name:
-            raise Conflict(
-                f"name: another slot of this project is already called '{name}'", field="name"
-            )
+    ensure_name_free(name, (other.name for other in others), what="slot of this project")
 
 
 def add_slot(
@@ -275,22 +274,26 @@ def _parse(text: str) -> SlotFile:
         raise ValueError("must have a \"slots\" list (it may be empty)")
     slots = tuple(_parse_slot(i, item) for i, item in enumerate(slots_data))
     seen_ids: set[str] = set()
-    seen_names: set[str] = set()
+    seen_names: dict[str, str] = {}  # name_key -> the first name with it
     seen_files: set[str] = set()
     for i, slot in enumerate(slots):
         if slot.id in seen_ids:
             raise ValueError(
                 f"slots[{i}].id '{slot.id}' is used by an earlier slot; ids must be unique"
             )
-        if slot.name in seen_names:
-            raise ValueError(f"slots[{i}].name is used by an earlier slot; names must be unique")
+        key = name_key(slot.name)
+        if key in seen_names:
+            looks = "" if seen_names[key] == slot.name else f" ('{seen_names[key]}' looks the same)"
+            raise ValueError(
+                f"slots[{i}].name is used by an earlier slot{looks}; names must be unique"
+            )
         if slot.filename.lower() in seen_files:
             raise ValueError(
                 f"slots[{i}].filename '{slot.filename}' is used by an earlier slot "
                 "(filenames must be unique, ignoring case)"
             )
         seen_ids.add(slot.id)
-        seen_names.add(slot.name)
+        seen_names[key] = slot.name
         seen_files.add(slot.filename.lower())
     # Unknown top-level keys are ignored (and dropped on the next write): forward compatibility.
     return SlotFile(project_id=project_id, project_name=project_name, slots=slots)

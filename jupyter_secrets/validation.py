@@ -1,30 +1,42 @@
 """The slot and project rules of SPEC ("Slot rules"), as pure functions.
 
 Every check raises :class:`InvalidInput` naming the field and the rule in plain words; the
-HTTP layer turns that into a 400.  Messages never repeat the offending value: a user may paste a
-secret into the wrong box, and error messages end up in logs.
+HTTP layer turns that into a 400.  Messages never repeat a refused free-text input: a user may
+paste a secret into the wrong box, and error messages end up in logs.  A refused character is
+named by its code point; only an environment variable name that passed the syntax rule, and
+names in a clash (as the store's messages do), are quoted.
 
 Inputs are whatever JSON decoding produced (or a hand-edited slot file), so every function
-accepts ``Any`` and checks types itself.
+accepts ``Any`` and checks types itself.  This module is the one rule book:
+names (``validate_*_name``, ``name_key``), slot fields and env names.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-from .errors import InvalidInput
+from .errors import Conflict, InvalidInput
 
 __all__ = [
-    "DENIED_ENV_NAMES",
-    "DENIED_ENV_PREFIXES",
+    "ENV_FAMILIES",
     "SLOT_FIELDS",
+    "check_name_characters",
+    "ensure_name_free",
+    "env_name_refusal",
+    "lookalike",
+    "name_key",
     "validate_description",
     "validate_env",
     "validate_filename",
     "validate_id",
     "validate_project_name",
+    "validate_secret_name",
     "validate_slot_fields",
     "validate_slot_name",
 ]
@@ -42,33 +54,157 @@ _REQUIRED_SLOT_FIELDS = ("name", "filename")
 _FILENAME = re.compile(r"[A-Za-z0-9_.-]{1,%d}" % FILENAME_MAX)
 _ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 _ENV = re.compile(r"[A-Z_][A-Z0-9_]{0,%d}" % (ENV_MAX - 1))
+# Unicode's confusables data (UTS #39), shipped in the package: see the file's header.
+_CONFUSABLES_FILE = Path(__file__).with_name("confusables.txt")
 
-# Environment variables a slot may not set.  A slot's value becomes a kernel's environment
-# variable, and slot files are committed by *other* people: a project must not be able to make
-# a member's kernels load code (LD_PRELOAD, PYTHONSTARTUP, BASH_ENV, NODE_OPTIONS, R_PROFILE...),
-# change which interpreter or packages run (PATH, PYTHONPATH, CONDA_*, VIRTUAL_ENV), point
-# Jupyter or this extension elsewhere (JUPYTER*, JPY_*, XDG_* where the secrets dir lives,
-# JUPYTER_SECRETS_DIR), or break the shell and tools terminals rely on (HOME, IFS, PS1, GIT_*).
-# Matching is exact for names, ``startswith`` for prefixes (so ``PYTHON`` covers PYTHONPATH).
-DENIED_ENV_NAMES = frozenset(
-    {
-        # process identity and shell basics
-        "PATH", "HOME", "USER", "LOGNAME", "SHELL", "PWD", "OLDPWD", "TMPDIR", "TMP", "TEMP",
-        "LANG", "LANGUAGE", "TERM", "IFS", "PS1", "PS2", "PS4", "CDPATH", "SHELLOPTS",
-        "BASHOPTS", "PROMPT_COMMAND",
-        # files shells execute on start
-        "ENV", "BASH_ENV",
-        # code loading of other kernels' languages
-        "NODE_OPTIONS", "NODE_PATH", "PERL5LIB", "PERL5OPT", "RUBYOPT", "RUBYLIB",
-        "R_LIBS", "R_LIBS_USER", "R_PROFILE", "R_PROFILE_USER", "R_ENVIRON", "R_ENVIRON_USER",
-        # ours
-        "JUPYTER_SECRETS_DIR",
-    }
+# ---------------------------------------------------------------------------- env names
+#
+# A slot's value may also become an environment variable of kernels.  The slot file that
+# names the variable is committed by *other* people, and the member only types the value: so
+# the name must never be one that changes how a program runs.  With ``HTTPS_PROXY`` every
+# HTTPS request would look the value up in DNS as a host name (it leaves the machine); with
+# ``SSLKEYLOGFILE`` it becomes a file name; with ``JAVA_TOOL_OPTIONS``, ``LD_PRELOAD`` or
+# ``PAGER`` it chooses code to run.  A list of names can never be complete (46 of 46 such
+# names passed the old one), so the rule is by *families*: the words and affixes that such
+# names are built from.  A refused name costs little: kernels can still read the value from
+# its file (``get_secret``), and a project can pick another variable name.
+#
+# Real credential names must stay allowed (``DATABASE_URL``, ``PGPASSWORD``, ``*_API_KEY``,
+# ``GITHUB_TOKEN``, ``AWS_SECRET_ACCESS_KEY`` ...; tests/test_rules_env.py lists them), which
+# is why some families are affixes rather than substrings: ``GIT_`` (not ``GIT``, which would
+# take ``GITHUB_TOKEN``), ``*CONF``/``*_CONF_*`` (not ``*CONF*``: ``CONFLUENT_API_KEY``),
+# ``LANG``/``LANGUAGE`` exactly (not ``LANG*``: ``LANGCHAIN_API_KEY``), ``*HOOK(S)`` at the end
+# (not ``*HOOK*``: ``SLACK_WEBHOOK_URL``).
+
+
+@dataclass(frozen=True)
+class EnvFamily:
+    """Environment variable names that change how programs run, and why.
+
+    ``reason`` completes "names starting with X ..." (or "NAME is one of the names that ..."),
+    so that the refusal says which family a name belongs to and what it would do.
+    """
+
+    reason: str
+    names: frozenset[str] = frozenset()
+    prefixes: tuple[str, ...] = ()
+    suffixes: tuple[str, ...] = ()
+    contains: tuple[str, ...] = ()
+    # (full-match regex, how to say it) for what affixes cannot say
+    patterns: tuple[tuple[str, str], ...] = ()
+
+    def match(self, name: str) -> str | None:
+        """How ``name`` belongs to this family ("names ending in _PROXY"), or None."""
+        if name in self.names:
+            return f"{name} is one of the names that"
+        for prefix in self.prefixes:
+            if name.startswith(prefix):
+                return f"names starting with {prefix}"
+        for suffix in self.suffixes:
+            if name.endswith(suffix):
+                return f"names ending in {suffix}"
+        for part in self.contains:
+            if part in name:
+                return f"names containing {part}"
+        for regex, said in self.patterns:
+            if re.fullmatch(regex, name):
+                return said
+        return None
+
+
+ENV_FAMILIES: tuple[EnvFamily, ...] = (
+    EnvFamily(
+        "make the dynamic linker or the C library load code into every program",
+        prefixes=("LD_", "DYLD_", "GLIBC", "GCONV"),
+        contains=("PRELOAD", "MALLOC"),
+        names=frozenset({"LD"}),
+    ),
+    EnvFamily(
+        "choose which code a language runtime loads and how it runs",
+        prefixes=(
+            "PYTHON", "IPYTHON", "JAVA_", "_JAVA_", "JDK_", "PERL", "RUBY", "GEM_", "NODE_",
+            "NPM_", "YARN_", "BUN_", "DENO_", "R_", "JULIA_", "LUA_", "DOTNET_", "CORECLR_",
+            "COMPLUS_", "CGO_", "OPENSSL_", "ELECTRON_",
+        ),
+        contains=("PYTHON",),  # PYSPARK_PYTHON picks the interpreter of Spark workers
+        patterns=((r"GO[A-Z0-9]+", "one-word names starting with GO (Go's settings)"),),
+    ),
+    EnvFamily(
+        "point Jupyter, its kernels, package managers or their environments somewhere else",
+        prefixes=(
+            "JUPYTER", "JPY_", "CONDA", "MAMBA", "VIRTUAL_ENV", "PIP_", "UV_", "GIT_", "XDG_",
+        ),
+    ),
+    EnvFamily(
+        "are search paths: they choose which programs, libraries or modules are found",
+        contains=("PATH", "LIBRARY", "_LIB_", "_LIBS_"),
+        suffixes=("LIB", "LIBS"),
+    ),
+    EnvFamily(
+        "pass options or arguments to a program, which can make it load code",
+        suffixes=("OPT", "OPTS", "OPTION", "OPTIONS", "FLAGS", "ARGS"),
+        contains=("OPTIONS", "_OPTS_"),
+    ),
+    EnvFamily(
+        "redirect network traffic through another server (the value would leave the machine)",
+        contains=("PROXY",),
+    ),
+    EnvFamily(
+        "point programs at another server, socket or package index "
+        "(the value would be used as a network address)",
+        suffixes=("HOST", "HOSTS", "HOSTNAME", "ADDR", "ADDRESS", "SOCK", "SOCKET",
+                  "REGISTRY", "MIRROR"),
+        contains=("ENDPOINT", "INDEX"),
+        names=frozenset({"HOSTALIASES", "LOCALDOMAIN"}),
+    ),
+    EnvFamily(
+        "name a file or directory that programs read or write (the value would become a path)",
+        suffixes=(
+            "CONF", "CONFIG", "FILE", "FILES", "FILENAME", "PROFILE", "PROFILER", "DIR", "DIRS",
+            "HOME", "ROOT", "PREFIX", "CACHE", "RC", "LOG",
+        ),
+        contains=("_CONF_", "_CONFIG_", "CONFIG_", "FILE_", "_DIR_"),
+        names=frozenset({"TMP", "TEMP", "GOOGLE_APPLICATION_CREDENTIALS"}),
+    ),
+    EnvFamily(
+        "decide which certificates, keys and credential caches are trusted",
+        prefixes=("SSL", "KRB5", "GNUPG", "GPG_"),
+        suffixes=("CERT", "CERTS", "CERTIFICATE", "CERTIFICATES", "_CA"),
+        contains=("SSL", "TLS", "CA_BUNDLE", "_CA_", "CAINFO", "CAFILE", "VERIFY", "INSECURE"),
+    ),
+    EnvFamily(
+        "make a program run a command or load a module (the value would be run)",
+        suffixes=(
+            "COMMAND", "CMD", "PAGER", "EDITOR", "BROWSER", "HOOK", "HOOKS", "INIT", "SSH",
+            "RSH", "BACKEND", "ENGINE", "ENGINES", "ENV",
+        ),
+        contains=("EXEC", "SHELL", "ASKPASS", "STARTUP", "MODULE", "PLUGIN", "_INIT_",
+                  "_CMD_", "_COMMAND_"),
+        names=frozenset({
+            "VISUAL", "CC", "CXX", "CPP", "FC", "AR", "AS", "MAKE", "LESSOPEN", "LESSCLOSE",
+        }),
+    ),
+    EnvFamily(
+        "decide how shells and standard tools run (user, prompt, locale, time zone, terminal)",
+        prefixes=("LC_", "PROMPT_", "BASH_", "HIST"),
+        suffixes=("DISPLAY",),
+        names=frozenset({
+            "HOME", "USER", "LOGNAME", "USERNAME", "PWD", "OLDPWD", "LANG", "LANGUAGE", "TZ",
+            "TERM", "TERMINFO", "TERMCAP", "COLORTERM", "IFS", "PS1", "PS2", "PS3", "PS4",
+            "PROMPT", "MAIL", "COLUMNS", "LINES", "SHLVL", "UID", "EUID", "GLOBIGNORE",
+            "POSIXLY_CORRECT", "LESS", "MORE",
+        }),
+    ),
 )
-DENIED_ENV_PREFIXES = (
-    "LD_", "DYLD_", "PYTHON", "JUPYTER", "JPY_", "IPYTHON", "CONDA", "VIRTUAL_ENV",
-    "BASH_FUNC", "GIT_", "XDG_",
-)
+
+
+def env_name_refusal(name: str) -> str | None:
+    """Why ``name`` (a syntactically valid variable name) may not be set by a slot, or None."""
+    for family in ENV_FAMILIES:
+        said = family.match(name)
+        if said is not None:
+            return f"'{name}' is refused: {said} {family.reason}"
+    return None
 
 
 def _field_label(field: Any) -> str:
@@ -94,17 +230,128 @@ def _is_text(value: str) -> bool:
     return True
 
 
+# ---------------------------------------------------------------------------- names
+#
+# Slot names, project names and secret names follow one rule: people pick a secret by its
+# name (in lists, the launch dialog, `get_secret("...")`), so two names that look the same
+# must be one name.  Hence (1) characters that cannot be seen, or that change how the text
+# around them is shown, are refused; (2) a name is stored in NFC, so "café" typed precomposed
+# or decomposed is one name; (3) names are compared by ``name_key``: the "skeleton" of Unicode
+# Technical Standard #39, in which look-alikes such as Latin "a" and Cyrillic "а", or "0"
+# and "O", are the same letter.  Names may otherwise use any script.
+
+# Bidirectional controls (embeddings, overrides, isolates, marks): they reorder how the text
+# around them is shown, so a name can read differently from what it holds.
+_BIDI_CONTROLS = frozenset(
+    "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+)
+# Default_Ignorable_Code_Point characters that are not of category Cf (those are refused by
+# category): fillers, variation selectors and the combining grapheme joiner show nothing.
+_INVISIBLE_RANGES = (
+    (0x034F, 0x034F), (0x115F, 0x1160), (0x17B4, 0x17B5), (0x180B, 0x180F),
+    (0x3164, 0x3164), (0xFE00, 0xFE0F), (0xFFA0, 0xFFA0), (0xE0000, 0xE0FFF),
+)
+_REFUSED_CATEGORIES = {
+    "Cc": "a control character",
+    "Cs": "a lone surrogate, which is not valid Unicode text",
+    "Co": "a private-use character, which has no agreed look",
+    "Cn": f"not assigned in Unicode {unicodedata.unidata_version}, so it has no agreed look",
+    "Zl": "a line separator",
+    "Zp": "a paragraph separator",
+}
+
+
+def _is_invisible(ch: str) -> bool:
+    """Shows nothing: a format character (Cf) or another default-ignorable code point."""
+    code = ord(ch)
+    return unicodedata.category(ch) == "Cf" or any(
+        low <= code <= high for low, high in _INVISIBLE_RANGES
+    )
+
+
+def _refused_char_reason(ch: str) -> str | None:
+    if ch in _BIDI_CONTROLS:
+        return "a bidirectional control, which reorders how the text around it is shown"
+    if _is_invisible(ch):
+        return "an invisible character, so two different names would look the same"
+    return _REFUSED_CATEGORIES.get(unicodedata.category(ch))
+
+
+def _describe_char(ch: str) -> str:
+    """U+202E (RIGHT-TO-LEFT OVERRIDE): the character itself is never printed."""
+    name = unicodedata.name(ch, "")
+    return f"U+{ord(ch):04X}" + (f" ({name})" if name else "")
+
+
+def check_name_characters(field: str, value: str) -> None:
+    """Refuse the first character of ``value`` that a name must not hold, naming it as U+XXXX."""
+    for ch in value:
+        reason = _refused_char_reason(ch)
+        if reason is not None:
+            raise InvalidInput(field, f"must not contain {_describe_char(ch)}: it is {reason}")
+
+
 def _validate_name(field: str, value: Any) -> str:
-    """A display name: stripped, 1-99 characters, no control characters."""
+    """A name: stripped, NFC, 1-99 characters, only visible characters (see above)."""
     value = _require_str(field, value).strip()
-    rule = f"must be 1-{NAME_MAX} characters (surrounding spaces are ignored)"
+    # Checked before NFC, so that the message names the character that was sent.
+    check_name_characters(field, value)
+    value = unicodedata.normalize("NFC", value)
     if not 1 <= len(value) <= NAME_MAX:
-        raise InvalidInput(field, rule)
-    # Control characters (NUL, newlines, ESC...) in a name break one-line displays and let a
-    # committed slot file send terminal escape sequences to `jupyter secrets` output.
-    if not _is_text(value) or any(unicodedata.category(ch) == "Cc" for ch in value):
-        raise InvalidInput(field, "must not contain control characters such as NUL or newlines")
+        raise InvalidInput(field, f"must be 1-{NAME_MAX} characters (surrounding spaces are ignored)")
     return value
+
+
+@functools.cache
+def _prototypes() -> dict[str, str]:
+    """The confusables data of UTS #39: character -> its prototype (one or more characters)."""
+    table: dict[str, str] = {}
+    with open(_CONFUSABLES_FILE, encoding="utf-8") as lines:
+        for line in lines:
+            if line.startswith("#") or not line.strip():
+                continue
+            source, prototype = line.rstrip("\n").split(";")
+            table[chr(int(source, 16))] = "".join(chr(int(cp, 16)) for cp in prototype.split())
+    return table
+
+
+def name_key(name: str) -> str:
+    """The key by which two names are the same name: the UTS #39 skeleton of ``name``.
+
+    skeleton(X) = NFD(concatenation of the prototype of each character of NFD(X)), with
+    default-ignorable characters removed.  Equal keys mean the names look alike, e.g.
+    ``name_key("db-pаssword") == name_key("db-password")`` (Cyrillic "а").  The key is only
+    for comparing; never show or store it in place of the name.
+    """
+    prototypes = _prototypes()
+    text = unicodedata.normalize("NFD", name.strip())
+    mapped = "".join(prototypes.get(ch, ch) for ch in text if not _is_invisible(ch))
+    return unicodedata.normalize("NFD", mapped)
+
+
+def lookalike(name: str, others: Iterable[str]) -> str | None:
+    """The first of ``others`` that is the same name as ``name`` (equal or look-alike), or None."""
+    key = name_key(name)
+    for other in others:
+        if name_key(other) == key:
+            return other
+    return None
+
+
+def ensure_name_free(name: str, others: Iterable[str], *, what: str) -> None:
+    """Raise :class:`Conflict` (field ``name``) when ``name`` is, or looks like, one of ``others``.
+
+    ``what`` says what the others are ("secret", "slot of this project") for the message.
+    """
+    other = lookalike(name, others)
+    if other is not None:
+        looks = "" if other == name else " (the two names look the same)"
+        raise Conflict(f"name: '{name}' is already used by the {what} '{other}'{looks}", field="name")
+
+
+def validate_secret_name(value: Any) -> str:
+    """A user secret's name: the same rule as slot names, NFC, returned stripped."""
+    return _validate_name("name", value)
 
 
 def validate_slot_name(value: Any) -> str:
@@ -120,12 +367,17 @@ def validate_description(value: Any) -> str:
     value = _require_str("description", value)
     if len(value) > DESCRIPTION_MAX:
         raise InvalidInput("description", f"must be at most {DESCRIPTION_MAX} characters")
-    if not _is_text(value) or any(
-        unicodedata.category(ch) == "Cc" and ch not in "\n\r\t" for ch in value
-    ):
-        raise InvalidInput(
-            "description", "must not contain NUL or control characters (newlines and tabs are fine)"
-        )
+    for ch in value:
+        # Newlines and tabs are fine in free text; other controls break displays, bidi
+        # controls make the shown text differ from what it holds (as in names).
+        if ch in "\n\r\t":
+            continue
+        if ch in _BIDI_CONTROLS or unicodedata.category(ch) in ("Cc", "Cs"):
+            raise InvalidInput(
+                "description",
+                f"must not contain {_describe_char(ch)}: it is {_refused_char_reason(ch)} "
+                "(newlines and tabs are fine)",
+            )
     return value
 
 
@@ -150,17 +402,18 @@ def validate_env(value: Any) -> str | None:
     if value is None or value == "":
         return None
     value = _require_str("env", value)
+    # Upper case only: this also refuses the lower-case names some programs read
+    # (http_proxy, https_proxy, no_proxy).
     if not _ENV.fullmatch(value):
         raise InvalidInput(
             "env",
             f"must be an environment variable name of at most {ENV_MAX} characters: "
             "uppercase letters, digits and '_', not starting with a digit",
         )
-    if value in DENIED_ENV_NAMES or value.startswith(DENIED_ENV_PREFIXES):
+    refusal = env_name_refusal(value)
+    if refusal is not None:
         raise InvalidInput(
-            "env",
-            "is reserved (it would change how kernels, shells or Jupyter itself run); "
-            "choose another name",
+            "env", f"{refusal}; choose another name (kernels can still read the value from its file)"
         )
     return value
 
@@ -209,3 +462,4 @@ def validate_slot_fields(payload: Any, *, partial: bool = False) -> dict[str, An
         fields.setdefault("description", "")
         fields.setdefault("env", None)
     return fields
+

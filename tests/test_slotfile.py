@@ -299,7 +299,7 @@ def test_parse_garbage(text, fragment):
         ({"slots": [{"id": "s1", "name": 3, "filename": "a"}]}, "slots[0].name: must be a string"),
         ({"slots": [{"id": "s1", "name": "A", "filename": "../a"}]}, "slots[0].filename: must be"),
         ({"slots": [{"id": "s1", "name": "A", "filename": "a", "env": "PATH"}]},
-         "slots[0].env: is reserved"),
+         "slots[0].env: 'PATH' is refused: names containing PATH"),
         ({"slots": [{"id": "s1", "name": "A", "filename": "a", "filname": "b"}]},
          "unknown key 'filname'"),
     ],
