@@ -26,6 +26,7 @@ from .errors import Conflict, InvalidInput, NotFound, SlotFileError
 from .validation import (
     ensure_name_free,
     name_key,
+    validate_api_path,
     validate_description,
     validate_env,
     validate_filename,
@@ -487,10 +488,7 @@ def resolve_api_path(root: Path, path: Any) -> Path:
     Raises :class:`InvalidInput` ("path") for anything that is not a plain relative path or
     that resolves (through ``..`` or symlinks) outside ``root``.  The result may not exist.
     """
-    if not isinstance(path, str):
-        raise InvalidInput("path", "must be a string (a path relative to the server root)")
-    if "\x00" in path or "\\" in path:
-        raise InvalidInput("path", "must not contain NUL or backslashes")
+    path = validate_api_path(path)
     win = PureWindowsPath(path)
     if path.startswith("/") or win.drive or win.root:
         raise InvalidInput("path", "must be relative to the server root, not absolute")

@@ -7,13 +7,14 @@ named by its code point; only an environment variable name that passed the synta
 names in a clash (as the store's messages do), are quoted.
 
 Inputs are whatever JSON decoding produced (or a hand-edited slot file), so every function
-accepts ``Any`` and checks types itself.  This module is the one rule book:
-names (``validate_*_name``, ``name_key``), slot fields and env names.
+accepts ``Any`` and checks types itself.  This module is the one rule book: the request body
+(``parse_json_object``), names (``validate_*_name``, ``name_key``), slot fields and env names.
 """
 
 from __future__ import annotations
 
 import functools
+import json
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -31,6 +32,7 @@ __all__ = [
     "env_name_refusal",
     "lookalike",
     "name_key",
+    "parse_json_object",
     "validate_description",
     "validate_env",
     "validate_filename",
@@ -463,3 +465,94 @@ def validate_slot_fields(payload: Any, *, partial: bool = False) -> dict[str, An
         fields.setdefault("env", None)
     return fields
 
+
+def validate_api_path(value: Any) -> str:
+    """The syntax of an API path (relative, '/'-separated, "" for the root); not its target."""
+    if not isinstance(value, str):
+        raise InvalidInput("path", "must be a string (a path relative to the server root)")
+    if "\x00" in value or "\\" in value:
+        raise InvalidInput("path", "must not contain NUL or backslashes")
+    if not _is_text(value):
+        raise InvalidInput("path", "must be valid Unicode text (it holds a lone surrogate)")
+    return value
+
+
+# ---------------------------------------------------------------------------- request bodies
+
+# Bodies are flat objects of short fields: anything deeper, or a number longer than this, is
+# not a request of this API (and a 100 000-deep array or a 5000-digit integer made json.loads
+# raise errors that became 500s).
+MAX_JSON_DEPTH = 8
+MAX_JSON_NUMBER_CHARS = 40
+
+
+def _json_number(text: str, kind: type) -> Any:
+    if len(text) > MAX_JSON_NUMBER_CHARS:
+        raise InvalidInput("body", f"numbers must be at most {MAX_JSON_NUMBER_CHARS} characters long")
+    return kind(text)
+
+
+def _json_constant(text: str) -> Any:
+    raise InvalidInput("body", f"must be standard JSON ({text} is not a JSON value)")
+
+
+def _json_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    # json.loads keeps the last of duplicate keys silently: a request that says two things
+    # about one field is refused rather than guessed.
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise InvalidInput(_field_label(key), "appears twice in the body")
+        result[key] = value
+    return result
+
+
+def parse_json_object(raw: bytes) -> dict[str, Any]:
+    """A request body: a JSON object (UTF-8) of valid Unicode text, at most 8 levels deep.
+
+    Every problem is an :class:`InvalidInput` ("body", or the top-level key where a lone
+    surrogate sits), never an exception of the parser; nothing of the body is repeated.
+    """
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InvalidInput("body", "must be valid JSON (UTF-8)") from None
+    if not text.strip():
+        raise InvalidInput("body", "must be a JSON object")
+    try:
+        body = json.loads(
+            text,
+            object_pairs_hook=_json_object,
+            parse_int=lambda digits: _json_number(digits, int),
+            parse_float=lambda digits: _json_number(digits, float),
+            parse_constant=_json_constant,
+        )
+    except RecursionError:
+        raise InvalidInput("body", f"must not nest deeper than {MAX_JSON_DEPTH} levels") from None
+    except ValueError:  # JSONDecodeError, and any other refusal of the parser
+        raise InvalidInput("body", "must be valid JSON (UTF-8)") from None
+    if not isinstance(body, dict):
+        raise InvalidInput("body", "must be a JSON object")
+    _check_json_tree(body)
+    return body
+
+
+def _check_json_tree(body: dict[str, Any]) -> None:
+    """Depth limit, and no lone surrogate in any key or string (JSON's "\\ud800" escape
+    decodes to one; it cannot be encoded as UTF-8, so it would fail later, in a write)."""
+    stack: list[tuple[Any, int, str]] = [(body, 1, "body")]
+    while stack:
+        node, depth, field = stack.pop()
+        if depth > MAX_JSON_DEPTH:
+            raise InvalidInput("body", f"must not nest deeper than {MAX_JSON_DEPTH} levels")
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if not _is_text(key):
+                    raise InvalidInput("body", "keys must be valid Unicode text (one holds a lone surrogate)")
+                stack.append((value, depth + 1, key if depth == 1 else field))
+        elif isinstance(node, list):
+            stack.extend((item, depth + 1, field) for item in node)
+        elif isinstance(node, str) and not _is_text(node):
+            raise InvalidInput(
+                _field_label(field), "must be valid Unicode text (it holds a lone surrogate)"
+            )
