@@ -141,6 +141,19 @@ def test_held_output_is_sent_before_the_reply(kernel):
     assert streams == {"stdout": "-----BEGIN", "stderr": "-----BEGIN"}
 
 
+def test_held_output_goes_out_when_nothing_follows(kernel):
+    # written by a thread after its cell ended: only the hold timer can send it
+    code = (
+        "import sys, threading, time\n"
+        "def later():\n"
+        "    time.sleep(0.3)\n"
+        "    sys.stdout.write('-----BEGIN OPENSSH'); sys.stdout.flush()\n"
+        "threading.Thread(target=later).start()"
+    )
+    seen = run_until(kernel, code, "-----BEGIN OPENSSH")
+    assert stdout(seen) == "-----BEGIN OPENSSH"
+
+
 # ---------------------------------------------------------------------- forked processes
 
 
