@@ -91,7 +91,8 @@ def visit(chromium):
             "response",
             lambda r: "/api/secrets/" in r.url and seen.secrets_responses.append((r.status, r.url)),
         )
-        page.goto(f"{server.url}/lab/workspaces/{workspace}/tree/{path}?token={token}")
+        tree = f"/tree/{path}" if path else ""
+        page.goto(f"{server.url}/lab/workspaces/{workspace}{tree}?token={token}")
         return seen
 
     yield open_as
@@ -210,7 +211,7 @@ def test_owner_panel_warns_that_secret_files_are_on_disk(shared_lab, visit):
     if reply["secrets_dir_memory_backed"] is not False:
         pytest.skip(f"{shared_lab.secrets_base} is not on disk here ({reply['secrets_dir_memory_backed']})")
 
-    owner = visit(shared_lab, OWNER_TOKEN, "", workspace="disk")
+    owner = visit(shared_lab, OWNER_TOKEN, workspace="disk")
     alice = owner.page
     wait_ready(alice)
     panel = open_panel(alice)
@@ -225,6 +226,7 @@ def test_owner_panel_warns_that_secret_files_are_on_disk(shared_lab, visit):
     if not reply["secrets_dir_warnings"]:
         assert reply["secrets_dir"] in text
     assert panel.get_by_test_id("secrets-notice-locked").count() == 0
+    assert alice.locator(".jp-Dialog").count() == 0  # nothing over the panel in the screenshots
     screenshot(panel, "panel-disk-warning-light")
     set_theme(alice, "JupyterLab Dark")
     screenshot(panel, "panel-disk-warning-dark")
