@@ -170,7 +170,7 @@ def read_redaction_file(path: str) -> dict[str, str]:
         ):
             return {}
         with os.fdopen(fd, "rb", closefd=False) as file:
-            data = json.loads(file.read(REDACTION_FILE_MAX_BYTES + 1).decode("utf-8"))
+            data = json.loads(file.read(REDACTION_FILE_MAX_BYTES + 1).decode("utf-8", "surrogatepass"))
         values = data.get("values") if isinstance(data, dict) and data.get("version") == 1 else None
         if not isinstance(values, dict):
             return {}
