@@ -253,6 +253,7 @@ _INVISIBLE_RANGES = (
     (0x034F, 0x034F), (0x115F, 0x1160), (0x17B4, 0x17B5), (0x180B, 0x180F),
     (0x3164, 0x3164), (0xFE00, 0xFE0F), (0xFFA0, 0xFFA0), (0xE0000, 0xE0FFF),
 )
+_INVISIBLE = frozenset(code for low, high in _INVISIBLE_RANGES for code in range(low, high + 1))
 _REFUSED_CATEGORIES = {
     "Cc": "a control character",
     "Cs": "a lone surrogate, which is not valid Unicode text",
@@ -265,10 +266,7 @@ _REFUSED_CATEGORIES = {
 
 def _is_invisible(ch: str) -> bool:
     """Shows nothing: a format character (Cf) or another default-ignorable code point."""
-    code = ord(ch)
-    return unicodedata.category(ch) == "Cf" or any(
-        low <= code <= high for low, high in _INVISIBLE_RANGES
-    )
+    return ord(ch) in _INVISIBLE or unicodedata.category(ch) == "Cf"
 
 
 def _refused_char_reason(ch: str) -> str | None:
@@ -305,30 +303,33 @@ def _validate_name(field: str, value: Any) -> str:
 
 
 @functools.cache
-def _prototypes() -> dict[str, str]:
-    """The confusables data of UTS #39: character -> its prototype (one or more characters)."""
-    table: dict[str, str] = {}
+def _skeleton_table() -> dict[int, str | None]:
+    """UTS #39 as a ``str.translate`` table: code point -> its prototype, or None (removed) for
+    default-ignorable characters.  Built once, on first use."""
+    table: dict[int, str | None] = {}
     with open(_CONFUSABLES_FILE, encoding="utf-8") as lines:
         for line in lines:
             if line.startswith("#") or not line.strip():
                 continue
             source, prototype = line.rstrip("\n").split(";")
-            table[chr(int(source, 16))] = "".join(chr(int(cp, 16)) for cp in prototype.split())
+            table[int(source, 16)] = "".join(chr(int(cp, 16)) for cp in prototype.split())
+    # Format characters only exist in planes 0, 1 and 14.
+    for code in (*range(0x20000), *range(0xE0000, 0xE1000)):
+        if _is_invisible(chr(code)):
+            table[code] = None
     return table
 
 
 def name_key(name: str) -> str:
     """The key by which two names are the same name: the UTS #39 skeleton of ``name``.
 
-    skeleton(X) = NFD(concatenation of the prototype of each character of NFD(X)), with
-    default-ignorable characters removed.  Equal keys mean the names look alike, e.g.
-    ``name_key("db-pаssword") == name_key("db-password")`` (Cyrillic "а").  The key is only
-    for comparing; never show or store it in place of the name.
+    skeleton(X) = NFD(the prototype of each character of NFD(X), default-ignorable characters
+    removed).  Equal keys mean the names look alike, e.g. ``name_key("db-pаssword") ==
+    name_key("db-password")`` (Cyrillic "а").  The key is only for comparing; never show it
+    in place of the name.  A store may keep it in an indexed column to find clashes fast.
     """
-    prototypes = _prototypes()
     text = unicodedata.normalize("NFD", name.strip())
-    mapped = "".join(prototypes.get(ch, ch) for ch in text if not _is_invisible(ch))
-    return unicodedata.normalize("NFD", mapped)
+    return unicodedata.normalize("NFD", text.translate(_skeleton_table()))
 
 
 def lookalike(name: str, others: Iterable[str]) -> str | None:
