@@ -34,6 +34,8 @@ from .conftest import (
 pytestmark = pytest.mark.browser
 
 WORKSPACE = "shared"
+# The identity provider lives in this repository's tests package.
+PYTHONPATH = os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))
 SLOT = {"name": "Warehouse password", "description": "read-only", "filename": "warehouse"}
 
 
@@ -43,24 +45,23 @@ def shared_lab(tmp_path_factory, chromium):
     artifacts = REPO / "tests" / "artifacts"
     artifacts.mkdir(parents=True, exist_ok=True)
     on_disk = Path(tempfile.mkdtemp(prefix="secrets-on-disk-", dir=artifacts))
-    server = start_lab(
-        tmp_path_factory.mktemp("shared"),
-        extra_args=[
-            "--ServerApp.identity_provider_class=tests.two_users.TwoUsersIdentityProvider",
-            "--SecretsExtension.owner=alice",
-        ],
-        # The identity provider lives in this repository's tests package.
-        env={"PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))},
-        secrets_dir=on_disk,
-    )
-    # The server's own token stays random and nobody's: JupyterLab puts it in every page's
-    # config, and a page sends it with each request, so were it alice's, bob's page would act
-    # as alice. The test's own API calls go as alice.
-    server.token = OWNER_TOKEN
     try:
+        server = start_lab(
+            tmp_path_factory.mktemp("shared"),
+            extra_args=[
+                "--ServerApp.identity_provider_class=tests.two_users.TwoUsersIdentityProvider",
+                "--SecretsExtension.owner=alice",
+            ],
+            env={"PYTHONPATH": PYTHONPATH},
+            secrets_dir=on_disk,
+        )
+        # The server's own token stays random and nobody's: JupyterLab puts it in every page's
+        # config, and a page sends it with each request, so were it alice's, bob's page would
+        # act as alice. The test's own API calls go as alice.
+        server.token = OWNER_TOKEN
         yield server
-    finally:
         server.stop()
+    finally:
         shutil.rmtree(on_disk, ignore_errors=True)
 
 
@@ -136,7 +137,8 @@ def wait_workspace_has_secrets(server, timeout: float = 20) -> None:
     while time.monotonic() < deadline:
         status, reply = server.request("GET", f"/lab/api/workspaces/{WORKSPACE}")
         text = json.dumps(reply)
-        if status == 200 and "jupyter-secrets:user-secrets" in text and "jupyter-secrets-panel" in text:
+        keys = ("jupyter-secrets:user-secrets", "jupyter-secrets-panel")
+        if status == 200 and all(key in text for key in keys):
             return
         time.sleep(0.25)
     raise AssertionError(f"the workspace never got the Secrets layout: {text}")
@@ -145,7 +147,8 @@ def wait_workspace_has_secrets(server, timeout: float = 20) -> None:
 def test_owner_then_guest(shared_lab, visit):
     """Alice has the panel, dialog and view; bob, in alice's very layout, gets a notice only."""
     (shared_lab.root / "proj").mkdir()
-    _, project = shared_lab.request("POST", "/api/secrets/projects", {"path": "proj", "name": "Warehouse"})
+    body = {"path": "proj", "name": "Warehouse"}
+    _, project = shared_lab.request("POST", "/api/secrets/projects", body)
     shared_lab.request("POST", f"/api/secrets/projects/{project['id']}/slots", SLOT)
 
     # ---- the owner: launch dialog, panel, view, commands --------------------------------
@@ -187,7 +190,8 @@ def test_owner_then_guest(shared_lab, visit):
     assert guest_notice(bob).count() == 1
     assert not guest.errors, guest.errors
     # The browser itself logs the 403 once ("Failed to load resource"); the extension adds nothing.
-    assert [e for e in guest.console_errors if "Failed to load resource" not in e] == [], guest.console_errors
+    others = [e for e in guest.console_errors if "Failed to load resource" not in e]
+    assert others == [], guest.console_errors
 
     # Dark theme (a user setting of the server, shared by both): a fresh page shows the notice.
     set_theme(bob, "JupyterLab Dark")
@@ -207,9 +211,9 @@ def test_owner_then_guest(shared_lab, visit):
 def test_owner_panel_warns_that_secret_files_are_on_disk(shared_lab, visit):
     status, reply = shared_lab.request("GET", "/api/secrets/status")
     assert status == 200, reply
-    assert "secrets_dir_memory_backed" in reply, "the server does not report secrets_dir_memory_backed"
+    assert "secrets_dir_memory_backed" in reply, "the status has no secrets_dir_memory_backed"
     if reply["secrets_dir_memory_backed"] is not False:
-        pytest.skip(f"{shared_lab.secrets_base} is not on disk here ({reply['secrets_dir_memory_backed']})")
+        pytest.skip(f"{shared_lab.secrets_base} is not on disk here")
 
     owner = visit(shared_lab, OWNER_TOKEN, workspace="disk")
     alice = owner.page
