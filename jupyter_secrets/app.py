@@ -25,7 +25,7 @@ from .access import Access, gives_stable_names
 from .bootstrap import default_owner
 from .crypto import ENV_VAR
 from .events import Events
-from .guard import make_pre_save_hook
+from .guard import install_save_guard
 from .handlers import handlers
 from .kernel_redact import MIN_LENGTH_VAR
 from .materialize import Materializer, choose_base_dir, cleanup_all_stale, new_server_dir
@@ -186,8 +186,8 @@ class SecretsExtension(ExtensionApp):
             kernels.KernelHooks(self._kernel_env, self.kernel_output_redaction),
             self.log,
         )
-        self.serverapp.contents_manager.register_pre_save_hook(
-            make_pre_save_hook(self._current_redactor, lambda: self.on_save, self.events.save_guard)
+        install_save_guard(
+            self.serverapp.contents_manager, self._current_redactor, lambda: self.on_save, self.events.save_guard
         )
         prompt_or_log(self.service, self.prompt_on_start, self.log)
         self.log.info(

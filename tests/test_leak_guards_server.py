@@ -90,12 +90,13 @@ async def test_off_mode_writes_as_is(off_config, jp_fetch, api, project, jp_root
     assert (jp_root_dir / "notes.txt").read_text() == CANARY
 
 
-async def test_replaced_value_is_guarded_under_its_new_value(jp_fetch, api, project, jp_root_dir):
+async def test_replaced_value_is_guarded_under_its_new_value_and_the_old(jp_fetch, api, project, jp_root_dir):
+    """The new value is guarded at once; the old one stays guarded (a kernel may hold it)."""
     token = await fill_token(api, project)
     await api("PATCH", "user-secrets", token["secret_id"], body={"value": "the-new-value-9"})
     text = f"old={CANARY} new=the-new-value-9"
     await save(jp_fetch, "notes.txt", {"type": "file", "format": "text", "content": text})
-    assert (jp_root_dir / "notes.txt").read_text() == f"old={CANARY} new=[REDACTED:Token]"
+    assert (jp_root_dir / "notes.txt").read_text() == "old=[REDACTED:Token] new=[REDACTED:Token]"
 
 
 async def test_kernel_output_is_redacted_without_user_action(jp_fetch, jp_serverapp, api, project):
