@@ -59,17 +59,27 @@ export function guestOf(error: unknown, trans: Translate = identity): IGuestAcce
   return { kind: 'guest', owner, notice };
 }
 
+/** How long JupyterLab's start may wait for the answer (activation waits for it). */
+export const ACCESS_TIMEOUT_MS = 10000;
+
 /**
- * Ask the server once. Anything but a 403 keeps the full UI: a network failure or a
- * disabled server extension are shown in the panel, as any failed load.
+ * Ask the server once. Anything but a 403 keeps the full UI: a network failure, a disabled
+ * server extension or no answer within `timeoutMs` are shown in the panel, as any failed load.
  */
 export async function decideAccess(
   readStatus: () => Promise<IStatus>,
-  trans: Translate = identity
+  trans: Translate = identity,
+  timeoutMs = ACCESS_TIMEOUT_MS
 ): Promise<Access> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<null>(resolve => {
+    timer = setTimeout(() => resolve(null), timeoutMs);
+  });
   try {
-    return { kind: 'owner', status: await readStatus() };
+    return { kind: 'owner', status: await Promise.race([readStatus(), late]) };
   } catch (error) {
     return guestOf(error, trans) ?? { kind: 'owner', status: null };
+  } finally {
+    clearTimeout(timer);
   }
 }

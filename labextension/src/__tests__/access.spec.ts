@@ -85,6 +85,13 @@ describe('decideAccess', () => {
   });
 });
 
+describe('decideAccess timeout', () => {
+  it('does not hold JupyterLab back when the server does not answer', async () => {
+    const never = () => new Promise<IStatus>(() => undefined);
+    expect(await decideAccess(never, undefined, 20)).toEqual({ kind: 'owner', status: null });
+  });
+});
+
 describe('guestOf', () => {
   it('is null for anything but a 403', () => {
     expect(guestOf(errorFromBody(401, NOT_OWNER_BODY))).toBeNull();
