@@ -580,7 +580,14 @@ def _configured_base_dir(path: Path, create: bool) -> BaseDir:
         problem = _base_problem(path, create=False)
         if problem:
             warnings.append(f"c.SecretsExtension.secrets_dir {path} {problem}: it is refused")
-    return BaseDir(path, is_memory_backed(path), warnings)
+    memory_backed = is_memory_backed(path)
+    if memory_backed is False:
+        # The admin's choice, but values on disk outlive a crash and reach backups: say so.
+        warnings.append(
+            f"c.SecretsExtension.secrets_dir {path} is not memory-backed: secret values are "
+            "written to disk there; point it to a directory on tmpfs to keep them in memory"
+        )
+    return BaseDir(path, memory_backed, warnings)
 
 
 def _memory_places(shm_dir: Path, warnings: list[str]) -> list[tuple[Path, Path]]:

@@ -187,22 +187,12 @@ async def test_api_look_alike_slot_names_are_a_clash(api, project, twin):
     assert [s["name"] for s in model["slots"]] == [first]
 
 
-# Secret names reach the store's own check (store/base.py check_name, store/sqlite.py
-# _check_name_free), which another engineer owns: these pass once it calls
-# validation.validate_secret_name and compares names by validation.name_key.
-NEEDS_STORE = pytest.mark.xfail(
-    strict=True, reason="store.check_name -> validate_secret_name, and name_key in the store's clash check"
-)
-
-
-@NEEDS_STORE
 @pytest.mark.parametrize("char", ["\u200b", "\u0085", "\u009b", "\u202e"])
 async def test_api_refuses_invisible_characters_in_secret_names(api, char):
     status, reply = await api("POST", "user-secrets", body={"name": f"db{char}-password", "value": "v"})
     assert status == 400 and reply["field"] == "name" and f"U+{ord(char):04X}" in reply["message"], reply
 
 
-@NEEDS_STORE
 async def test_api_look_alike_secret_names_are_a_clash(api):
     status, reply = await api("POST", "user-secrets", body={"name": "db-password", "value": "v1"})
     assert status == 201, reply

@@ -870,3 +870,28 @@ def test_store_that_cannot_be_created_was_not_created_now(tmp_path):
         assert store.locked and store.created_now is False and store.created_at is None
     finally:
         store.close()
+
+
+def test_look_alike_names_clash_and_an_old_store_gets_its_name_keys(tmp_path):
+    """Names are compared by their Unicode TS #39 skeleton, also in a store written before the
+    name_key column existed (it is added and filled at the next writable open)."""
+    import sqlite3
+
+    from jupyter_secrets.errors import Conflict
+
+    env = {"JUPYTER_SECRETS_KEY": __import__("base64").b64encode(os.urandom(32)).decode()}
+    path = tmp_path / "s.sqlite3"
+    store = SQLiteSecretStore.open(path, env=env)
+    store.create_secret("u", "db-password", "value-one")
+    with pytest.raises(Conflict) as caught:
+        store.create_secret("u", "db-pаssword", "value-two")  # Cyrillic а
+    assert "'db-password'" in caught.value.message and "look the same" in caught.value.message
+    store.create_secret("other-user", "db-pаssword", "value-two")  # another user's names are apart
+    store.close()
+    # An old store: no name_key values (as 0.1.0 wrote it).
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE secrets SET name_key = NULL")
+    store = SQLiteSecretStore.open(path, env=env)
+    with pytest.raises(Conflict):
+        store.create_secret("u", "ԁb-password", "value-three")  # Cyrillic ԁ
+    store.close()

@@ -11,14 +11,14 @@ as "fill this slot, which I saw empty, with a new secret under a free name", is 
 
 from __future__ import annotations
 
-import unicodedata
 from abc import ABC, abstractmethod
-from collections.abc import Container, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Final, NamedTuple
 
 from ..errors import Conflict, InvalidInput, NotFound, SecretsError, SecretUnreadable, StoreLocked
+from ..validation import name_key, validate_secret_name
 
 DEFAULT_MAX_VALUE_BYTES: Final = 64 * 1024
 MAX_NAME_CHARS: Final = 99
@@ -93,18 +93,9 @@ def utc_now() -> str:
 
 
 def check_name(name: Any) -> str:
-    """A secret name: 1-99 characters once stripped, no control characters.  Returns it stripped."""
-    if not isinstance(name, str):
-        raise InvalidInput("name", "must be a string")
-    # NFC: "café" typed precomposed or decomposed is one name, as it looks.
-    name = unicodedata.normalize("NFC", name.strip())
-    if not name:
-        raise InvalidInput("name", "must not be empty")
-    if len(name) > MAX_NAME_CHARS:
-        raise InvalidInput("name", f"must be at most {MAX_NAME_CHARS} characters")
-    if any(ord(ch) < 32 or ord(ch) == 127 for ch in name):
-        raise InvalidInput("name", "must not contain control characters (newlines, tabs, ...)")
-    return name
+    """A secret name by the one rule book (``validation.validate_secret_name``): NFC, stripped,
+    1-99 characters, no invisible, control or bidi characters."""
+    return validate_secret_name(name)
 
 
 def check_id(field: str, value: Any) -> str:
@@ -114,16 +105,18 @@ def check_id(field: str, value: Any) -> str:
     return value
 
 
-def free_name(base: str, taken: Container[str]) -> str:
-    """The first of ``base``, ``base-2``, ``base-3``... not in ``taken``, at most 99 characters
-    (``base`` is shortened to make room for the suffix)."""
-    if base not in taken:
+def free_name(base: str, taken: Iterable[str]) -> str:
+    """The first of ``base``, ``base-2``, ``base-3``... that neither is nor looks like a name in
+    ``taken`` (compared by ``name_key``), at most 99 characters (``base`` is shortened to make
+    room for the suffix)."""
+    keys = {name_key(name) for name in taken}
+    if name_key(base) not in keys:
         return base
     n = 2
     while True:
         suffix = f"-{n}"
         candidate = base[: MAX_NAME_CHARS - len(suffix)].rstrip() + suffix
-        if candidate not in taken:
+        if name_key(candidate) not in keys:
             return candidate
         n += 1
 

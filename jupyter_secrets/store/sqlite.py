@@ -49,6 +49,7 @@ from ..errors import (
     StoreLocked,
     StoreUnavailable,
 )
+from ..validation import name_key
 from .base import (
     DEFAULT_MAX_VALUE_BYTES,
     UNSET,
@@ -85,6 +86,7 @@ _SCHEMA = (
     """CREATE TABLE IF NOT EXISTS secrets (
         id TEXT PRIMARY KEY, user TEXT NOT NULL, name TEXT NOT NULL,
         ciphertext BLOB NOT NULL, created TEXT NOT NULL, modified TEXT NOT NULL, expires TEXT,
+        name_key TEXT,
         UNIQUE (user, name))""",
     """CREATE TABLE IF NOT EXISTS bindings (
         user TEXT NOT NULL, project_id TEXT NOT NULL, slot_id TEXT NOT NULL,
@@ -326,6 +328,7 @@ class SQLiteSecretStore(SecretStore):
         with self._write() as db:
             for statement in _SCHEMA:
                 db.execute(statement)
+            self._fill_name_keys(db)
             db.execute(
                 "INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', ?)",
                 (str(SCHEMA_VERSION),),
@@ -423,14 +426,35 @@ class SQLiteSecretStore(SecretStore):
         return _meta(row)
 
     @staticmethod
+    def _fill_name_keys(db: sqlite3.Connection) -> None:
+        """Give every row its look-alike key (``validation.name_key``), indexed.
+
+        Stores of 0.1.0 have no such column, and a row written by an older version has none:
+        both are filled here, at each writable open (a no-op once done).  The index is not
+        unique: look-alike names saved before this rule existed stay readable as they are.
+        """
+        columns = {row[1] for row in db.execute("PRAGMA table_info(secrets)")}
+        if "name_key" not in columns:
+            db.execute("ALTER TABLE secrets ADD COLUMN name_key TEXT")
+        db.execute("CREATE INDEX IF NOT EXISTS secrets_by_name_key ON secrets (user, name_key)")
+        missing = db.execute("SELECT id, name FROM secrets WHERE name_key IS NULL").fetchall()
+        db.executemany(
+            "UPDATE secrets SET name_key = ? WHERE id = ?",
+            [(name_key(name), secret_id) for secret_id, name in missing],
+        )
+
+    @staticmethod
     def _check_name_free(
         db: sqlite3.Connection, user: str, name: str, own_id: str | None = None
     ) -> None:
+        """Conflict when another secret of ``user`` has this name or one that looks the same."""
         row = db.execute(
-            "SELECT id FROM secrets WHERE user = ? AND name = ?", (user, name)
+            "SELECT name FROM secrets WHERE user = ? AND (name = ? OR name_key = ?) AND id <> ? LIMIT 1",
+            (user, name, name_key(name), own_id or ""),
         ).fetchone()
-        if row is not None and row[0] != own_id:
-            raise Conflict(f"a secret named '{name}' already exists", field="name")
+        if row is not None:
+            looks = "" if row[0] == name else " (the two names look the same)"
+            raise Conflict(f"name: '{name}' is already used by the secret '{row[0]}'{looks}", field="name")
 
     # ---------------------------------------------------------------- secrets
 
@@ -536,9 +560,9 @@ class SQLiteSecretStore(SecretStore):
         with self._write() as db:
             self._check_name_free(db, user, name)
             db.execute(
-                "INSERT INTO secrets (id, user, name, ciphertext, created, modified, expires) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (secret_id, user, name, blob, now, now, expires),
+                "INSERT INTO secrets (id, user, name, name_key, ciphertext, created, modified, expires) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (secret_id, user, name, name_key(name), blob, now, now, expires),
             )
         return SecretMeta(id=secret_id, name=name, created=now, modified=now, expires=expires)
 
@@ -567,6 +591,7 @@ class SQLiteSecretStore(SecretStore):
                 return current
             if "name" in changes:
                 self._check_name_free(db, user, changes["name"], own_id=secret_id)
+                changes["name_key"] = name_key(changes["name"])
             changes["modified"] = utc_now()
             assignments = ", ".join(f"{column} = ?" for column in changes)  # column names are ours
             db.execute(
@@ -626,9 +651,9 @@ class SQLiteSecretStore(SecretStore):
             else:
                 self._check_name_free(db, user, name)
             db.execute(
-                "INSERT INTO secrets (id, user, name, ciphertext, created, modified, expires) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (secret_id, user, name, blob, now, now, expires),
+                "INSERT INTO secrets (id, user, name, name_key, ciphertext, created, modified, expires) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (secret_id, user, name, name_key(name), blob, now, now, expires),
             )
             db.execute(
                 "INSERT INTO bindings (user, project_id, slot_id, secret_id) VALUES (?, ?, ?, ?) "

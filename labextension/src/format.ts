@@ -1,0 +1,340 @@
+/**
+ * Pure helpers of the views: states, badges, usage summaries, dates, error texts.
+ * No DOM and no JupyterLab runtime here, so that they are unit-tested cheaply.
+ */
+import type { SecretsApiError } from './handler';
+import { IProject, ISlot, IUsage, IUserSecret, SlotState } from './tokens';
+
+/** A translation function (`trans.__`); the identity by default. */
+export type Translate = (msg: string, ...args: any[]) => string;
+
+export const identity: Translate = (msg: string, ...args: any[]) =>
+  args.reduce<string>(
+    (text, arg, i) => text.replace(`%${i + 1}`, String(arg)),
+    msg
+  );
+
+export interface IBadge {
+  /** Shown text. */
+  label: string;
+  /** CSS modifier class, `jp-secrets-Badge-<state>`. */
+  className: string;
+  /** A longer explanation (tooltip). */
+  title: string;
+}
+
+/** The badge of a slot state. */
+export function stateBadge(state: SlotState, trans: Translate = identity): IBadge {
+  switch (state) {
+    case 'provided':
+      return {
+        label: trans('provided'),
+        className: 'jp-secrets-Badge-provided',
+        title: trans('A value is provided; kernels can read it.')
+      };
+    case 'expired':
+      return {
+        label: trans('expired'),
+        className: 'jp-secrets-Badge-expired',
+        title: trans('The linked secret has expired: provide a new value.')
+      };
+    case 'unreadable':
+      return {
+        label: trans('unreadable'),
+        className: 'jp-secrets-Badge-unreadable',
+        title: trans(
+          'The linked secret cannot be decrypted (wrong key or tampered store).'
+        )
+      };
+    case 'missing':
+    default:
+      return {
+        label: trans('missing'),
+        className: 'jp-secrets-Badge-missing',
+        title: trans('No value yet: provide one.')
+      };
+  }
+}
+
+/** The slots whose value is missing (what the launch dialog asks for). */
+export function missingSlots(project: IProject | null | undefined): ISlot[] {
+  if (!project || !project.exists) {
+    return [];
+  }
+  return project.slots.filter(slot => slot.state === 'missing');
+}
+
+/** Counts of slots per state. */
+export function countStates(slots: ISlot[]): Record<SlotState, number> {
+  const counts: Record<SlotState, number> = {
+    provided: 0,
+    missing: 0,
+    expired: 0,
+    unreadable: 0
+  };
+  for (const slot of slots) {
+    counts[slot.state] = (counts[slot.state] ?? 0) + 1;
+  }
+  return counts;
+}
+
+/** "Project / Slot" (the project named by its name, else its path, else "root"). */
+export function usageLabel(usage: IUsage, trans: Translate = identity): string {
+  const project =
+    usage.project_name || usage.project_path || trans('(server root)');
+  return `${project} / ${usage.slot_name}`;
+}
+
+/** Where a secret is used: one label per usage, sorted, or `[]` when unused. */
+export function usageLabels(
+  secret: Pick<IUserSecret, 'usage'>,
+  trans: Translate = identity
+): string[] {
+  return (secret.usage ?? [])
+    .map(u => usageLabel(u, trans))
+    .sort((a, b) => a.localeCompare(b));
+}
+
+/** A one-line summary: "unused", or the labels joined by ", ". */
+export function usageSummary(
+  secret: Pick<IUserSecret, 'usage'>,
+  trans: Translate = identity
+): string {
+  const labels = usageLabels(secret, trans);
+  return labels.length ? labels.join(', ') : trans('unused');
+}
+
+/** A date for humans (`''` for none, the input itself when it is not a date). */
+export function formatDate(
+  iso: string | null | undefined,
+  locale?: string
+): string {
+  if (!iso) {
+    return '';
+  }
+  const date = new Date(iso);
+  if (isNaN(date.getTime())) {
+    return iso;
+  }
+  return date.toLocaleString(locale, {
+    year: 'numeric',
+    month: 'short',
+    day: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit'
+  });
+}
+
+/**
+ * The value of an `<input type="date">` as the API's `expires` (`null` when empty).
+ * A date alone means its midnight UTC on the server side.
+ */
+export function expiresFromDateInput(text: string): string | null {
+  const trimmed = text.trim();
+  return trimmed ? trimmed : null;
+}
+
+/** An `expires` date-time as the value of an `<input type="date">`. */
+export function dateInputFromExpires(expires: string | null | undefined): string {
+  if (!expires) {
+    return '';
+  }
+  const match = /^(\d{4}-\d{2}-\d{2})/.exec(expires);
+  return match ? match[1] : '';
+}
+
+/** Error messages keyed by field; the ones without a field go to `_`. */
+export type FieldErrors = Record<string, string>;
+
+/** The general (not field-bound) message of a `FieldErrors`. */
+export const GENERAL = '_';
+
+/**
+ * The text to show next to the field the server named: its message without the
+ * leading "field: " the server puts in front.
+ */
+export function fieldMessage(error: Pick<SecretsApiError, 'message' | 'field'>): string {
+  const { message, field } = error;
+  if (field && message.startsWith(`${field}: `)) {
+    return message.slice(field.length + 2);
+  }
+  return message;
+}
+
+/**
+ * Map an error to the form's fields: to `field` when the form has it, else to the
+ * general slot `_`.
+ */
+export function errorsFor(
+  error: unknown,
+  fields: readonly string[]
+): FieldErrors {
+  if (error && typeof error === 'object' && 'message' in error) {
+    const e = error as { message: string; field?: string | null };
+    if (e.field && fields.includes(e.field)) {
+      return { [e.field]: fieldMessage({ message: e.message, field: e.field }) };
+    }
+    return { [GENERAL]: String(e.message) };
+  }
+  return { [GENERAL]: String(error) };
+}
+
+/** The readable message of anything thrown. */
+export function messageOf(error: unknown): string {
+  if (error && typeof error === 'object' && 'message' in error) {
+    return String((error as { message: unknown }).message);
+  }
+  return String(error);
+}
+
+/** The project's title: its name, else the folder, else "server root". */
+export function projectTitle(
+  project: Pick<IProject, 'name' | 'path'>,
+  trans: Translate = identity
+): string {
+  if (project.name) {
+    return project.name;
+  }
+  return project.path || trans('(server root)');
+}
+
+/** A folder name from an API path, for a default project name. */
+export function folderName(path: string, fallback = 'Project'): string {
+  const parts = path.split('/').filter(Boolean);
+  return parts.length ? parts[parts.length - 1] : fallback;
+}
+
+/** Secrets sorted by name (case-insensitive). */
+export function sortSecrets(secrets: IUserSecret[]): IUserSecret[] {
+  return [...secrets].sort((a, b) =>
+    a.name.localeCompare(b.name, undefined, { sensitivity: 'base' })
+  );
+}
+
+/** What the user chose for one slot (launch dialog rows and the provide form). */
+export type Choice = 'new' | 'existing' | 'skip';
+
+export interface IValueChoice {
+  mode: Choice;
+  /** The new value (mode `new`); never shown back after saving. */
+  value: string;
+  /** The chosen existing secret (mode `existing`). */
+  secretId: string;
+}
+
+export const EMPTY_CHOICE: IValueChoice = { mode: 'new', value: '', secretId: '' };
+
+/**
+ * The body of `PUT .../value` for a choice: `{skip: true}`, `{body}`, or `{error}` when the
+ * choice is incomplete.
+ */
+export function provideBody(
+  choice: IValueChoice,
+  trans: Translate = identity
+): { skip?: true; body?: { value: string } | { secret_id: string }; error?: string } {
+  switch (choice.mode) {
+    case 'skip':
+      return { skip: true };
+    case 'existing':
+      return choice.secretId
+        ? { body: { secret_id: choice.secretId } }
+        : { error: trans('Choose a secret, or skip this slot.') };
+    case 'new':
+    default:
+      return choice.value
+        ? { body: { value: choice.value } }
+        : { error: trans('Type a value, or skip this slot.') };
+  }
+}
+
+/** The editable fields of a slot, as the slot form holds them (strings). */
+export interface ISlotDraft {
+  name: string;
+  description: string;
+  filename: string;
+  env: string;
+}
+
+export const SLOT_FIELDS = ['name', 'description', 'filename', 'env'] as const;
+
+export function draftOf(slot?: Partial<ISlot> | null): ISlotDraft {
+  return {
+    name: slot?.name ?? '',
+    description: slot?.description ?? '',
+    filename: slot?.filename ?? '',
+    env: slot?.env ?? ''
+  };
+}
+
+/**
+ * The body to send for a slot draft: every field for a new slot (empty description and
+ * env left out), only the changed ones for an edit (env `null` when cleared).
+ */
+export function slotBody(
+  draft: ISlotDraft,
+  original?: Partial<ISlot> | null
+): Record<string, string | null> {
+  const clean: ISlotDraft = {
+    name: draft.name.trim(),
+    description: draft.description.trim(),
+    filename: draft.filename.trim(),
+    env: draft.env.trim()
+  };
+  if (!original) {
+    const body: Record<string, string | null> = {
+      name: clean.name,
+      filename: clean.filename
+    };
+    if (clean.description) {
+      body.description = clean.description;
+    }
+    if (clean.env) {
+      body.env = clean.env;
+    }
+    return body;
+  }
+  const before = draftOf(original);
+  const body: Record<string, string | null> = {};
+  for (const key of SLOT_FIELDS) {
+    if (clean[key] !== before[key]) {
+      body[key] = key === 'env' && !clean[key] ? null : clean[key];
+    }
+  }
+  return body;
+}
+
+/** A filename suggestion from a slot name: "Database password" -> "database-password". */
+export function suggestFilename(name: string): string {
+  return name
+    .trim()
+    .toLowerCase()
+    .replace(/[^a-z0-9_.-]+/g, '-')
+    .replace(/^[-.]+|-+$/g, '')
+    .slice(0, 200);
+}
+
+/** The schema of the server's save-guard events (see jupyter_secrets/event_schemas). */
+export const SAVE_GUARD_SCHEMA = 'https://events.jupyter.org/jupyter_secrets/save_guard/v1';
+
+export interface ISaveGuardEvent {
+  schema_id: string;
+  path: string;
+  action: 'redacted' | 'refused';
+  slots: string[];
+}
+
+/** What to tell the user when the save guard acted on a file: names slots, never values. */
+export function saveGuardMessage(event: ISaveGuardEvent, trans: Translate = identity): string {
+  const slots = event.slots.join(', ');
+  return event.action === 'refused'
+    ? trans(
+        '%1 was not saved: it contains the value of the secret slot(s) %2. Clear the outputs that show it, then save again.',
+        event.path,
+        slots
+      )
+    : trans(
+        'Secret values were redacted from %1 as it was saved (%2). The file on disk holds [REDACTED:…] instead.',
+        event.path,
+        slots
+      );
+}
