@@ -17,7 +17,14 @@ LABEXT := jupyter_secrets/labextension/package.json
 
 .PHONY: install frontend run test test-python test-frontend test-browser bench lint clean
 
-install: $(VENV)/.installed $(LABEXT) $(VENV)/.linked
+# configurable-http-proxy (npm, pinned by tests/hub/package-lock.json) for the real-JupyterHub
+# tests in tests/hub: JupyterHub starts it.
+HUB_PROXY := tests/hub/node_modules/.package-lock.json
+
+install: $(VENV)/.installed $(LABEXT) $(VENV)/.linked $(HUB_PROXY)
+
+$(HUB_PROXY): tests/hub/package.json tests/hub/package-lock.json
+	cd tests/hub && npm ci --no-audit --no-fund --loglevel=error
 
 $(VENV)/.deps: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -72,4 +79,4 @@ bench: install
 	$(BIN)/python -m benchmarks
 
 clean:
-	rm -rf $(VENV) labextension/node_modules labextension/lib jupyter_secrets/labextension $(DEMO)
+	rm -rf $(VENV) labextension/node_modules labextension/lib jupyter_secrets/labextension $(DEMO) tests/hub/node_modules
