@@ -14,7 +14,7 @@ import os
 from collections.abc import Callable
 
 import jupyter_secrets
-from jupyter_secrets.materialize import Materializer
+from jupyter_secrets.files import Materializer
 
 from .fixtures import memory_dir, value_of
 from .timing import Row, paired, per_call, ratio_row, skipped

@@ -16,7 +16,7 @@ import time
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from jupyter_secrets.crypto import HEADER_BYTES, KEY_ID_BYTES, Keyring
+from jupyter_secrets.store.crypto import HEADER_BYTES, KEY_ID_BYTES, Keyring
 from jupyter_secrets.store.sqlite import SQLiteSecretStore
 
 from .fixtures import OWNER, memory_dir, new_key, populate_store

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 
 import jupyter_secrets
-from jupyter_secrets.materialize import Materializer
+from jupyter_secrets.files import Materializer
 
 from .fixtures import memory_dir, value_of
 from .timing import Row, paired, per_call, ratio_row

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import time
 
-from jupyter_secrets.materialize import Materializer
+from jupyter_secrets.files import Materializer
 
 from .fixtures import MEMORY_DIR, memory_dir, value_of
 from .timing import Row, paired, ratio_row

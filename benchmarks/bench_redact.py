@@ -22,8 +22,8 @@ import time
 
 from jupyter_server.services.contents.filemanager import FileContentsManager
 
-from jupyter_secrets.guard import make_pre_save_hook
-from jupyter_secrets.redact import Redactor
+from jupyter_secrets.guards.save_guard import make_pre_save_hook
+from jupyter_secrets.guards.redact import Redactor
 
 SECRETS = 100
 TARGET_BYTES = 5_000_000

@@ -27,8 +27,8 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from jupyter_secrets import slotfile  # noqa: E402
-from jupyter_secrets.crypto import Keyring  # noqa: E402
+from jupyter_secrets.core import slotfile  # noqa: E402
+from jupyter_secrets.store.crypto import Keyring  # noqa: E402
 from jupyter_secrets.store.sqlite import SQLiteSecretStore  # noqa: E402
 from tests.server_process import ServerProcess  # noqa: E402
 
@@ -86,7 +86,7 @@ def use_bytecode_cache() -> str:
     )
     # Compile (once) what a server and a kernel import, so no measurement pays for it.
     subprocess.run(
-        [sys.executable, "-c", "import jupyter_server.serverapp, jupyterlab, jupyter_secrets.app"],
+        [sys.executable, "-c", "import jupyter_server.serverapp, jupyterlab, jupyter_secrets.server.app"],
         check=True, capture_output=True,
     )
     return (

@@ -5,14 +5,14 @@ Importing this package is cheap on purpose: kernels import it for the helper
 The server extension is reached lazily through the entry points below.
 """
 
-from ._version import __version__
-from .helper import SecretNotFoundError, get_secret, list_secrets, secret_path
+from jupyter_secrets._version import __version__
+from jupyter_secrets.helper import SecretNotFoundError, get_secret, list_secrets, secret_path
 
 __all__ = ["SecretNotFoundError", "__version__", "get_secret", "list_secrets", "secret_path"]
 
 
 def _jupyter_server_extension_points() -> list[dict]:
-    from .app import SecretsExtension
+    from jupyter_secrets.server.app import SecretsExtension
 
     return [{"module": "jupyter_secrets", "app": SecretsExtension}]
 

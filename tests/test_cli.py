@@ -34,7 +34,7 @@ def shell(tmp_path):
 
     def call(*args: str, stdin: str | None = None, cwd: Path = project, extra_env=None) -> subprocess.CompletedProcess:
         return subprocess.run(
-            [sys.executable, "-m", "jupyter_secrets.cli", *args], input=stdin, text=True,
+            [sys.executable, "-m", "jupyter_secrets.cli.main", *args], input=stdin, text=True,
             capture_output=True, env={**env, **(extra_env or {})}, cwd=cwd, timeout=120,
         )
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from jupyter_secrets.crypto import (
+from jupyter_secrets.store.crypto import (
     HEADER_BYTES,
     DecryptError,
     Keyring,

@@ -14,12 +14,12 @@ from importlib.resources import files
 import pytest
 import yaml
 
-from jupyter_secrets.events import CHANGE
+from jupyter_secrets.server.events import CHANGE
 
 from .conftest import CANARY
 from .hardening import ListHandler
 
-SCHEMA = yaml.safe_load(files("jupyter_secrets").joinpath("event_schemas/change/v1.yaml").read_text())
+SCHEMA = yaml.safe_load(files("jupyter_secrets").joinpath("server/event_schemas/change/v1.yaml").read_text())
 ACTIONS = set(SCHEMA["properties"]["action"]["enum"])
 
 

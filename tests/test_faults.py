@@ -22,8 +22,8 @@ from pathlib import Path
 
 import pytest
 
-from jupyter_secrets import bootstrap
-from jupyter_secrets.crypto import Keyring, blob_key_id
+from jupyter_secrets.cli import bootstrap
+from jupyter_secrets.store.crypto import Keyring, blob_key_id
 from jupyter_secrets.store.sqlite import SQLiteSecretStore
 
 from .conftest import CANARY
@@ -53,7 +53,7 @@ def open_store(path: Path, key: str) -> SQLiteSecretStore:
 
 def cli(*args: str, stdin: str | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "jupyter_secrets.cli", *args], input=stdin, text=True,
+        [sys.executable, "-m", "jupyter_secrets.cli.main", *args], input=stdin, text=True,
         capture_output=True, env={**os.environ, **(env or {})}, timeout=120,
     )
 
@@ -290,7 +290,7 @@ def keyfile_server(tmp_path):
 def doctor(server) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k != "JUPYTER_SECRETS_KEY"}
     env["JUPYTER_DATA_DIR"] = str(server.workdir / "data")
-    return subprocess.run([sys.executable, "-m", "jupyter_secrets.cli", "doctor"], env=env,
+    return subprocess.run([sys.executable, "-m", "jupyter_secrets.cli.main", "doctor"], env=env,
                           capture_output=True, text=True, timeout=120)
 
 
@@ -512,7 +512,7 @@ def test_rotate_key_cli_killed_at_a_random_moment_loses_nothing(tmp_path, reques
     rounds = reps(request.config, 3, 15)
     outcomes = []
     for _ in range(rounds):
-        proc = subprocess.Popen([sys.executable, "-m", "jupyter_secrets.cli", "--store", str(store_path), "rotate-key"],
+        proc = subprocess.Popen([sys.executable, "-m", "jupyter_secrets.cli.main", "--store", str(store_path), "rotate-key"],
                                 env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         # Wait until the rotation has begun (the key file holds "new;old"), then kill it soon after.
         while ";" not in key_file.read_text() and proc.poll() is None:

@@ -20,9 +20,9 @@ from pathlib import Path
 
 import pytest
 
-from jupyter_secrets.bootstrap import diagnose
+from jupyter_secrets.cli.bootstrap import diagnose
 from jupyter_secrets.errors import SecretsError
-from jupyter_secrets.materialize import (
+from jupyter_secrets.files import (
     BaseDir,
     Materializer,
     choose_base_dir,
@@ -198,7 +198,10 @@ def test_looking_creates_nothing(shm, registry, tmp_path):
 def test_configured_directory(tmp_path, registry):
     configured = tmp_path / "mine"
     base = choose_base_dir(configured, registry=registry)
-    assert base == BaseDir(configured, False, [], [], temporary=False) and configured.is_dir()
+    assert base.path == configured and base.memory_backed is False and configured.is_dir()
+    assert base.squatted == [] and not base.temporary
+    # The admin's choice is used, and said: values on disk outlive a crash.
+    assert len(base.warnings) == 1 and "is not memory-backed" in base.warnings[0]
     (tmp_path / "open").mkdir()
     os.chmod(tmp_path / "open", 0o777)
     with pytest.raises(SecretsError, match="written by other users"):
@@ -311,9 +314,9 @@ def test_doctor_says_the_location_is_squatted_and_creates_nothing(tmp_path, monk
 
 def test_doctor_says_when_values_would_go_to_disk(tmp_path):
     lines = list(diagnose(tmp_path / "store" / "secrets.sqlite3", None, secrets_dir=tmp_path / "d"))
-    assert (False, f"secrets would be materialized under {tmp_path / 'd'}, which is not "
-            "memory-backed: set XDG_RUNTIME_DIR or c.SecretsExtension.secrets_dir to a tmpfs "
-            "directory") in lines
+    assert (False, f"c.SecretsExtension.secrets_dir {tmp_path / 'd'} is not memory-backed: secret "
+            "values are written to disk there; point it to a directory on tmpfs to keep them in "
+            "memory") in lines
     assert not (tmp_path / "d").exists()
 
 

@@ -38,14 +38,14 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from jupyter_secrets.crypto import Keyring
-from jupyter_secrets.handlers import ROUTES
+from jupyter_secrets.store.crypto import Keyring
+from jupyter_secrets.server.handlers import ROUTES
 from jupyter_secrets.errors import Conflict, InvalidInput, NotFound
 from jupyter_secrets.store.sqlite import SQLiteSecretStore
 
 from .hardening import diff, lean_server, snapshot
 
-SCHEMA = schemathesis.openapi.from_path(str(files("jupyter_secrets").joinpath("openapi.yaml")))
+SCHEMA = schemathesis.openapi.from_path(str(files("jupyter_secrets").joinpath("server/openapi.yaml")))
 OPERATIONS = {op.label: op for op in (result.ok() for result in SCHEMA.get_all_operations())}
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 

@@ -10,8 +10,8 @@ import pytest
 from jupyter_core.utils import ensure_async
 from tornado.web import HTTPError
 
-from jupyter_secrets.guard import make_pre_save_hook
-from jupyter_secrets.redact import Redactor
+from jupyter_secrets.guards.save_guard import make_pre_save_hook
+from jupyter_secrets.guards.redact import Redactor
 
 from .conftest import CANARY
 

@@ -232,7 +232,7 @@ def test_a_value_added_to_the_redaction_file_is_picked_up(kernel, tree):
 
 
 def test_a_redaction_file_that_is_not_ours_is_ignored(tmp_path):
-    from jupyter_secrets.kernel_redact import read_redaction_file
+    from jupyter_secrets.guards.kernel_redact import read_redaction_file
 
     good = write_redaction_file(tmp_path, {"some-value-1": "s"})
     assert read_redaction_file(str(good)) == {"some-value-1": "s"}

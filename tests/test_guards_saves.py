@@ -13,8 +13,8 @@ import json
 import pytest
 from tornado.web import HTTPError
 
-from jupyter_secrets.guard import install_save_guard, make_pre_save_hook
-from jupyter_secrets.redact import Redactor
+from jupyter_secrets.guards.save_guard import install_save_guard, make_pre_save_hook
+from jupyter_secrets.guards.redact import Redactor
 
 from .conftest import CANARY
 

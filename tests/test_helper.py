@@ -12,7 +12,7 @@ import pytest
 
 from jupyter_secrets import SecretNotFoundError, get_secret, list_secrets, secret_path
 from jupyter_secrets.helper import INDEX_FILENAME
-from jupyter_secrets.materialize import Materializer
+from jupyter_secrets.files import Materializer
 
 REPO = Path(__file__).resolve().parents[1]
 

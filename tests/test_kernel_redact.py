@@ -11,8 +11,8 @@ from jupyter_client.manager import start_new_kernel
 from jupyter_client.provisioning import KernelProvisionerFactory
 
 from jupyter_secrets.helper import INDEX_FILENAME
-from jupyter_secrets.kernel_redact import SecretValues
-from jupyter_secrets.kernels import REDACTION_ARGUMENT
+from jupyter_secrets.guards.kernel_redact import SecretValues
+from jupyter_secrets.server.kernels import REDACTION_ARGUMENT
 
 from .conftest import CANARY
 
@@ -185,7 +185,7 @@ def test_a_value_in_the_source_of_a_traceback(kernel):
 
 
 def test_loading_twice_changes_nothing(kernel):
-    run(kernel, "%load_ext jupyter_secrets.kernel_redact")
+    run(kernel, "%load_ext jupyter_secrets.guards.kernel_redact")
     messages, _ = run(kernel, 'print(get_secret("API token"))')
     assert stdout(messages) == f"{MARK}\n"
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from jupyter_secrets.errors import InvalidInput, SecretsError
-from jupyter_secrets.materialize import (
+from jupyter_secrets.files import (
     INDEX_FILENAME,
     OWNER_FILENAME,
     Materializer,

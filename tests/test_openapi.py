@@ -11,11 +11,11 @@ import yaml
 from openapi_core import OpenAPI
 from openapi_core.testing import MockRequest, MockResponse
 
-from jupyter_secrets.handlers import ROUTES
+from jupyter_secrets.server.handlers import ROUTES
 
 from .conftest import CANARY
 
-SPEC = yaml.safe_load(files("jupyter_secrets").joinpath("openapi.yaml").read_text())
+SPEC = yaml.safe_load(files("jupyter_secrets").joinpath("server/openapi.yaml").read_text())
 VERBS = ("get", "post", "put", "patch", "delete")
 
 

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from jupyter_secrets.redact import CleanStrings, Redactor, marker
+from jupyter_secrets.guards.redact import CleanStrings, Redactor, marker
 
 from .conftest import CANARY
 

@@ -15,8 +15,8 @@ import pytest
 from jupyter_server.utils import url_path_join
 
 from jupyter_secrets.errors import InvalidInput
-from jupyter_secrets.handlers import ROUTES
-from jupyter_secrets.validation import MAX_JSON_DEPTH, parse_json_object
+from jupyter_secrets.server.handlers import ROUTES
+from jupyter_secrets.rules import MAX_JSON_DEPTH, parse_json_object
 
 from .conftest import CANARY
 

@@ -17,7 +17,7 @@ import sys
 import pytest
 
 from jupyter_secrets.errors import InvalidInput
-from jupyter_secrets.validation import env_name_refusal, validate_env
+from jupyter_secrets.rules import env_name_refusal, validate_env
 
 from .conftest import CANARY
 from .server_process import new_key
@@ -181,7 +181,7 @@ def test_cli_slots_add_refuses_them(tmp_path):
     env.pop("JUPYTER_SECRETS_DIR", None)
 
     def cli(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "-m", "jupyter_secrets.cli", *args], text=True,
+        return subprocess.run([sys.executable, "-m", "jupyter_secrets.cli.main", *args], text=True,
                               capture_output=True, env=env, cwd=tmp_path, timeout=120)
 
     assert cli("slots", "init", "--name", "Jobs").returncode == 0

@@ -15,8 +15,8 @@ import unicodedata
 import pytest
 
 from jupyter_secrets.errors import Conflict, InvalidInput, SlotFileError
-from jupyter_secrets.slotfile import add_slot, new_slot_file, parse_slot_file, update_slot
-from jupyter_secrets.validation import (
+from jupyter_secrets.core.slotfile import add_slot, new_slot_file, parse_slot_file, update_slot
+from jupyter_secrets.rules import (
     ensure_name_free,
     lookalike,
     name_key,

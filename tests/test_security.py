@@ -26,7 +26,7 @@ from jupyter_server.base.handlers import APIHandler
 from jupyter_server.serverapp import ServerWebApplication
 from jupyter_server.utils import JupyterServerAuthWarning
 
-from jupyter_secrets.handlers import ROUTES
+from jupyter_secrets.server.handlers import ROUTES
 from jupyter_secrets.store.sqlite import SQLiteSecretStore
 
 from .conftest import CANARY

@@ -12,9 +12,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from jupyter_secrets import slotfile
+from jupyter_secrets.core import slotfile
 from jupyter_secrets.errors import Conflict, InvalidInput, NotFound, SlotFileError
-from jupyter_secrets.slotfile import (
+from jupyter_secrets.core.slotfile import (
     SLOT_FILE,
     Slot,
     SlotFile,
@@ -28,7 +28,7 @@ from jupyter_secrets.slotfile import (
     update_slot,
     write_slot_file,
 )
-from jupyter_secrets.validation import validate_slot_name
+from jupyter_secrets.rules import validate_slot_name
 
 PID = "0123456789abcdef0123456789abcdef"
 

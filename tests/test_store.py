@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from jupyter_secrets.crypto import Keyring, blob_key_id, key_id, write_key_file
+from jupyter_secrets.store.crypto import Keyring, blob_key_id, key_id, write_key_file
 from jupyter_secrets.errors import (
     Conflict,
     InvalidInput,

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from jupyter_secrets.crypto import Keyring
+from jupyter_secrets.store.crypto import Keyring
 from jupyter_secrets.errors import Conflict, InvalidInput, NotFound, StoreLocked
 from jupyter_secrets.store.base import UNSET, Binding, SecretStore
 from jupyter_secrets.store.sqlite import SQLiteSecretStore

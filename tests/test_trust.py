@@ -84,7 +84,7 @@ def test_secrets_run_does_not_pass_the_key_on(tmp_path, secrets_key):
     root.mkdir()
     store = tmp_path / "store" / "secrets.sqlite3"
     env = {**os.environ, "JUPYTER_SECRETS_KEY": secrets_key}
-    base = [sys.executable, "-m", "jupyter_secrets.cli", "--store", str(store)]
+    base = [sys.executable, "-m", "jupyter_secrets.cli.main", "--store", str(store)]
     subprocess.run([*base, "slots", "init", "--project", str(root), "--name", "P"], env=env, check=True,
                    capture_output=True)
     result = subprocess.run(
@@ -220,7 +220,7 @@ async def test_every_change_event_names_the_actor(jp_fetch, jp_serverapp, api, p
 def test_changes_outside_a_request_are_made_by_the_os_user():
     import getpass
 
-    from jupyter_secrets.audit import acting_as, current_actor
+    from jupyter_secrets.core.audit import acting_as, current_actor
 
     assert current_actor() == getpass.getuser()
     with acting_as("bob"):
@@ -338,7 +338,7 @@ class TestStoreIsNeverServed:
 
 
 async def test_the_status_says_where_the_files_are_and_whether_in_memory(api, jp_serverapp, secrets_base):
-    from jupyter_secrets.materialize import is_memory_backed
+    from jupyter_secrets.files import is_memory_backed
 
     status, reply = await api("GET", "status")
     assert status == 200

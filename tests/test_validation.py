@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from jupyter_secrets.errors import InvalidInput
-from jupyter_secrets.validation import (
+from jupyter_secrets.rules import (
     ENV_FAMILIES,
     validate_description,
     validate_env,

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Final, NamedTuple
 
-from ..errors import Conflict, InvalidInput, NotFound, SecretsError, SecretUnreadable, StoreLocked
-from ..validation import name_key, validate_secret_name
+from jupyter_secrets.errors import Conflict, InvalidInput, NotFound, SecretsError, SecretUnreadable, StoreLocked
+from jupyter_secrets.rules import name_key, validate_secret_name
 
 DEFAULT_MAX_VALUE_BYTES: Final = 64 * 1024
 MAX_NAME_CHARS: Final = 99

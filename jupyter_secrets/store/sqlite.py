@@ -40,8 +40,8 @@ from pathlib import Path
 from typing import Any
 from uuid import uuid4
 
-from ..crypto import ENV_VAR, DecryptError, Keyring, KeyringError, blob_key_id, ensure_private_dir
-from ..errors import (
+from jupyter_secrets.store.crypto import ENV_VAR, DecryptError, Keyring, KeyringError, blob_key_id, ensure_private_dir
+from jupyter_secrets.errors import (
     Conflict,
     NotFound,
     SecretsError,
@@ -49,8 +49,8 @@ from ..errors import (
     StoreLocked,
     StoreUnavailable,
 )
-from ..validation import name_key
-from .base import (
+from jupyter_secrets.rules import name_key
+from jupyter_secrets.store.base import (
     DEFAULT_MAX_VALUE_BYTES,
     UNSET,
     Binding,

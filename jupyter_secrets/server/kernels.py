@@ -18,12 +18,12 @@ from typing import Any
 
 from jupyter_client.provisioning import KernelProvisionerFactory, LocalProvisioner
 
-from .crypto import ENV_VAR as KEY_ENV_VAR
+from jupyter_secrets.store.crypto import ENV_VAR as KEY_ENV_VAR
 
 PROVISIONER_NAME = "jupyter-secrets-provisioner"
 # Loads the output redaction into IPython kernels; a kernel without jupyter_secrets installed
 # only logs that the extension is missing, and runs on.
-REDACTION_ARGUMENT = "--IPKernelApp.extra_extensions=jupyter_secrets.kernel_redact"
+REDACTION_ARGUMENT = "--IPKernelApp.extra_extensions=jupyter_secrets.guards.kernel_redact"
 
 EnvSource = Callable[[str | None], dict[str, str]]
 

@@ -37,7 +37,7 @@ from pathlib import Path
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from .errors import StoreLocked
+from jupyter_secrets.errors import StoreLocked
 
 ENV_VAR = "JUPYTER_SECRETS_KEY"
 KEY_BYTES = 32

@@ -1,8 +1,8 @@
 """IPython extension: secret values never leave the kernel in its output, as far as we can see.
 
 The server loads it into the IPython kernels it starts by appending
-``--IPKernelApp.extra_extensions=jupyter_secrets.kernel_redact`` to the kernel command (see
-``kernels.py``); ``%load_ext jupyter_secrets.kernel_redact`` does the same by hand.  A kernel
+``--IPKernelApp.extra_extensions=jupyter_secrets.guards.kernel_redact`` to the kernel command (see
+``kernels.py``); ``%load_ext jupyter_secrets.guards.kernel_redact`` does the same by hand.  A kernel
 without ``jupyter_secrets`` installed logs that the extension is missing and runs on.  Without
 ``JUPYTER_SECRETS_DIR`` in the environment at load time it does nothing.
 
@@ -66,8 +66,8 @@ import threading
 import time
 from typing import Any
 
-from .helper import ENV_VAR, INDEX_FILENAME, list_secrets
-from .redact import DEFAULT_MIN_LENGTH, Redactor
+from jupyter_secrets.helper import ENV_VAR, INDEX_FILENAME, list_secrets
+from jupyter_secrets.guards.redact import DEFAULT_MIN_LENGTH, Redactor
 
 __all__ = ["load_ipython_extension", "unload_ipython_extension"]
 

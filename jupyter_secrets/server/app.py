@@ -19,22 +19,23 @@ from jupyter_server.extension.application import ExtensionApp
 from tornado.ioloop import PeriodicCallback
 from traitlets import Bool, Enum, Int, Type, Unicode, default, validate
 
-from . import kernels, unserved
-from ._version import __version__
-from .access import Access, gives_stable_names
-from .bootstrap import default_owner
-from .crypto import ENV_VAR
-from .events import Events
-from .guard import install_save_guard
-from .handlers import handlers
-from .kernel_redact import MIN_LENGTH_VAR
-from .materialize import Materializer, choose_base_dir, cleanup_all_stale, new_server_dir
-from .prompt import prompt_or_log
-from .redact import Redactor
-from .service import SecretsService
-from .store.base import SecretStore
-from .store.sqlite import SQLiteSecretStore
-from .terminals import TerminalEnv
+from jupyter_secrets.server import kernels
+from jupyter_secrets.server import unserved
+from jupyter_secrets._version import __version__
+from jupyter_secrets.server.access import Access, gives_stable_names
+from jupyter_secrets.core.identity import default_owner
+from jupyter_secrets.store.crypto import ENV_VAR
+from jupyter_secrets.server.events import Events
+from jupyter_secrets.guards.save_guard import install_save_guard
+from jupyter_secrets.server.handlers import handlers
+from jupyter_secrets.guards.kernel_redact import MIN_LENGTH_VAR
+from jupyter_secrets.files import Materializer, choose_base_dir, cleanup_all_stale, new_server_dir
+from jupyter_secrets.cli.prompt import prompt_or_log
+from jupyter_secrets.guards.redact import Redactor
+from jupyter_secrets.core.service import SecretsService
+from jupyter_secrets.store.base import SecretStore
+from jupyter_secrets.store.sqlite import SQLiteSecretStore
+from jupyter_secrets.server.terminals import TerminalEnv
 
 
 class SecretsExtension(ExtensionApp):

@@ -16,12 +16,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from . import bootstrap, slotfile
-from ._version import __version__
-from .crypto import ENV_VAR as KEY_ENV_VAR
-from .errors import NotFound, SecretsError
-from .prompt import is_interactive
-from .service import SecretsService
+from jupyter_secrets.cli import bootstrap
+from jupyter_secrets.core import slotfile
+from jupyter_secrets._version import __version__
+from jupyter_secrets.store.crypto import ENV_VAR as KEY_ENV_VAR
+from jupyter_secrets.errors import NotFound, SecretsError
+from jupyter_secrets.cli.prompt import is_interactive
+from jupyter_secrets.core.service import SecretsService
 
 EXIT_ERROR, EXIT_USAGE, EXIT_MISSING = 1, 2, 3
 

@@ -13,8 +13,8 @@ import sys
 from collections.abc import Callable
 from typing import Any, TextIO
 
-from .errors import SecretsError
-from .service import SecretsService
+from jupyter_secrets.errors import SecretsError
+from jupyter_secrets.core.service import SecretsService
 
 
 def is_interactive(stdin: TextIO | None = None) -> bool:

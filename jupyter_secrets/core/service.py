@@ -19,13 +19,13 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from . import slotfile
-from .errors import Conflict, InvalidInput, NotFound, SecretsError, SlotFileError
-from .exposed import ExposedValues
-from .materialize import NO_PROJECT, Materializer
-from .slotfile import Slot, SlotFile
-from .store.base import UNSET, Binding, SecretMeta, SecretStore
-from .validation import validate_id, validate_project_name, validate_slot_fields
+from jupyter_secrets.core import slotfile
+from jupyter_secrets.errors import Conflict, InvalidInput, NotFound, SecretsError, SlotFileError
+from jupyter_secrets.core.exposed import ExposedValues
+from jupyter_secrets.files import NO_PROJECT, Materializer
+from jupyter_secrets.core.slotfile import Slot, SlotFile
+from jupyter_secrets.store.base import UNSET, Binding, SecretMeta, SecretStore
+from jupyter_secrets.rules import validate_id, validate_project_name, validate_slot_fields
 
 log = logging.getLogger(__name__)
 

@@ -15,9 +15,9 @@ from jupyter_server.auth.decorator import authorized
 from jupyter_server.base.handlers import APIHandler
 from tornado import web
 
-from .access import Access
-from .audit import set_actor
-from .errors import (
+from jupyter_secrets.server.access import Access
+from jupyter_secrets.core.audit import set_actor
+from jupyter_secrets.errors import (
     Conflict,
     InvalidInput,
     NotFound,
@@ -27,7 +27,7 @@ from .errors import (
     StoreLocked,
     StoreUnavailable,
 )
-from .service import SecretsService
+from jupyter_secrets.core.service import SecretsService
 
 AUTH_RESOURCE = "secrets"
 
@@ -93,7 +93,7 @@ class SecretsAPIHandler(APIHandler):
 
     def json_body(self) -> dict[str, Any]:
         """The request body as a JSON object; never logs it (it may hold a value)."""
-        from .validation import parse_json_object  # the body rules live with the other rules
+        from jupyter_secrets.rules import parse_json_object  # the body rules live with the other rules
 
         raw = self.request.body or b""
         if len(raw) > MAX_BODY_BYTES:

@@ -50,7 +50,7 @@ from typing import Any
 
 from tornado.web import HTTPError
 
-from .redact import CleanStrings, Redactor
+from jupyter_secrets.guards.redact import CleanStrings, Redactor
 
 __all__ = ["MODES", "SaveGuard", "install_save_guard", "make_pre_save_hook", "refusal_message"]
 

@@ -11,25 +11,19 @@ import stat
 from collections.abc import Iterator
 from pathlib import Path
 
-from .crypto import ENV_VAR, Keyring, KeyringError, format_keys, write_key_file
-from .materialize import (
+from jupyter_secrets.store.crypto import ENV_VAR, Keyring, KeyringError, format_keys, write_key_file
+from jupyter_secrets.files import (
     Materializer,
     choose_base_dir,
     cleanup_all_stale,
     default_base_dir,
     new_server_dir,
 )
-from .service import SecretsService
-from .store.sqlite import SQLiteSecretStore, default_key_file, default_store_path
+from jupyter_secrets.core.identity import default_owner
+from jupyter_secrets.core.service import SecretsService
+from jupyter_secrets.store.sqlite import SQLiteSecretStore, default_key_file, default_store_path
 
 __all__ = ["default_owner", "default_store_path", "diagnose", "open_service", "rotate_key"]
-
-
-def default_owner() -> str:
-    """Whose secrets: the JupyterHub user in a hub's single-user server, else the OS user."""
-    import getpass
-
-    return os.environ.get("JUPYTERHUB_USER") or getpass.getuser()
 
 
 def open_service(

@@ -9,7 +9,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from .audit import current_actor
+from jupyter_secrets.core.audit import current_actor
 
 SCHEMAS = Path(__file__).parent / "event_schemas"
 CHANGE = "https://events.jupyter.org/jupyter_secrets/change/v1"

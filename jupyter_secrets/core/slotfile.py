@@ -21,9 +21,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
 
-from ._fileio import write_new_file_at
-from .errors import Conflict, InvalidInput, NotFound, SlotFileError
-from .validation import (
+from jupyter_secrets.files.fileio import write_new_file_at
+from jupyter_secrets.errors import Conflict, InvalidInput, NotFound, SlotFileError
+from jupyter_secrets.rules import (
     ensure_name_free,
     name_key,
     validate_api_path,

@@ -9,15 +9,16 @@ user running the process.
 from __future__ import annotations
 
 import contextlib
-import getpass
 from collections.abc import Iterator
 from contextvars import ContextVar
+
+from jupyter_secrets.core.identity import process_user
 
 _actor: ContextVar[str | None] = ContextVar("jupyter_secrets_actor", default=None)
 
 
 def current_actor() -> str:
-    return _actor.get() or _process_user()
+    return _actor.get() or process_user()
 
 
 @contextlib.contextmanager
@@ -32,12 +33,3 @@ def acting_as(username: str | None) -> Iterator[None]:
 def set_actor(username: str | None) -> None:
     """Set the actor for the rest of the current context (one tornado request)."""
     _actor.set(username)
-
-
-def _process_user() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):  # no passwd entry (containers with an arbitrary uid)
-        import os
-
-        return f"uid {os.getuid()}"

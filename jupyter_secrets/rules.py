@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import Conflict, InvalidInput
+from jupyter_secrets.errors import Conflict, InvalidInput
 
 __all__ = [
     "ENV_FAMILIES",

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-from .crypto import ENV_VAR
+from jupyter_secrets.store.crypto import ENV_VAR
 
 
 class TerminalEnv(Mapping):

@@ -1,0 +1,303 @@
+"""Write secret values as files for kernels, and nowhere else.
+
+Layout (``base`` is ``c.SecretsExtension.secrets_dir``, or chosen by :func:`choose_base_dir`)::
+
+    <base>/                                   0700 when we create it; never group/other-writable
+      server-<pid>-<random>/                  one per server or `jupyter secrets run`: the root
+        .owner                                who owns this tree: pid, process start, boot, host
+        <project-id>/                         0700; kernels get this path as JUPYTER_SECRETS_DIR
+          <filename>                          0600, the value, UTF-8, exactly as given
+          .~slots.json                        0600, {"version": 1, "slots": {slot name: filename}}
+
+Why a directory per server: two servers of the same user (two JupyterLabs, a server and a
+``jupyter secrets run``) can share the base without one removing the other's files on exit, and
+a server killed without cleaning up leaves a tree that the next start recognises from ``.owner``
+(:func:`cleanup_stale`) and removes, while the trees of live servers stay.
+
+Where the base is, and how trees of killed servers are found again: ``base_dir.py``.
+
+Safety: every write goes through directory file descriptors opened with ``O_NOFOLLOW``
+(``dir_fd=``, never a path string below the root), project ids and filenames are validated again
+here, and a symlink, file or directory found where ours belongs is removed as an entry (unlink
+or :func:`_remove_at`, which never follows links), never followed.  POSIX only.
+
+Values are written atomically: a new file ``.~tmp-<random>`` (``O_CREAT|O_EXCL|O_NOFOLLOW``,
+0600) is written, fsynced, then renamed over the old one, so a kernel reads the old value or the
+new one, never half of one.  Temporary names hold a ``~``, like the index's, which the slot
+filename rule does not allow: no slot's file can clash with them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import json
+import logging
+import os
+import re
+import threading
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from jupyter_secrets.files.fileio import (
+    _DIR_FLAGS,
+    _atomic_write,
+    _fsync_dir,
+    _make_private,
+    _open_private_dir,
+    _read_small,
+    _remove_at,
+)
+from jupyter_secrets.files.owners import _write_owner
+from jupyter_secrets.errors import InvalidInput, SecretsError
+from jupyter_secrets.helper import INDEX_FILENAME, is_valid_filename
+
+
+#: Every value kernels must redact (see write_redaction_set); a dot name, so no project clash.
+REDACTION_FILENAME = ".~redaction.json"
+#: The directory of kernels whose folder belongs to no project: it stays empty.  A dot name,
+#: which no project id can take, so that no project's files are ever written or wiped there.
+NO_PROJECT = ".no-project"
+
+_PROJECT_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+log = logging.getLogger(__name__)
+
+
+# ---------------------------------------------------------------------------- validation
+
+
+def validate_project_id(project_id: object) -> str:
+    """``project_id`` if it matches ``^[A-Za-z0-9_-]{1,64}$``, else :class:`InvalidInput`."""
+    if not isinstance(project_id, str) or not _PROJECT_ID.fullmatch(project_id):
+        raise InvalidInput("project id", "must be 1-64 characters of A-Z a-z 0-9 _ -")
+    return project_id
+
+
+def validate_filename(filename: object) -> str:
+    """``filename`` if it follows the slot filename rule, else :class:`InvalidInput`."""
+    if not isinstance(filename, str) or not is_valid_filename(filename):
+        raise InvalidInput(
+            "filename", "must be 1-200 characters of A-Z a-z 0-9 _ . - and not only dots"
+        )
+    return filename
+
+
+def _validate_slot_name(name: object) -> str:
+    if not isinstance(name, str) or not name:
+        raise InvalidInput("slot name", "must be a non-empty string")
+    return name
+
+
+def _encode_value(value: object) -> bytes:
+    if not isinstance(value, str):
+        raise InvalidInput("value", "must be a string")  # never show the value itself
+    return value.encode("utf-8")
+
+
+def _project_dir_name(project_id: object) -> str:
+    return NO_PROJECT if project_id == NO_PROJECT else validate_project_id(project_id)
+
+
+# ---------------------------------------------------------------------------- the materializer
+
+
+class Materializer:
+    """Writes and removes the value files of one server's tree, ``root``.
+
+    ``root`` (normally from :func:`new_server_dir`) is created 0700 if missing, must be a real
+    directory owned by this user, and has its mode set back to 0700 when it is not.  Methods
+    are thread-safe.  After :meth:`remove_all` every write raises :class:`SecretsError`, so that
+    nothing is written again once the server has cleaned up.
+
+    ``OSError`` (a full or read-only disk) propagates; :class:`InvalidInput` means a bad
+    project id, filename or slot name and is raised before anything is written.
+    """
+
+    def __init__(self, root: Path):
+        self.root = Path(root).absolute()
+        self._lock = threading.RLock()
+        self._closed = False
+        self.root.parent.mkdir(parents=True, exist_ok=True)
+        with self._root_fd() as fd:
+            _write_owner(fd)
+
+    # -- public API
+
+    def project_dir(self, project_id: str) -> Path:
+        """The directory of the project's files (what kernels get as ``JUPYTER_SECRETS_DIR``)."""
+        return self.root / _project_dir_name(project_id)
+
+    def write_redaction_set(self, values: dict[str, str]) -> None:
+        """Write ``{value: slot name}`` of every value to redact, for this server's kernels.
+
+        Kernels read it (``kernel_redact.py``) beside their own directory: it holds the values
+        of every project of this server, and those replaced since, which a kernel may still
+        hold in memory.  0600 at the root of the tree, like the values themselves.
+        """
+        data = json.dumps({"version": 1, "values": values}, ensure_ascii=False).encode("utf-8", "surrogatepass")
+        with self._lock, self._root_fd() as root_fd:
+            _atomic_write(root_fd, REDACTION_FILENAME, data)
+
+    def write_project(self, project_id: str, entries: Iterable[tuple[str, str, str]]) -> None:
+        """Make the project's directory hold exactly ``entries``: ``(slot name, filename, value)``.
+
+        Each value file is replaced atomically, the index rewritten, and every other file of
+        the directory removed (unbound slots, left-over temporary files).  The directory is
+        created even with no entries, so that a kernel always gets one.  When two entries share
+        a slot name, the index keeps the first (both files are written).
+        """
+        project_id = _project_dir_name(project_id)
+        checked = []
+        for name, filename, value in entries:
+            checked.append(
+                (_validate_slot_name(name), validate_filename(filename), _encode_value(value))
+            )
+        filenames = [filename for _, filename, _ in checked]
+        if len(set(filenames)) != len(filenames):
+            raise InvalidInput("filename", "must be unique within the project")
+        index: dict[str, str] = {}
+        for name, filename, _ in checked:
+            index.setdefault(name, filename)
+
+        with self._lock, self._root_fd() as root_fd, self._project_fd(root_fd, project_id) as fd:
+            for _, filename, data in checked:
+                _atomic_write(fd, filename, data)
+            _write_index(fd, index)
+            keep = set(filenames) | {INDEX_FILENAME}
+            for entry in os.listdir(fd):
+                if entry not in keep:
+                    _remove_at(fd, entry)
+            _fsync_dir(fd)
+
+    def write_value(self, project_id: str, slot_name: str, filename: str, value: str) -> None:
+        """Write (or replace) one slot's file, leaving the project's other files as they are.
+
+        If the slot had another filename, its old file is removed.
+        """
+        project_id = validate_project_id(project_id)
+        slot_name = _validate_slot_name(slot_name)
+        filename = validate_filename(filename)
+        data = _encode_value(value)
+        with self._lock, self._root_fd() as root_fd, self._project_fd(root_fd, project_id) as fd:
+            _atomic_write(fd, filename, data)
+            index = _read_index(fd)
+            old = index.get(slot_name)
+            # The file now belongs to this slot alone.
+            index = {n: f for n, f in index.items() if f != filename}
+            index[slot_name] = filename
+            _write_index(fd, index)
+            if old is not None and old != filename and old not in index.values():
+                _remove_at(fd, old)
+            _fsync_dir(fd)
+
+    def remove_value(self, project_id: str, filename: str) -> None:
+        """Remove one file of the project (and its index entries); nothing if it is not there."""
+        project_id = validate_project_id(project_id)
+        filename = validate_filename(filename)
+        with self._lock, self._existing_root_fd() as root_fd:
+            if root_fd is None:
+                return
+            fd = _open_private_dir(root_fd, project_id, create=False)
+            if fd is None:
+                return
+            try:
+                index = _read_index(fd)
+                _write_index(fd, {n: f for n, f in index.items() if f != filename})
+                _remove_at(fd, filename)
+                _fsync_dir(fd)
+            finally:
+                os.close(fd)
+
+    def remove_all(self) -> None:
+        """Remove this server's whole tree (on shutdown); later writes raise SecretsError."""
+        with self._lock:
+            self._closed = True
+            try:
+                parent_fd = os.open(self.root.parent, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+            except FileNotFoundError:
+                return
+            try:
+                _remove_at(parent_fd, self.root.name)
+            finally:
+                os.close(parent_fd)
+
+    # -- internals
+
+    def _open_root(self, create: bool) -> int | None:
+        """An fd of the root, checked private; None when it is missing and ``create`` is False."""
+        if self._closed:
+            if not create:
+                return None  # removed already: nothing left to remove
+            raise SecretsError(f"{self.root} was removed (the server is stopping); not writing")
+        created = False
+        if create:
+            with contextlib.suppress(FileExistsError):
+                os.mkdir(self.root, 0o700)
+                created = True
+        try:
+            fd = os.open(self.root, _DIR_FLAGS)
+        except FileNotFoundError:
+            if create:
+                raise
+            return None
+        except OSError as err:
+            if err.errno in (errno.ELOOP, errno.ENOTDIR):
+                raise SecretsError(
+                    f"{self.root} is a symbolic link or not a directory; refusing to write there"
+                ) from None
+            raise
+        try:
+            _make_private(fd, str(self.root))
+            if created:  # it vanished (removed by hand?) and is ours again
+                _write_owner(fd)
+        except BaseException:
+            os.close(fd)
+            raise
+        return fd
+
+    @contextlib.contextmanager
+    def _root_fd(self) -> Iterator[int]:
+        fd = self._open_root(create=True)
+        assert fd is not None  # with create, it is made or an error raised
+        try:
+            yield fd
+        finally:
+            os.close(fd)
+
+    @contextlib.contextmanager
+    def _existing_root_fd(self) -> Iterator[int | None]:
+        fd = self._open_root(create=False)
+        try:
+            yield fd
+        finally:
+            if fd is not None:
+                os.close(fd)
+
+    @contextlib.contextmanager
+    def _project_fd(self, root_fd: int, project_id: str) -> Iterator[int]:
+        fd = _open_private_dir(root_fd, project_id, create=True)
+        assert fd is not None  # with create, it is made or an error raised
+        try:
+            yield fd
+        finally:
+            os.close(fd)
+
+
+def _read_index(dir_fd: int) -> dict[str, str]:
+    try:
+        slots = json.loads(_read_small(dir_fd, INDEX_FILENAME) or b"{}").get("slots", {})
+    except (ValueError, AttributeError):
+        return {}
+    if not isinstance(slots, dict):
+        return {}
+    return {
+        n: f
+        for n, f in slots.items()
+        if isinstance(n, str) and isinstance(f, str) and is_valid_filename(f)
+    }
+
+
+def _write_index(dir_fd: int, index: dict[str, str]) -> None:
+    text = json.dumps({"version": 1, "slots": index}, indent=1, sort_keys=True, ensure_ascii=False)
+    _atomic_write(dir_fd, INDEX_FILENAME, (text + "\n").encode("utf-8"))
