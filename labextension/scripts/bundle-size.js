@@ -15,12 +15,19 @@ if (!fs.existsSync(dir)) {
 }
 let raw = 0;
 let gz = 0;
-for (const name of fs.readdirSync(dir).filter(n => n.endsWith('.js')).sort()) {
+for (const name of fs
+  .readdirSync(dir)
+  .filter(n => n.endsWith('.js'))
+  .sort()) {
   const data = fs.readFileSync(path.join(dir, name));
   const zipped = zlib.gzipSync(data, { level: 9 }).length;
   raw += data.length;
   gz += zipped;
-  console.log(`${name.padEnd(40)} ${String(data.length).padStart(8)} B ${String(zipped).padStart(7)} B gzip`);
+  console.log(
+    `${name.padEnd(40)} ${String(data.length).padStart(8)} B ${String(zipped).padStart(7)} B gzip`
+  );
 }
-console.log(`${'total'.padEnd(40)} ${String(raw).padStart(8)} B ${String(gz).padStart(7)} B gzip (budget ${budget} B)`);
+console.log(
+  `${'total'.padEnd(40)} ${String(raw).padStart(8)} B ${String(gz).padStart(7)} B gzip (budget ${budget} B)`
+);
 process.exit(gz > budget ? 1 : 0);

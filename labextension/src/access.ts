@@ -7,8 +7,8 @@
  * `{"message", "reason": "not-owner", "owner"}`: such a guest gets no Secrets UI at all,
  * only a one-line notice. Pure (no DOM, no JupyterLab runtime), so it is unit-tested cheaply.
  */
-import { identity, Translate } from './model';
-import { IStatus, NOT_OWNER } from './tokens';
+import { identityTrans, ITrans } from './format';
+import { IStatus, NOT_OWNER } from './apiTypes';
 
 /** The server's owner (or anyone, on a server with per-token identities). */
 export interface IOwnerAccess {
@@ -36,7 +36,7 @@ export type Access = IOwnerAccess | IGuestAccess;
  * (the server's own English sentence when it names no owner); any other 403 (an authorizer
  * refusing the `secrets` resource) gets a general sentence.
  */
-export function guestOf(error: unknown, trans: Translate = identity): IGuestAccess | null {
+export function guestOf(error: unknown, trans: ITrans = identityTrans): IGuestAccess | null {
   if (!error || typeof error !== 'object' || (error as { status?: unknown }).status !== 403) {
     return null;
   }
@@ -45,16 +45,16 @@ export function guestOf(error: unknown, trans: Translate = identity): IGuestAcce
   const message = typeof e.message === 'string' ? e.message.trim() : '';
   let notice: string;
   if (e.reason === NOT_OWNER && owner) {
-    notice = trans(
+    notice = trans.__(
       'The secrets of this server belong to its owner, %1: the Secrets panel is not shown to other users.',
       owner
     );
   } else if (e.reason === NOT_OWNER && message) {
     notice = message;
   } else if (e.reason === NOT_OWNER) {
-    notice = trans('The secrets of this server belong to its owner.');
+    notice = trans.__('The secrets of this server belong to its owner.');
   } else {
-    notice = trans('The secrets of this server are not available to you.');
+    notice = trans.__('The secrets of this server are not available to you.');
   }
   return { kind: 'guest', owner, notice };
 }
@@ -68,7 +68,7 @@ export const ACCESS_TIMEOUT_MS = 10000;
  */
 export async function decideAccess(
   readStatus: () => Promise<IStatus>,
-  trans: Translate = identity,
+  trans: ITrans = identityTrans,
   timeoutMs = ACCESS_TIMEOUT_MS
 ): Promise<Access> {
   let timer: ReturnType<typeof setTimeout> | undefined;

@@ -1,24 +1,25 @@
 /**
- * A typed client of every route of docs/API.md.
+ * A typed client of every route of the server's `openapi.yaml`: one method per route, no
+ * state. The model (`model.ts`) is its only user in the page.
  *
  * It takes the request function as a parameter (the page's `requestAPI` by default), so
- * the unit tests can check the routes, verbs and bodies without a server. Every successful
- * write emits `changed`, so that every view of this page refreshes.
+ * the unit tests can check the routes, verbs and bodies without a server.
  */
-import { ISignal, Signal } from '@lumino/signaling';
-
-import { apiPath, Query, requestAPI } from './handler';
-import {
+import { apiPath, Query, requestAPI } from './request';
+import type {
+  INewProject,
   INewUserSecret,
   IProject,
   IProvideValueReply,
   ISlot,
-  ISlotFields,
+  ISlotInput,
+  ISlotPatch,
   IStatus,
   IUserSecret,
   IUserSecretChanges,
+  IUserSecretList,
   ProvideValueBody
-} from './tokens';
+} from './apiTypes';
 
 /** What the client needs from `requestAPI`. */
 export type RequestFunction = <T>(
@@ -30,11 +31,6 @@ export type RequestFunction = <T>(
 export class SecretsClient {
   constructor(request: RequestFunction = requestAPI) {
     this._request = request;
-  }
-
-  /** Emitted after every successful write (of this page). */
-  get changed(): ISignal<this, void> {
-    return this._changed;
   }
 
   status(): Promise<IStatus> {
@@ -51,34 +47,20 @@ export class SecretsClient {
   }
 
   createProject(path: string, name: string): Promise<IProject> {
-    return this._write<IProject>('projects', 'POST', { path, name });
+    const body: INewProject = { path, name };
+    return this._send<IProject>('projects', 'POST', body);
   }
 
-  addSlot(projectId: string, fields: ISlotFields): Promise<ISlot> {
-    return this._write<ISlot>(
-      apiPath('projects', projectId, 'slots'),
-      'POST',
-      fields
-    );
+  addSlot(projectId: string, fields: ISlotInput): Promise<ISlot> {
+    return this._send<ISlot>(apiPath('projects', projectId, 'slots'), 'POST', fields);
   }
 
-  updateSlot(
-    projectId: string,
-    slotId: string,
-    fields: ISlotFields
-  ): Promise<ISlot> {
-    return this._write<ISlot>(
-      apiPath('projects', projectId, 'slots', slotId),
-      'PATCH',
-      fields
-    );
+  updateSlot(projectId: string, slotId: string, fields: ISlotPatch): Promise<ISlot> {
+    return this._send<ISlot>(apiPath('projects', projectId, 'slots', slotId), 'PATCH', fields);
   }
 
   removeSlot(projectId: string, slotId: string): Promise<void> {
-    return this._write<void>(
-      apiPath('projects', projectId, 'slots', slotId),
-      'DELETE'
-    );
+    return this._send<void>(apiPath('projects', projectId, 'slots', slotId), 'DELETE');
   }
 
   /** Fill a slot with a new value, or link it to an existing secret. */
@@ -87,7 +69,7 @@ export class SecretsClient {
     slotId: string,
     body: ProvideValueBody
   ): Promise<IProvideValueReply> {
-    return this._write<IProvideValueReply>(
+    return this._send<IProvideValueReply>(
       apiPath('projects', projectId, 'slots', slotId, 'value'),
       'PUT',
       body
@@ -96,52 +78,33 @@ export class SecretsClient {
 
   /** Unlink a slot from its secret (the secret itself stays). */
   unlinkValue(projectId: string, slotId: string): Promise<void> {
-    return this._write<void>(
-      apiPath('projects', projectId, 'slots', slotId, 'value'),
-      'DELETE'
-    );
+    return this._send<void>(apiPath('projects', projectId, 'slots', slotId, 'value'), 'DELETE');
   }
 
   async userSecrets(): Promise<IUserSecret[]> {
-    const reply = await this._request<{ secrets: IUserSecret[] }>(
-      'user-secrets'
-    );
+    const reply = await this._request<IUserSecretList>('user-secrets');
     return reply?.secrets ?? [];
   }
 
   createUserSecret(secret: INewUserSecret): Promise<IUserSecret> {
-    return this._write<IUserSecret>('user-secrets', 'POST', secret);
+    return this._send<IUserSecret>('user-secrets', 'POST', secret);
   }
 
-  updateUserSecret(
-    secretId: string,
-    changes: IUserSecretChanges
-  ): Promise<IUserSecret> {
-    return this._write<IUserSecret>(
-      apiPath('user-secrets', secretId),
-      'PATCH',
-      changes
-    );
+  updateUserSecret(secretId: string, changes: IUserSecretChanges): Promise<IUserSecret> {
+    return this._send<IUserSecret>(apiPath('user-secrets', secretId), 'PATCH', changes);
   }
 
   deleteUserSecret(secretId: string): Promise<void> {
-    return this._write<void>(apiPath('user-secrets', secretId), 'DELETE');
+    return this._send<void>(apiPath('user-secrets', secretId), 'DELETE');
   }
 
-  private async _write<T>(
-    endPoint: string,
-    method: string,
-    body?: unknown
-  ): Promise<T> {
+  private _send<T>(endPoint: string, method: string, body?: unknown): Promise<T> {
     const init: RequestInit = { method };
     if (body !== undefined) {
       init.body = JSON.stringify(body);
     }
-    const reply = await this._request<T>(endPoint, init);
-    this._changed.emit();
-    return reply;
+    return this._request<T>(endPoint, init);
   }
 
   private _request: RequestFunction;
-  private _changed = new Signal<this, void>(this);
 }

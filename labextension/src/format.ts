@@ -1,18 +1,37 @@
 /**
- * Pure helpers of the views: states, badges, usage summaries, dates, error texts.
- * No DOM and no JupyterLab runtime here, so that they are unit-tested cheaply.
+ * Pure helpers of the views: states, badges, usage labels, dates, error texts, request
+ * bodies. No DOM and no JupyterLab runtime here, so that they are unit-tested cheaply.
  */
-import type { SecretsApiError } from './handler';
-import { IProject, ISlot, IUsage, IUserSecret, SlotState } from './tokens';
+import type {
+  IProject,
+  ISlot,
+  ISlotInput,
+  ISlotPatch,
+  IUsage,
+  IUserSecret,
+  SlotState
+} from './apiTypes';
 
-/** A translation function (`trans.__`); the identity by default. */
-export type Translate = (msg: string, ...args: any[]) => string;
+/**
+ * What the views need of a translation bundle (`TranslationBundle` of
+ * `@jupyterlab/translation` has it): `__` for a message, `_n` for one with a plural.
+ */
+export interface ITrans {
+  __(msgid: string, ...args: any[]): string;
+  _n(msgid: string, msgidPlural: string, n: number, ...args: any[]): string;
+}
 
-export const identity: Translate = (msg: string, ...args: any[]) =>
-  args.reduce<string>(
-    (text, arg, i) => text.replace(`%${i + 1}`, String(arg)),
-    msg
-  );
+/** `%1`, `%2`… replaced by the arguments, as JupyterLab's bundles do. */
+function format(msg: string, args: any[]): string {
+  return args.reduce<string>((text, arg, i) => text.split(`%${i + 1}`).join(String(arg)), msg);
+}
+
+/** The bundle without translations (English, as written); the default of every helper. */
+export const identityTrans: ITrans = {
+  __: (msgid: string, ...args: any[]) => format(msgid, args),
+  _n: (msgid: string, msgidPlural: string, n: number, ...args: any[]) =>
+    format(n === 1 ? msgid : msgidPlural, [n, ...args])
+};
 
 export interface IBadge {
   /** Shown text. */
@@ -24,34 +43,32 @@ export interface IBadge {
 }
 
 /** The badge of a slot state. */
-export function stateBadge(state: SlotState, trans: Translate = identity): IBadge {
+export function stateBadge(state: SlotState, trans: ITrans = identityTrans): IBadge {
   switch (state) {
     case 'provided':
       return {
-        label: trans('provided'),
+        label: trans.__('provided'),
         className: 'jp-secrets-Badge-provided',
-        title: trans('A value is provided; kernels can read it.')
+        title: trans.__('A value is provided; kernels can read it.')
       };
     case 'expired':
       return {
-        label: trans('expired'),
+        label: trans.__('expired'),
         className: 'jp-secrets-Badge-expired',
-        title: trans('The linked secret has expired: provide a new value.')
+        title: trans.__('The linked secret has expired: provide a new value.')
       };
     case 'unreadable':
       return {
-        label: trans('unreadable'),
+        label: trans.__('unreadable'),
         className: 'jp-secrets-Badge-unreadable',
-        title: trans(
-          'The linked secret cannot be decrypted (wrong key or tampered store).'
-        )
+        title: trans.__('The linked secret cannot be decrypted (wrong key or tampered store).')
       };
     case 'missing':
     default:
       return {
-        label: trans('missing'),
+        label: trans.__('missing'),
         className: 'jp-secrets-Badge-missing',
-        title: trans('No value yet: provide one.')
+        title: trans.__('No value yet: provide one.')
       };
   }
 }
@@ -79,36 +96,21 @@ export function countStates(slots: ISlot[]): Record<SlotState, number> {
 }
 
 /** "Project / Slot" (the project named by its name, else its path, else "root"). */
-export function usageLabel(usage: IUsage, trans: Translate = identity): string {
-  const project =
-    usage.project_name || usage.project_path || trans('(server root)');
-  return `${project} / ${usage.slot_name}`;
+export function usageLabel(usage: IUsage, trans: ITrans = identityTrans): string {
+  const project = usage.project_name || usage.project_path || trans.__('(server root)');
+  return trans.__('%1 / %2', project, usage.slot_name || usage.slot_id);
 }
 
 /** Where a secret is used: one label per usage, sorted, or `[]` when unused. */
 export function usageLabels(
   secret: Pick<IUserSecret, 'usage'>,
-  trans: Translate = identity
+  trans: ITrans = identityTrans
 ): string[] {
-  return (secret.usage ?? [])
-    .map(u => usageLabel(u, trans))
-    .sort((a, b) => a.localeCompare(b));
-}
-
-/** A one-line summary: "unused", or the labels joined by ", ". */
-export function usageSummary(
-  secret: Pick<IUserSecret, 'usage'>,
-  trans: Translate = identity
-): string {
-  const labels = usageLabels(secret, trans);
-  return labels.length ? labels.join(', ') : trans('unused');
+  return (secret.usage ?? []).map(u => usageLabel(u, trans)).sort((a, b) => a.localeCompare(b));
 }
 
 /** A date for humans (`''` for none, the input itself when it is not a date). */
-export function formatDate(
-  iso: string | null | undefined,
-  locale?: string
-): string {
+export function formatDate(iso: string | null | undefined, locale?: string): string {
   if (!iso) {
     return '';
   }
@@ -153,7 +155,7 @@ export const GENERAL = '_';
  * The text to show next to the field the server named: its message without the
  * leading "field: " the server puts in front.
  */
-export function fieldMessage(error: Pick<SecretsApiError, 'message' | 'field'>): string {
+export function fieldMessage(error: { message: string; field: string | null }): string {
   const { message, field } = error;
   if (field && message.startsWith(`${field}: `)) {
     return message.slice(field.length + 2);
@@ -165,10 +167,7 @@ export function fieldMessage(error: Pick<SecretsApiError, 'message' | 'field'>):
  * Map an error to the form's fields: to `field` when the form has it, else to the
  * general slot `_`.
  */
-export function errorsFor(
-  error: unknown,
-  fields: readonly string[]
-): FieldErrors {
+export function errorsFor(error: unknown, fields: readonly string[]): FieldErrors {
   if (error && typeof error === 'object' && 'message' in error) {
     const e = error as { message: string; field?: string | null };
     if (e.field && fields.includes(e.field)) {
@@ -190,16 +189,16 @@ export function messageOf(error: unknown): string {
 /** The project's title: its name, else the folder, else "server root". */
 export function projectTitle(
   project: Pick<IProject, 'name' | 'path'>,
-  trans: Translate = identity
+  trans: ITrans = identityTrans
 ): string {
   if (project.name) {
     return project.name;
   }
-  return project.path || trans('(server root)');
+  return project.path || trans.__('(server root)');
 }
 
-/** A folder name from an API path, for a default project name. */
-export function folderName(path: string, fallback = 'Project'): string {
+/** A folder name from an API path, for a default project name (`fallback` for the root). */
+export function folderName(path: string, fallback: string): string {
   const parts = path.split('/').filter(Boolean);
   return parts.length ? parts[parts.length - 1] : fallback;
 }
@@ -230,7 +229,7 @@ export const EMPTY_CHOICE: IValueChoice = { mode: 'new', value: '', secretId: ''
  */
 export function provideBody(
   choice: IValueChoice,
-  trans: Translate = identity
+  trans: ITrans = identityTrans
 ): { skip?: true; body?: { value: string } | { secret_id: string }; error?: string } {
   switch (choice.mode) {
     case 'skip':
@@ -238,12 +237,12 @@ export function provideBody(
     case 'existing':
       return choice.secretId
         ? { body: { secret_id: choice.secretId } }
-        : { error: trans('Choose a secret, or skip this slot.') };
+        : { error: trans.__('Choose a secret, or skip this slot.') };
     case 'new':
     default:
       return choice.value
         ? { body: { value: choice.value } }
-        : { error: trans('Type a value, or skip this slot.') };
+        : { error: trans.__('Type a value, or skip this slot.') };
   }
 }
 
@@ -270,10 +269,15 @@ export function draftOf(slot?: Partial<ISlot> | null): ISlotDraft {
  * The body to send for a slot draft: every field for a new slot (empty description and
  * env left out), only the changed ones for an edit (env `null` when cleared).
  */
+export function slotBody(draft: ISlotDraft): ISlotInput;
+export function slotBody(
+  draft: ISlotDraft,
+  original: Partial<ISlot> | null | undefined
+): ISlotPatch;
 export function slotBody(
   draft: ISlotDraft,
   original?: Partial<ISlot> | null
-): Record<string, string | null> {
+): ISlotInput | ISlotPatch {
   const clean: ISlotDraft = {
     name: draft.name.trim(),
     description: draft.description.trim(),
@@ -281,10 +285,7 @@ export function slotBody(
     env: draft.env.trim()
   };
   if (!original) {
-    const body: Record<string, string | null> = {
-      name: clean.name,
-      filename: clean.filename
-    };
+    const body: ISlotInput = { name: clean.name, filename: clean.filename };
     if (clean.description) {
       body.description = clean.description;
     }
@@ -294,10 +295,14 @@ export function slotBody(
     return body;
   }
   const before = draftOf(original);
-  const body: Record<string, string | null> = {};
+  const body: ISlotPatch = {};
   for (const key of SLOT_FIELDS) {
     if (clean[key] !== before[key]) {
-      body[key] = key === 'env' && !clean[key] ? null : clean[key];
+      if (key === 'env') {
+        body.env = clean.env || null; // cleared: no variable any more
+      } else {
+        body[key] = clean[key];
+      }
     }
   }
   return body;
@@ -324,16 +329,20 @@ export interface ISaveGuardEvent {
 }
 
 /** What to tell the user when the save guard acted on a file: names slots, never values. */
-export function saveGuardMessage(event: ISaveGuardEvent, trans: Translate = identity): string {
+export function saveGuardMessage(event: ISaveGuardEvent, trans: ITrans = identityTrans): string {
   const slots = event.slots.join(', ');
   return event.action === 'refused'
-    ? trans(
-        '%1 was not saved: it contains the value of the secret slot(s) %2. Clear the outputs that show it, then save again.',
+    ? trans._n(
+        '%2 was not saved: it contains the value of the secret slot %3. Clear the outputs that show it, then save again.',
+        '%2 was not saved: it contains the values of the secret slots %3. Clear the outputs that show them, then save again.',
+        event.slots.length,
         event.path,
         slots
       )
-    : trans(
-        'Secret values were redacted from %1 as it was saved (%2). The file on disk holds [REDACTED:…] instead.',
+    : trans._n(
+        'A secret value was redacted from %2 as it was saved (%3). The file on disk holds [REDACTED:…] instead.',
+        'Secret values were redacted from %2 as it was saved (%3). The file on disk holds [REDACTED:…] instead.',
+        event.slots.length,
         event.path,
         slots
       );

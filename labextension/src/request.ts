@@ -3,6 +3,8 @@
  */
 import { ServerConnection } from '@jupyterlab/services';
 
+import { identityTrans, ITrans } from './format';
+
 /** Where the REST API lives, relative to the server's base URL. */
 export const API_NAMESPACE = 'api/secrets';
 
@@ -58,21 +60,27 @@ export function apiPath(...segments: string[]): string {
 }
 
 /** A readable message for a status without a JSON error body. */
-export function statusMessage(status: number, statusText = ''): string {
+export function statusMessage(
+  status: number,
+  statusText = '',
+  trans: ITrans = identityTrans
+): string {
   switch (status) {
     case 0:
-      return 'Cannot reach the Jupyter server.';
+      return trans.__('Cannot reach the Jupyter server.');
     case 401:
     case 403:
-      return 'You are not allowed to do this (are you still logged in?).';
+      return trans.__('You are not allowed to do this (are you still logged in?).');
     case 404:
-      return 'Not found: the jupyter_secrets server extension may not be enabled.';
+      return trans.__('Not found: the jupyter_secrets server extension may not be enabled.');
     case 413:
-      return 'The value is too large.';
+      return trans.__('The value is too large.');
     case 503:
-      return 'The secrets store is locked or cannot be written.';
+      return trans.__('The secrets store is locked or cannot be written.');
     default:
-      return `The server answered ${status}${statusText ? ` ${statusText}` : ''}.`;
+      return statusText
+        ? trans.__('The server answered %1 %2.', status, statusText)
+        : trans.__('The server answered %1.', status);
   }
 }
 
@@ -82,7 +90,8 @@ export function statusMessage(status: number, statusText = ''): string {
 export function errorFromBody(
   status: number,
   body: unknown,
-  statusText = ''
+  statusText = '',
+  trans: ITrans = identityTrans
 ): SecretsApiError {
   if (body && typeof body === 'object') {
     const b = body as {
@@ -93,10 +102,10 @@ export function errorFromBody(
     };
     const text = (value: unknown) => (typeof value === 'string' && value ? value : null);
     const reason = text(b.reason);
-    const message = text(b.message) ?? reason ?? statusMessage(status, statusText);
+    const message = text(b.message) ?? reason ?? statusMessage(status, statusText, trans);
     return new SecretsApiError(status, message, text(b.field), reason, text(b.owner));
   }
-  return new SecretsApiError(status, statusMessage(status, statusText));
+  return new SecretsApiError(status, statusMessage(status, statusText, trans));
 }
 
 /** Parse a reply body: JSON when it is JSON, `null` when empty, the text otherwise. */
@@ -119,6 +128,7 @@ async function readBody(response: Response): Promise<unknown> {
  * @param init fetch options; a JSON body is sent as is (stringify it first)
  * @param query query parameters
  * @param settings server connection settings (defaults to the page's)
+ * @param trans translates the messages of errors without a server message
  * @returns the parsed JSON reply (`undefined` for 204)
  * @throws SecretsApiError with the server's `message` and `field`
  */
@@ -126,7 +136,8 @@ export async function requestAPI<T>(
   endPoint = '',
   init: RequestInit = {},
   query?: Query,
-  settings: ServerConnection.ISettings = ServerConnection.makeSettings()
+  settings: ServerConnection.ISettings = ServerConnection.makeSettings(),
+  trans: ITrans = identityTrans
 ): Promise<T> {
   const url = apiUrl(settings.baseUrl, endPoint, query);
   const headers = new Headers(init.headers ?? {});
@@ -135,17 +146,13 @@ export async function requestAPI<T>(
   }
   let response: Response;
   try {
-    response = await ServerConnection.makeRequest(
-      url,
-      { ...init, headers },
-      settings
-    );
-  } catch (error) {
-    throw new SecretsApiError(0, statusMessage(0));
+    response = await ServerConnection.makeRequest(url, { ...init, headers }, settings);
+  } catch {
+    throw new SecretsApiError(0, statusMessage(0, '', trans));
   }
   const body = await readBody(response);
   if (!response.ok) {
-    throw errorFromBody(response.status, body, response.statusText);
+    throw errorFromBody(response.status, body, response.statusText, trans);
   }
   return (response.status === 204 ? undefined : body) as T;
 }

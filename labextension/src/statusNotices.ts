@@ -6,8 +6,8 @@
  * `store_created_now` is not a notice: every first start of a new user creates a store, and
  * the server's log is where an admin tells a lost volume from a new user.
  */
-import { identity, Translate } from './model';
-import { IStatus } from './tokens';
+import { identityTrans, ITrans } from './format';
+import type { IStatus } from './apiTypes';
 
 /** `error`: something does not work (role="alert"); `warning`: role="status". */
 export type NoticeLevel = 'error' | 'warning';
@@ -40,7 +40,7 @@ function text(value: unknown): string | null {
 /** The notices of a status, most serious first; `[]` for none (or no status). */
 export function statusNotices(
   status: Partial<IStatus> | null | undefined,
-  trans: Translate = identity
+  trans: ITrans = identityTrans
 ): IStatusNotice[] {
   if (!status) {
     return [];
@@ -53,7 +53,7 @@ export function statusNotices(
     notices.push({
       key: 'locked',
       level: 'error',
-      text: trans('The secrets store is locked.'),
+      text: trans.__('The secrets store is locked.'),
       details: reason ? [reason] : []
     });
   }
@@ -63,10 +63,10 @@ export function statusNotices(
     notices.push({
       key: 'files',
       level: 'error',
-      text: trans('Some secret files are out of date.'),
+      text: trans.__('Some secret files are out of date.'),
       details: [
         filesError,
-        trans('Kernels may read old values until the files are written again.')
+        trans.__('Kernels may read old values until the files are written again.')
       ]
     });
   }
@@ -79,10 +79,10 @@ export function statusNotices(
       key: 'location',
       level: 'warning',
       text: onDisk
-        ? trans('Secret files are written to disk, not to memory.')
-        : trans('Secret files are not in their usual place.'),
+        ? trans.__('Secret files are written to disk, not to memory.')
+        : trans.__('Secret files are not in their usual place.'),
       // The server's warnings name the paths; without any, name the folder at least.
-      details: warnings.length ? warnings : dir ? [trans('Folder: %1', dir)] : []
+      details: warnings.length ? warnings : dir ? [trans.__('Folder: %1', dir)] : []
     });
   }
 

@@ -1,14 +1,34 @@
 /**
- * Types, ids and constants of the Secrets extension.
+ * The public face of the extension: the `ISecretsModel` token other plugins require, the
+ * interface behind it, plugin and command ids, and the settings.
  *
- * Side-effect free on purpose: no DOM, no JupyterLab runtime import, so that any module
- * (and the unit tests) can import it cheaply.
+ * Side-effect free on purpose: besides `Token` (a tiny class), only types are imported, so
+ * that any module — and the unit tests — can import it cheaply.
  */
+import { Token } from '@lumino/coreutils';
+import type { ISignal } from '@lumino/signaling';
+
+import type { Access } from './access';
+import type {
+  IProject,
+  IProvideValueReply,
+  ISlot,
+  ISlotInput,
+  ISlotPatch,
+  IStatus,
+  IUserSecret,
+  IUserSecretChanges,
+  INewUserSecret,
+  ProvideValueBody
+} from './apiTypes';
 
 /** The id prefix of every plugin, command and setting of this extension. */
 export const EXTENSION_ID = 'jupyter-secrets';
 
-/** The plugin whose settings are described by `schema/plugin.json`. */
+/**
+ * The plugin that provides `ISecretsModel`; `schema/plugin.json` holds its settings (the
+ * settings id `jupyter-secrets:plugin` is kept as users have it).
+ */
 export const PLUGIN_ID = `${EXTENSION_ID}:plugin`;
 
 /** Command ids (palette category "Secrets"). */
@@ -17,117 +37,6 @@ export namespace CommandIDs {
   export const openUserSecrets = `${EXTENSION_ID}:open-user-secrets`;
   export const refresh = `${EXTENSION_ID}:refresh`;
   export const askMissing = `${EXTENSION_ID}:ask-missing`;
-}
-
-/** This user's state of one slot. */
-export type SlotState = 'provided' | 'missing' | 'expired' | 'unreadable';
-
-/** The user secret a slot is linked to (no value, ever). */
-export interface ISecretRef {
-  id: string;
-  name: string;
-}
-
-/** One slot of a project, with this user's state. */
-export interface ISlot {
-  id: string;
-  name: string;
-  description: string;
-  filename: string;
-  env: string | null;
-  state: SlotState;
-  secret: ISecretRef | null;
-}
-
-/** A project: the nearest directory holding `.jupyter/secret-slots.json`. */
-export interface IProject {
-  id: string | null;
-  name: string | null;
-  /** API path of the project directory ('' for the server root). */
-  path: string;
-  exists: boolean;
-  /** Why the slot file cannot be read, when it cannot. */
-  error: string | null;
-  slots: ISlot[];
-}
-
-/** One place a user secret is used. */
-export interface IUsage {
-  project_id: string;
-  project_name: string | null;
-  project_path: string;
-  slot_id: string;
-  slot_name: string;
-}
-
-/** One saved secret of this user (metadata only: values go in, never out). */
-export interface IUserSecret {
-  id: string;
-  name: string;
-  created: string;
-  modified: string;
-  expires: string | null;
-  expired: boolean;
-  usage: IUsage[];
-}
-
-/** `GET /api/secrets/status` (the owner's view; a guest gets 403 `not-owner`). */
-export interface IStatus {
-  /** The store cannot be read or written (wrong or missing key, unsafe configuration). */
-  locked: boolean;
-  /** Why it is locked, when it is. */
-  lock_reason: string | null;
-  /** Why some materialized files are out of date (a full or unusable secrets directory). */
-  files_error: string | null;
-  on_save: string;
-  secrets_dir: string;
-  /** Is `secrets_dir` in memory (tmpfs)? `null` when it cannot be told. */
-  secrets_dir_memory_backed: boolean | null;
-  /** What went wrong choosing `secrets_dir` (a squatted location, a fallback to disk). */
-  secrets_dir_warnings: string[];
-  /** When the store was created (ISO 8601), if known. */
-  store_created: string | null;
-  /** The store was created by this server's start: a new user, or a lost volume. */
-  store_created_now: boolean;
-  version: string;
-}
-
-/** The `reason` of the 403 a guest (not the server's owner) gets from every route. */
-export const NOT_OWNER = 'not-owner';
-
-/** Body of `POST .../slots` and `PATCH .../slots/{sid}`. */
-export interface ISlotFields {
-  name?: string;
-  description?: string;
-  filename?: string;
-  env?: string | null;
-}
-
-/** Body of `PUT .../slots/{sid}/value`: a new value or an existing secret. */
-export type ProvideValueBody =
-  | { value: string; name?: string; expires?: string | null }
-  | { secret_id: string };
-
-/** Reply of `PUT .../slots/{sid}/value`. */
-export interface IProvideValueReply {
-  slot: ISlot;
-  secret: IUserSecret;
-  created: boolean;
-  message: string;
-}
-
-/** Body of `POST /api/secrets/user-secrets`. */
-export interface INewUserSecret {
-  name: string;
-  value: string;
-  expires?: string | null;
-}
-
-/** Body of `PATCH /api/secrets/user-secrets/{id}`. */
-export interface IUserSecretChanges {
-  name?: string;
-  value?: string;
-  expires?: string | null;
 }
 
 /** The settings of `schema/plugin.json`. */
@@ -140,3 +49,78 @@ export const DEFAULT_SETTINGS: ISecretsSettings = {
   launchDialog: true,
   refreshInterval: 30
 };
+
+/**
+ * The one owner of the secrets state of this page and of every request to the server.
+ *
+ * Views read its state and call its methods; a write updates the state from the server's
+ * reply (and re-reads only what the reply does not tell), then emits the matching signal.
+ */
+export interface ISecretsModel {
+  /** Decided once at activation: the owner gets the UI, a guest only a notice. */
+  readonly access: Access;
+
+  /** The server status (`null` when it could not be read). */
+  readonly status: IStatus | null;
+  readonly statusChanged: ISignal<ISecretsModel, IStatus | null>;
+
+  /** The folder followed (API path, '' for the server root). */
+  readonly path: string;
+  /** The project containing `path`, once loaded. */
+  readonly project: IProject | null;
+  /** Emitted when the project or any of its slots changes (after loads and writes). */
+  readonly projectChanged: ISignal<ISecretsModel, IProject | null>;
+  /** Is the project being loaded? */
+  readonly loading: boolean;
+  /** The message of the last failed load of the project, if it failed. */
+  readonly error: string | null;
+  /** Emitted when `loading` or `error` changes. */
+  readonly loadStateChanged: ISignal<ISecretsModel, void>;
+
+  /** This user's secrets, sorted by name, once `loadSecrets` has run (`null` before). */
+  readonly secrets: IUserSecret[] | null;
+  /** The message of the last failed load of the secrets, if it failed. */
+  readonly secretsError: string | null;
+  readonly secretsChanged: ISignal<ISecretsModel, IUserSecret[] | null>;
+
+  /** The settings (defaults until they are loaded). */
+  readonly settings: ISecretsSettings;
+  readonly settingsChanged: ISignal<ISecretsModel, ISecretsSettings>;
+  /** Resolves once the settings are loaded (or could not be). */
+  readonly settingsLoaded: Promise<void>;
+  /** Change one setting (saved in the user's settings when there is a registry). */
+  setSetting<K extends keyof ISecretsSettings>(key: K, value: ISecretsSettings[K]): Promise<void>;
+
+  /** Follow another folder. */
+  setPath(path: string): Promise<void>;
+  /** Re-read the project and the status (and the secrets, once loaded). */
+  refresh(): Promise<void>;
+  /** Re-read the project and the status. */
+  refreshProject(): Promise<void>;
+  /** Re-read the status. */
+  loadStatus(): Promise<void>;
+  /** Re-read this user's secrets. */
+  loadSecrets(): Promise<IUserSecret[]>;
+
+  /** Make a folder a project (creates its slot file). */
+  createProject(path: string, name: string): Promise<IProject>;
+  addSlot(projectId: string, fields: ISlotInput): Promise<ISlot>;
+  updateSlot(projectId: string, slotId: string, fields: ISlotPatch): Promise<ISlot>;
+  removeSlot(projectId: string, slotId: string): Promise<void>;
+  /** Fill a slot with a new value, or link it to an existing secret. */
+  provideValue(
+    projectId: string,
+    slotId: string,
+    body: ProvideValueBody
+  ): Promise<IProvideValueReply>;
+  /** Unlink a slot from its secret (the secret itself stays). */
+  unlinkValue(projectId: string, slotId: string): Promise<void>;
+  createUserSecret(secret: INewUserSecret): Promise<IUserSecret>;
+  updateUserSecret(secretId: string, changes: IUserSecretChanges): Promise<IUserSecret>;
+  deleteUserSecret(secretId: string): Promise<void>;
+}
+
+export const ISecretsModel = new Token<ISecretsModel>(
+  `${EXTENSION_ID}:ISecretsModel`,
+  'The secrets of this page: status, current project, user secrets, and every request.'
+);

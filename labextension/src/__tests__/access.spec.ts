@@ -4,8 +4,8 @@
 jest.mock('@jupyterlab/services', () => ({ ServerConnection: {} }));
 
 import { decideAccess, guestOf } from '../access';
-import { errorFromBody, SecretsApiError } from '../handler';
-import { IStatus } from '../tokens';
+import { errorFromBody, SecretsApiError } from '../request';
+import { IStatus } from '../apiTypes';
 
 const STATUS: IStatus = {
   locked: false,
@@ -51,10 +51,14 @@ describe('decideAccess', () => {
   });
 
   it("says it in the user's language", async () => {
-    const trans = (msg: string, ...args: any[]) =>
+    const __ = (msg: string, ...args: any[]) =>
       `T[${args.reduce<string>((t, a, i) => t.replace(`%${i + 1}`, a), msg)}]`;
+    const trans = { __, _n: __ };
     const access = await decideAccess(failing(errorFromBody(403, NOT_OWNER_BODY)), trans);
-    expect(access).toMatchObject({ kind: 'guest', notice: expect.stringMatching(/^T\[.*alice.*\]$/) });
+    expect(access).toMatchObject({
+      kind: 'guest',
+      notice: expect.stringMatching(/^T\[.*alice.*\]$/)
+    });
   });
 
   it("uses the server's sentence when it names no owner, else a general one", () => {

@@ -1,9 +1,9 @@
 /**
- * The client: one route, verb and body per method; `changed` after writes only.
+ * The client: one route, verb and body per method, and no state.
  */
 jest.mock('@jupyterlab/services', () => ({ ServerConnection: {} }));
 
-import { SecretsClient, RequestFunction } from '../api';
+import { SecretsClient, RequestFunction } from '../client';
 
 function fakeRequest(result: unknown = {}) {
   const calls: Array<{ endPoint: string; init?: RequestInit; query?: unknown }> = [];
@@ -53,25 +53,6 @@ describe('SecretsClient', () => {
     expect(JSON.parse(calls[2].init!.body as string)).toEqual({ env: null });
     expect(JSON.parse(calls[4].init!.body as string)).toEqual({ secret_id: 'x' });
     expect(calls[3].init!.body).toBeUndefined();
-  });
-
-  it('emits changed after writes, not after reads or failures', async () => {
-    const { request } = fakeRequest({ secrets: [] });
-    const client = new SecretsClient(request);
-    let count = 0;
-    client.changed.connect(() => count++);
-    await client.userSecrets();
-    await client.projectOf('');
-    expect(count).toBe(0);
-    await client.createUserSecret({ name: 'n', value: 'v' });
-    expect(count).toBe(1);
-
-    const failing = new SecretsClient((async () => {
-      throw new Error('no');
-    }) as RequestFunction);
-    failing.changed.connect(() => count++);
-    await expect(failing.deleteUserSecret('x')).rejects.toThrow('no');
-    expect(count).toBe(1);
   });
 
   it('unwraps the list of user secrets', async () => {

@@ -13,10 +13,9 @@ import {
   saveGuardMessage,
   sortSecrets,
   stateBadge,
-  usageLabels,
-  usageSummary
-} from '../model';
-import { IProject, ISlot, IUserSecret, SlotState } from '../tokens';
+  usageLabels
+} from '../format';
+import { IProject, ISlot, IUserSecret, SlotState } from '../apiTypes';
 
 function slot(id: string, state: SlotState): ISlot {
   return {
@@ -46,12 +45,18 @@ describe('stateBadge', () => {
 
   it('treats an unknown state as missing and translates', () => {
     expect(stateBadge('weird' as SlotState).label).toBe('missing');
-    expect(stateBadge('provided', s => s.toUpperCase()).label).toBe('PROVIDED');
+    const upper = { __: (s: string) => s.toUpperCase(), _n: (s: string) => s };
+    expect(stateBadge('provided', upper).label).toBe('PROVIDED');
   });
 });
 
 describe('missingSlots and countStates', () => {
-  const slots = [slot('a', 'missing'), slot('b', 'provided'), slot('c', 'missing'), slot('d', 'expired')];
+  const slots = [
+    slot('a', 'missing'),
+    slot('b', 'provided'),
+    slot('c', 'missing'),
+    slot('d', 'expired')
+  ];
 
   it('lists only missing slots of an existing project', () => {
     expect(missingSlots(project(slots)).map(s => s.id)).toEqual(['a', 'c']);
@@ -67,8 +72,20 @@ describe('missingSlots and countStates', () => {
 describe('usage', () => {
   const secret: Pick<IUserSecret, 'usage'> = {
     usage: [
-      { project_id: 'p2', project_name: 'Zeta', project_path: 'z', slot_id: 's', slot_name: 'token' },
-      { project_id: 'p1', project_name: null, project_path: 'nb/demo', slot_id: 's', slot_name: 'db' },
+      {
+        project_id: 'p2',
+        project_name: 'Zeta',
+        project_path: 'z',
+        slot_id: 's',
+        slot_name: 'token'
+      },
+      {
+        project_id: 'p1',
+        project_name: null,
+        project_path: 'nb/demo',
+        slot_id: 's',
+        slot_name: 'db'
+      },
       { project_id: 'p0', project_name: null, project_path: '', slot_id: 's', slot_name: 'key' }
     ]
   };
@@ -77,9 +94,15 @@ describe('usage', () => {
     expect(usageLabels(secret)).toEqual(['(server root) / key', 'nb/demo / db', 'Zeta / token']);
   });
 
-  it('summarises, or says unused', () => {
-    expect(usageSummary(secret)).toBe('(server root) / key, nb/demo / db, Zeta / token');
-    expect(usageSummary({ usage: [] })).toBe('unused');
+  it('names a slot by its id when the server gives no name', () => {
+    const usage = {
+      project_id: 'p',
+      project_name: null,
+      project_path: null,
+      slot_id: 's9',
+      slot_name: null
+    };
+    expect(usageLabels({ usage: [usage] })).toEqual(['(server root) / s9']);
   });
 });
 
@@ -123,7 +146,7 @@ describe('names', () => {
     expect(projectTitle({ name: 'Demo', path: 'x' })).toBe('Demo');
     expect(projectTitle({ name: null, path: 'x/y' })).toBe('x/y');
     expect(projectTitle({ name: null, path: '' })).toBe('(server root)');
-    expect(folderName('a/b/')).toBe('b');
+    expect(folderName('a/b/', 'Project')).toBe('b');
     expect(folderName('', 'Root')).toBe('Root');
   });
 
@@ -133,7 +156,7 @@ describe('names', () => {
   });
 });
 
-import { draftOf, provideBody, slotBody, suggestFilename } from '../model';
+import { draftOf, provideBody, slotBody, suggestFilename } from '../format';
 
 describe('provideBody', () => {
   it('maps each choice to a request body, or an error', () => {

@@ -17,11 +17,10 @@ import {
   requestAPI,
   SecretsApiError,
   statusMessage
-} from '../handler';
+} from '../request';
 
 function reply(status: number, body?: unknown, statusText = ''): Response {
-  const text =
-    body === undefined ? null : typeof body === 'string' ? body : JSON.stringify(body);
+  const text = body === undefined ? null : typeof body === 'string' ? body : JSON.stringify(body);
   return new Response(status === 204 ? null : text, { status, statusText });
 }
 
@@ -120,7 +119,9 @@ describe('requestAPI', () => {
     makeRequest.mockResolvedValue(
       reply(400, { message: 'env: is on the deny-list', field: 'env' })
     );
-    await expect(requestAPI('projects/p/slots', { method: 'POST', body: '{}' })).rejects.toMatchObject({
+    await expect(
+      requestAPI('projects/p/slots', { method: 'POST', body: '{}' })
+    ).rejects.toMatchObject({
       name: 'SecretsApiError',
       status: 400,
       field: 'env',

@@ -3,7 +3,7 @@
  * files on disk or in an unusual place, a store this start created.
  */
 import { statusNotices } from '../statusNotices';
-import { IStatus } from '../tokens';
+import { IStatus } from '../apiTypes';
 
 const OK: IStatus = {
   locked: false,
@@ -108,7 +108,8 @@ describe('statusNotices', () => {
   });
 
   it('translates every sentence', () => {
-    const trans = (msg: string, ...args: any[]) => `T[${msg}]${args.join(',')}`;
+    const __ = (msg: string, ...args: any[]) => `T[${msg}]${args.join(',')}`;
+    const trans = { __, _n: __ };
     const notices = statusNotices(
       { ...OK, locked: true, lock_reason: 'k', secrets_dir_memory_backed: false },
       trans

@@ -1,21 +1,11 @@
 /**
- * Small React pieces shared by the panel, the launch dialog and the user secrets view.
+ * Small React pieces shared by the panel, the launch dialog and the User secrets view:
+ * labelled fields, the password input, buttons and messages.
  */
+import { Button } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
-import { GENERAL, FieldErrors, IValueChoice, Translate } from './model';
-import { IUserSecret } from './tokens';
-
-let lastId = 0;
-
-/** An id unique in the page, stable for the life of the component. */
-export function useUid(prefix: string): string {
-  const ref = React.useRef<string>('');
-  if (!ref.current) {
-    ref.current = `${prefix}-${++lastId}`;
-  }
-  return ref.current;
-}
+import { FieldErrors, GENERAL, ITrans } from '../format';
 
 /** A labelled field with its error (from the server's `field`) right under it. */
 export function Field(props: {
@@ -73,7 +63,7 @@ export function PasswordInput(props: {
   id: string;
   value: string;
   onChange: (value: string) => void;
-  trans: Translate;
+  trans: ITrans;
   testId: string;
   error?: string;
   autoFocus?: boolean;
@@ -110,19 +100,19 @@ export function PasswordInput(props: {
         className="jp-secrets-Reveal"
         aria-pressed={revealed}
         aria-controls={id}
-        title={revealed ? trans('Hide the value') : trans('Show the value while typing')}
+        title={revealed ? trans.__('Hide the value') : trans.__('Show the value while typing')}
         data-testid={`${testId}-reveal`}
         disabled={props.disabled || !value}
         onClick={() => setRevealed(!revealed)}
       >
-        {revealed ? trans('Hide') : trans('Show')}
+        {revealed ? trans.__('Hide') : trans.__('Show')}
       </button>
     </div>
   );
 }
 
-/** A push button with JupyterLab's look. */
-export function Button(props: {
+/** A push button (`Button` of `@jupyterlab/ui-components`) in one of four looks. */
+export function ActionButton(props: {
   kind?: 'accept' | 'reject' | 'warn' | 'plain';
   testId?: string;
   title?: string;
@@ -131,18 +121,17 @@ export function Button(props: {
   onClick?: () => void;
   children: React.ReactNode;
 }): JSX.Element {
-  const kind = props.kind ?? 'plain';
   return (
-    <button
+    <Button
       type={props.type ?? 'button'}
-      className={`jp-secrets-Button jp-mod-${kind}`}
+      className={`jp-secrets-Button jp-mod-${props.kind ?? 'plain'}`}
       title={props.title}
       disabled={props.disabled}
       data-testid={props.testId}
       onClick={props.onClick}
     >
       {props.children}
-    </button>
+    </Button>
   );
 }
 
@@ -159,102 +148,6 @@ export function ErrorMessage(props: {
   return (
     <div className="jp-secrets-Error" role="alert" data-testid={props.testId}>
       {text}
-    </div>
-  );
-}
-
-/** A secret's label in a select: its name, and "(expired)" when it is. */
-export function secretOptionLabel(secret: IUserSecret, trans: Translate): string {
-  return secret.expired ? `${secret.name} ${trans('(expired)')}` : secret.name;
-}
-
-/**
- * "New value" / "Use an existing secret" (/ "Skip") for one slot, with the matching input.
- */
-export function ValueChooser(props: {
-  choice: IValueChoice;
-  onChange: (choice: IValueChoice) => void;
-  secrets: IUserSecret[] | null;
-  trans: Translate;
-  /** The slot's name, for labels. */
-  slotName: string;
-  allowSkip?: boolean;
-  error?: string;
-  disabled?: boolean;
-  autoFocus?: boolean;
-  testPrefix: string;
-}): JSX.Element {
-  const { choice, onChange, secrets, trans, slotName, testPrefix, error } = props;
-  const uid = useUid('jp-secrets-value');
-  const radio = (mode: IValueChoice['mode'], label: string, disabled = false) => (
-    <label className="jp-secrets-Radio">
-      <input
-        type="radio"
-        name={uid}
-        value={mode}
-        checked={choice.mode === mode}
-        disabled={props.disabled || disabled}
-        data-testid={`${testPrefix}-choice-${mode}`}
-        onChange={() => onChange({ ...choice, mode })}
-      />
-      {label}
-    </label>
-  );
-  const noSecrets = secrets !== null && secrets.length === 0;
-  return (
-    <div className="jp-secrets-ValueChooser">
-      <div
-        className="jp-secrets-Choices"
-        role="radiogroup"
-        aria-label={trans('How to fill %1', slotName)}
-      >
-        {radio('new', trans('New value'))}
-        {radio('existing', trans('Use an existing secret'), noSecrets)}
-        {props.allowSkip && radio('skip', trans('Skip'))}
-      </div>
-      {choice.mode === 'new' && (
-        <PasswordInput
-          id={`${uid}-input`}
-          value={choice.value}
-          onChange={value => onChange({ ...choice, value })}
-          trans={trans}
-          testId={`${testPrefix}-value`}
-          ariaLabel={trans('New value of %1', slotName)}
-          error={error}
-          autoFocus={props.autoFocus}
-          disabled={props.disabled}
-        />
-      )}
-      {choice.mode === 'existing' && (
-        <select
-          className="jp-mod-styled jp-secrets-Select"
-          value={choice.secretId}
-          aria-label={trans('Existing secret for %1', slotName)}
-          data-testid={`${testPrefix}-existing`}
-          disabled={props.disabled || secrets === null}
-          onChange={e => onChange({ ...choice, secretId: e.target.value })}
-          {...describedBy(`${uid}-input`, error)}
-        >
-          <option value="">
-            {secrets === null ? trans('Loading…') : trans('Choose a secret…')}
-          </option>
-          {(secrets ?? []).map(s => (
-            <option key={s.id} value={s.id}>
-              {secretOptionLabel(s, trans)}
-            </option>
-          ))}
-        </select>
-      )}
-      {error && (
-        <div
-          className="jp-secrets-FieldError"
-          id={`${uid}-input-error`}
-          role="alert"
-          data-testid={`${testPrefix}-error`}
-        >
-          {error}
-        </div>
-      )}
     </div>
   );
 }

@@ -3,29 +3,32 @@
  */
 import * as React from 'react';
 
-import { Button, describedBy, ErrorMessage, Field, useUid } from './components';
+import type { ISlot, ISlotPatch } from '../apiTypes';
 import {
   draftOf,
   errorsFor,
   FieldErrors,
   ISlotDraft,
+  ITrans,
   SLOT_FIELDS,
   slotBody,
-  suggestFilename,
-  Translate
-} from './model';
-import { ISlot } from './tokens';
+  suggestFilename
+} from '../format';
+import { ActionButton, describedBy, ErrorMessage, Field } from './common';
 
 export function SlotForm(props: {
   /** The slot edited; none to add one. */
   slot?: ISlot | null;
-  trans: Translate;
-  /** Send the body; throw the server's error to show it. */
-  onSubmit: (body: Record<string, string | null>) => Promise<void>;
+  trans: ITrans;
+  /**
+   * Send the body (for a new slot, every field: an `ISlotInput`); throw the server's error
+   * to show it.
+   */
+  onSubmit: (body: ISlotPatch) => Promise<void>;
   onCancel: () => void;
 }): JSX.Element {
   const { slot, trans } = props;
-  const uid = useUid('jp-secrets-slot');
+  const uid = React.useId();
   const [draft, setDraft] = React.useState<ISlotDraft>(() => draftOf(slot));
   const [errors, setErrors] = React.useState<FieldErrors>({});
   const [busy, setBusy] = React.useState(false);
@@ -41,7 +44,8 @@ export function SlotForm(props: {
     }
     setDraft(next);
     if (errors[key]) {
-      const { [key]: _, ...rest } = errors;
+      const rest = { ...errors };
+      delete rest[key];
       setErrors(rest);
     }
   };
@@ -70,13 +74,7 @@ export function SlotForm(props: {
   ) => {
     const id = `${uid}-${key}`;
     return (
-      <Field
-        id={id}
-        label={label}
-        error={errors[key]}
-        hint={hint}
-        testId={`slot-field-${key}`}
-      >
+      <Field id={id} label={label} error={errors[key]} hint={hint} testId={`slot-field-${key}`}>
         <input
           id={id}
           className="jp-mod-styled jp-secrets-Input"
@@ -97,30 +95,30 @@ export function SlotForm(props: {
       className="jp-secrets-Form jp-secrets-SlotForm"
       data-testid="slot-form"
       onSubmit={submit}
-      aria-label={slot ? trans('Edit slot %1', slot.name) : trans('New slot')}
+      aria-label={slot ? trans.__('Edit slot %1', slot.name) : trans.__('New slot')}
     >
-      {input('name', trans('Name'), { autoFocus: true, required: true, maxLength: 99 })}
-      {input('description', trans('Description (optional)'), { maxLength: 500 })}
+      {input('name', trans.__('Name'), { autoFocus: true, required: true, maxLength: 99 })}
+      {input('description', trans.__('Description (optional)'), { maxLength: 500 })}
       {input(
         'filename',
-        trans('File name'),
+        trans.__('File name'),
         { required: true, maxLength: 200 },
-        trans('Letters, digits, _ . - (the file kernels read)')
+        trans.__('Letters, digits, _ . - (the file kernels read)')
       )}
       {input(
         'env',
-        trans('Environment variable (optional)'),
+        trans.__('Environment variable (optional)'),
         { placeholder: 'DB_PASSWORD' },
-        trans('Also give kernels the value in this variable')
+        trans.__('Also give kernels the value in this variable')
       )}
       <ErrorMessage errors={errors} testId="slot-error-general" />
       <div className="jp-secrets-FormButtons">
-        <Button kind="reject" onClick={props.onCancel} testId="slot-form-cancel">
-          {trans('Cancel')}
-        </Button>
-        <Button kind="accept" type="submit" disabled={busy} testId="slot-form-submit">
-          {slot ? trans('Save') : trans('Add slot')}
-        </Button>
+        <ActionButton kind="reject" onClick={props.onCancel} testId="slot-form-cancel">
+          {trans.__('Cancel')}
+        </ActionButton>
+        <ActionButton kind="accept" type="submit" disabled={busy} testId="slot-form-submit">
+          {slot ? trans.__('Save') : trans.__('Add slot')}
+        </ActionButton>
       </div>
     </form>
   );

@@ -5,14 +5,11 @@
 import { errorIcon } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
-import { Translate } from './model';
-import { IStatusNotice, statusNotices } from './statusNotices';
-import { IStatus } from './tokens';
+import type { IStatus } from '../apiTypes';
+import { ITrans } from '../format';
+import { IStatusNotice, statusNotices } from '../statusNotices';
 
-export function StatusBanner(props: {
-  status: IStatus | null;
-  trans: Translate;
-}): JSX.Element | null {
+export function StatusBanner(props: { status: IStatus | null; trans: ITrans }): JSX.Element | null {
   const notices = statusNotices(props.status, props.trans);
   if (!notices.length) {
     return null;

@@ -1,0 +1,664 @@
+/**
+ * GENERATED from the server's openapi.yaml by scripts/api-types.js: do not edit.
+ * Run `jlpm api-types` after changing the OpenAPI document; `jlpm test` fails until then.
+ */
+/* eslint-disable */
+export interface paths {
+    "/api/secrets/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** State of the extension and of the store */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Status */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                403: components["responses"]["Error"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/secrets/projects": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The project containing a path, with this user's state of each slot */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description API path (relative to the server root); empty for the root. */
+                    path?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The project (the default project, with exists=false, when none) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Project"];
+                    };
+                };
+                400: components["responses"]["Error"];
+                403: components["responses"]["Error"];
+            };
+        };
+        put?: never;
+        /** Make a directory a project (creates its slot file) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        path?: string;
+                        name: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description The new project */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Project"];
+                    };
+                };
+                400: components["responses"]["Error"];
+                403: components["responses"]["Error"];
+                409: components["responses"]["Error"];
+                503: components["responses"]["Error"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/secrets/projects/{project_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: components["parameters"]["ProjectId"];
+            };
+            cookie?: never;
+        };
+        /** One project by id */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    project_id: components["parameters"]["ProjectId"];
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The project */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Project"];
+                    };
+                };
+                400: components["responses"]["Error"];
+                403: components["responses"]["Error"];
+                404: components["responses"]["Error"];
+                422: components["responses"]["Error"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/secrets/projects/{project_id}/slots": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: components["parameters"]["ProjectId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Add a slot */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    project_id: components["parameters"]["ProjectId"];
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["SlotInput"];
+                };
+            };
+            responses: {
+                /** @description The new slot */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Slot"];
+                    };
+                };
+                400: components["responses"]["Error"];
+                403: components["responses"]["Error"];
+                404: components["responses"]["Error"];
+                409: components["responses"]["Error"];
+                422: components["responses"]["Error"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/secrets/projects/{project_id}/slots/{slot_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: components["parameters"]["ProjectId"];
+                slot_id: components["parameters"]["SlotId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove a slot (and this user's link to it) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    project_id: components["parameters"]["ProjectId"];
+                    slot_id: components["parameters"]["SlotId"];
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Removed */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                400: components["responses"]["Error"];
+                403: components["responses"]["Error"];
+                404: components["responses"]["Error"];
+                422: components["responses"]["Error"];
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Edit a slot */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    project_id: components["parameters"]["ProjectId"];
+                    slot_id: components["parameters"]["SlotId"];
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["SlotPatch"];
+                };
+            };
+            responses: {
+                /** @description The slot */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Slot"];
+                    };
+                };
+                400: components["responses"]["Error"];
+                403: components["responses"]["Error"];
+                404: components["responses"]["Error"];
+                409: components["responses"]["Error"];
+                422: components["responses"]["Error"];
+            };
+        };
+        trace?: never;
+    };
+    "/api/secrets/projects/{project_id}/slots/{slot_id}/value": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: components["parameters"]["ProjectId"];
+                slot_id: components["parameters"]["SlotId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        /** Fill a slot with a new value, or with an existing secret */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    project_id: components["parameters"]["ProjectId"];
+                    slot_id: components["parameters"]["SlotId"];
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description A new value (never returned). */
+                        value?: string;
+                        /** @description An existing secret of this user. */
+                        secret_id?: string;
+                        /** @description Name of the new secret (with value). */
+                        name?: string;
+                        /** Format: date-time */
+                        expires?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description What was done */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            slot: components["schemas"]["Slot"];
+                            secret: components["schemas"]["UserSecret"];
+                            created: boolean;
+                            message: string;
+                        };
+                    };
+                };
+                400: components["responses"]["Error"];
+                403: components["responses"]["Error"];
+                404: components["responses"]["Error"];
+                409: components["responses"]["Error"];
+                422: components["responses"]["Error"];
+                503: components["responses"]["Error"];
+            };
+        };
+        post?: never;
+        /** Unlink the slot's value (the secret itself stays) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    project_id: components["parameters"]["ProjectId"];
+                    slot_id: components["parameters"]["SlotId"];
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Unlinked */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                400: components["responses"]["Error"];
+                403: components["responses"]["Error"];
+                404: components["responses"]["Error"];
+                422: components["responses"]["Error"];
+                503: components["responses"]["Error"];
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/secrets/user-secrets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every secret of this user, with where it is used */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The secrets */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            secrets: components["schemas"]["UserSecret"][];
+                        };
+                    };
+                };
+                403: components["responses"]["Error"];
+            };
+        };
+        put?: never;
+        /** Save a new secret */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name: string;
+                        value: string;
+                        /** Format: date-time */
+                        expires?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description The new secret (without its value) */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["UserSecret"];
+                    };
+                };
+                400: components["responses"]["Error"];
+                403: components["responses"]["Error"];
+                409: components["responses"]["Error"];
+                503: components["responses"]["Error"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/secrets/user-secrets/{secret_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                secret_id: string;
+            };
+            cookie?: never;
+        };
+        /** One secret (without its value) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    secret_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The secret */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["UserSecret"];
+                    };
+                };
+                400: components["responses"]["Error"];
+                403: components["responses"]["Error"];
+                404: components["responses"]["Error"];
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Delete the secret (unlinked from every slot) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    secret_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Deleted */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                400: components["responses"]["Error"];
+                403: components["responses"]["Error"];
+                404: components["responses"]["Error"];
+                503: components["responses"]["Error"];
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Rename, replace the value (every connected slot follows), or change the expiry */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    secret_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name?: string;
+                        value?: string;
+                        /** Format: date-time */
+                        expires?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description The secret */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["UserSecret"];
+                    };
+                };
+                400: components["responses"]["Error"];
+                403: components["responses"]["Error"];
+                404: components["responses"]["Error"];
+                409: components["responses"]["Error"];
+                503: components["responses"]["Error"];
+            };
+        };
+        trace?: never;
+    };
+}
+export type webhooks = Record<string, never>;
+export interface components {
+    schemas: {
+        Error: {
+            message: string;
+            field?: string;
+            /**
+             * @description With 403, "not-owner": the signed-in user is not the server's owner (a guest of a
+             *     shared server); the frontend then shows a notice instead of the secrets UI.
+             * @enum {string}
+             */
+            reason?: "not-owner";
+            /** @description With reason "not-owner", whose secrets these are. */
+            owner?: string;
+        };
+        Status: {
+            locked: boolean;
+            lock_reason?: string | null;
+            /** @description Why some materialized files are out of date (e.g. a full secrets directory), or null. */
+            files_error?: string | null;
+            version: string;
+            /** @enum {string} */
+            on_save: "redact" | "refuse" | "off";
+            secrets_dir: string;
+            /** @description Whether the secret files are on a memory-backed file system (null when unknown). */
+            secrets_dir_memory_backed?: boolean | null;
+            /** @description A squatted location refused, or values going to disk; empty when all is well. */
+            secrets_dir_warnings?: string[];
+            /** @description When the store was created (ISO 8601 UTC), null when unknown. */
+            store_created?: string | null;
+            /** @description True when this server created a new, empty store at start. */
+            store_created_now?: boolean;
+        };
+        Slot: {
+            id: string;
+            name: string;
+            description: string;
+            filename: string;
+            env: string | null;
+            /** @enum {string} */
+            state: "provided" | "missing" | "expired" | "unreadable";
+            /** @description The secret filling this slot, or null. */
+            secret: {
+                id: string;
+                name: string;
+            } | null;
+        };
+        SlotInput: {
+            /** @description Stored in NFC; control, invisible, bidi, private-use and unassigned characters are refused (400); a name that looks the same as another slot's is a clash (409). */
+            name: string;
+            description?: string;
+            filename: string;
+            /** @description Also refused by family when the name would change how programs run (*PROXY*, *PATH*, *_OPTIONS, *FILE, LD_*, PYTHON*, ...): 400 naming the family. The rule is ENV_FAMILIES in jupyter_secrets/validation.py. */
+            env?: string | null;
+        };
+        SlotPatch: {
+            /** @description Stored in NFC; control, invisible, bidi, private-use and unassigned characters are refused (400); a name that looks the same as another slot's is a clash (409). */
+            name?: string;
+            description?: string;
+            filename?: string;
+            /** @description Also refused by family when the name would change how programs run (*PROXY*, *PATH*, *_OPTIONS, *FILE, LD_*, PYTHON*, ...): 400 naming the family. The rule is ENV_FAMILIES in jupyter_secrets/validation.py. */
+            env?: string | null;
+        };
+        Project: {
+            id: string | null;
+            name: string | null;
+            path: string;
+            exists: boolean;
+            error: string | null;
+            slots: components["schemas"]["Slot"][];
+        };
+        Usage: {
+            project_id: string;
+            project_name: string | null;
+            project_path: string | null;
+            slot_id: string;
+            slot_name: string | null;
+        };
+        UserSecret: {
+            id: string;
+            name: string;
+            /** Format: date-time */
+            created: string;
+            /** Format: date-time */
+            modified: string;
+            /** Format: date-time */
+            expires: string | null;
+            expired: boolean;
+            usage: components["schemas"]["Usage"][];
+        };
+    };
+    responses: {
+        /** @description An error, with a message that names the field and the rule */
+        Error: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+    };
+    parameters: {
+        ProjectId: string;
+        SlotId: string;
+    };
+    requestBodies: never;
+    headers: never;
+    pathItems: never;
+}
+export type $defs = Record<string, never>;
+export type operations = Record<string, never>;

@@ -1,0 +1,193 @@
+/**
+ * The launch dialog's form: one row per missing slot, "Later", "Save", "Don't ask at launch".
+ */
+import { Notification } from '@jupyterlab/apputils';
+import * as React from 'react';
+
+import type { ISlot } from '../apiTypes';
+import { useSignalValue } from '../components/hooks';
+import { ValueChooser } from '../components/valueChooser';
+import { EMPTY_CHOICE, IValueChoice, messageOf, projectTitle, provideBody } from '../format';
+import type { ILaunchDialogOptions, ILaunchResult } from './launchDialog';
+
+type RowState = { choice: IValueChoice; error?: string; saved?: boolean };
+
+export function LaunchForm(
+  props: ILaunchDialogOptions & {
+    onClose: (result: ILaunchResult) => void;
+    registerEscape: (handler: () => void) => void;
+  }
+): JSX.Element {
+  const { project, slots, model, trans, onClose, registerEscape } = props;
+  const titleId = React.useId();
+  const [rows, setRows] = React.useState<Record<string, RowState>>(() =>
+    slots.reduce<Record<string, RowState>>((all, s) => {
+      all[s.id] = { choice: { ...EMPTY_CHOICE } };
+      return all;
+    }, {})
+  );
+  const secrets = useSignalValue(model.secretsChanged, () => model.secrets);
+  const [busy, setBusy] = React.useState(false);
+  const [dontAsk, setDontAsk] = React.useState(false);
+
+  React.useEffect(() => {
+    // A failure leaves an empty list (`model.secrets`): new values can still be typed.
+    model.loadSecrets().catch(() => undefined);
+  }, [model]);
+
+  const savedCount = () => Object.values(rows).filter(r => r.saved).length;
+
+  const later = () =>
+    onClose({ saved: savedCount(), skipped: slots.length - savedCount(), dontAsk });
+  React.useEffect(() => {
+    registerEscape(later);
+  });
+
+  const setRow = (id: string, row: RowState) => setRows(prev => ({ ...prev, [id]: row }));
+
+  const save = async () => {
+    const next: Record<string, RowState> = { ...rows };
+    const todo: Array<[ISlot, ReturnType<typeof provideBody>['body']]> = [];
+    let incomplete = false;
+    for (const slot of slots) {
+      const row = next[slot.id];
+      if (row.saved) {
+        continue;
+      }
+      const { skip, body, error } = provideBody(row.choice, trans);
+      if (error) {
+        next[slot.id] = { ...row, error };
+        incomplete = true;
+      } else if (!skip && body) {
+        todo.push([slot, body]);
+      }
+    }
+    if (incomplete) {
+      setRows(next);
+      return;
+    }
+    setBusy(true);
+    let failed = 0;
+    const notes: string[] = [];
+    for (const [slot, body] of todo) {
+      try {
+        const reply = await model.provideValue(project.id!, slot.id, body!);
+        if (reply.created && reply.message) {
+          notes.push(reply.message);
+        }
+        // The value leaves the page's state as soon as it is saved.
+        next[slot.id] = { choice: { ...EMPTY_CHOICE, mode: 'skip' }, saved: true };
+      } catch (error) {
+        failed++;
+        next[slot.id] = { ...next[slot.id], error: messageOf(error) };
+      }
+    }
+    setRows(next);
+    setBusy(false);
+    for (const note of notes) {
+      Notification.info(note, { autoClose: 6000 });
+    }
+    if (!failed) {
+      const saved = Object.values(next).filter(r => r.saved).length;
+      if (saved) {
+        Notification.success(
+          trans._n(
+            'Saved %1 secret value for %2.',
+            'Saved %1 secret values for %2.',
+            saved,
+            projectTitle(project, trans)
+          ),
+          { autoClose: 4000 }
+        );
+      }
+      onClose({ saved, skipped: slots.length - saved, dontAsk });
+    }
+  };
+
+  return (
+    <div
+      className="jp-Dialog-content jp-secrets-LaunchContent"
+      role="dialog"
+      aria-modal="true"
+      aria-labelledby={titleId}
+    >
+      <div className="jp-Dialog-header" id={titleId}>
+        {trans.__('Secrets needed by %1', projectTitle(project, trans))}
+      </div>
+      <div className="jp-Dialog-body jp-secrets-LaunchBody">
+        <p className="jp-secrets-Hint">
+          {trans.__(
+            'This project reads these secrets from files. Your values stay encrypted on your side and are never saved in notebooks.'
+          )}
+        </p>
+        {slots.map((slot, index) => {
+          const row = rows[slot.id];
+          return (
+            <fieldset
+              key={slot.id}
+              className={`jp-secrets-LaunchSlot${row.saved ? ' jp-mod-saved' : ''}`}
+              data-testid="launch-slot"
+              data-slot-name={slot.name}
+            >
+              <legend className="jp-secrets-SlotName">{slot.name}</legend>
+              <div className="jp-secrets-SlotDescription">
+                {slot.description}{' '}
+                <span className="jp-secrets-Hint">
+                  ({trans.__('file')} <code>{slot.filename}</code>)
+                </span>
+              </div>
+              {row.saved ? (
+                <div className="jp-secrets-Saved" data-testid="launch-saved">
+                  {trans.__('Saved')}
+                </div>
+              ) : (
+                <ValueChooser
+                  choice={row.choice}
+                  onChange={choice => setRow(slot.id, { choice })}
+                  secrets={secrets}
+                  trans={trans}
+                  slotName={slot.name}
+                  allowSkip
+                  error={row.error}
+                  disabled={busy}
+                  autoFocus={index === 0}
+                  testPrefix="launch"
+                />
+              )}
+            </fieldset>
+          );
+        })}
+      </div>
+      <div className="jp-Dialog-footer jp-secrets-LaunchFooter">
+        <label className="jp-secrets-DontAsk">
+          <input
+            type="checkbox"
+            checked={dontAsk}
+            data-testid="launch-dont-ask"
+            onChange={e => setDontAsk(e.target.checked)}
+          />
+          {trans.__("Don't ask at launch")}
+        </label>
+        <div className="jp-Dialog-footerButtons">
+          <button
+            type="button"
+            className="jp-Dialog-button jp-mod-reject jp-mod-styled"
+            data-testid="launch-later"
+            onClick={later}
+          >
+            <div className="jp-Dialog-buttonLabel">{trans.__('Later')}</div>
+          </button>
+          <button
+            type="button"
+            className="jp-Dialog-button jp-mod-accept jp-mod-styled"
+            data-testid="launch-save"
+            disabled={busy}
+            onClick={() => void save()}
+          >
+            <div className="jp-Dialog-buttonLabel">{trans.__('Save')}</div>
+          </button>
+        </div>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,31 @@
+/**
+ * Every plugin of the extension. The model plugin provides `ISecretsModel`; the others add
+ * one piece of UI each, and add nothing for a guest of a shared server.
+ */
+import { followPlugin } from './followPlugin';
+import { guestNoticePlugin } from './guestNoticePlugin';
+import { launchDialogPlugin } from './launchDialogPlugin';
+import { modelPlugin } from './modelPlugin';
+import { panelPlugin } from './panelPlugin';
+import { saveGuardPlugin } from './saveGuardPlugin';
+import { userSecretsPlugin } from './userSecretsPlugin';
+
+export {
+  followPlugin,
+  guestNoticePlugin,
+  launchDialogPlugin,
+  modelPlugin,
+  panelPlugin,
+  saveGuardPlugin,
+  userSecretsPlugin
+};
+
+export const plugins = [
+  modelPlugin,
+  guestNoticePlugin,
+  followPlugin,
+  panelPlugin,
+  launchDialogPlugin,
+  userSecretsPlugin,
+  saveGuardPlugin
+];
