@@ -1,70 +1,39 @@
-"""SecretsService: every user-level operation, composing the store, slot files and materializer.
+"""SecretsService: the use cases of docs/API.md for one owner, over one store and one root.
 
 This is the domain layer the REST handlers and the CLI call.  It knows nothing of HTTP: it
-takes plain Python values, returns plain dicts (the API models of docs/API.md) and raises the
-errors of ``errors.py``.  No value ever leaves it except through the materializer.
+takes plain Python values, returns the API models of ``openapi.yaml`` as plain dicts and raises
+the errors of ``errors.py``.  No value ever leaves it except through the materialized files.
+It composes three parts with one job each: the project registry (``projects.py``: paths,
+directories, projects), the store (secrets and bindings) and the file sync (``sync.py``:
+materialized files, kernel environments, the leak guards' values).
 
-One service serves one owner: a Jupyter server runs as one person (every identity that holds
-its token can run code as that person anyway), so secrets are keyed by the server's owner, not
-by the per-browser identities jupyter_server generates for token logins.
+One service serves one owner: secrets are keyed by the server's owner (see ``server/access.py``
+for who may call it).
 """
 
 from __future__ import annotations
 
-import logging
 import threading
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from datetime import datetime, timezone
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from jupyter_secrets.core import slotfile
-from jupyter_secrets.errors import Conflict, InvalidInput, NotFound, SecretsError, SlotFileError
 from jupyter_secrets.core.exposed import ExposedValues
-from jupyter_secrets.files import NO_PROJECT, Materializer
-from jupyter_secrets.core.slotfile import Slot, SlotFile
-from jupyter_secrets.store.base import UNSET, Binding, SecretMeta, SecretStore
+from jupyter_secrets.core.projects import Project, ProjectRegistry, problem_of
+from jupyter_secrets.core.slotfile import Slot
+from jupyter_secrets.core.states import is_expired, needs_value, state_of, utcnow
+from jupyter_secrets.core.sync import FileSync
+from jupyter_secrets.errors import Conflict, InvalidInput, NotFound, SlotFileError
+from jupyter_secrets.files import Materializer
 from jupyter_secrets.rules import validate_id, validate_project_name, validate_slot_fields
+from jupyter_secrets.store.base import UNSET, Binding, SecretMeta, SecretStore
 
-log = logging.getLogger(__name__)
-
-# The pseudo project directory kernels get when their directory belongs to no project: it
-# stays empty, so get_secret() explains that the project declares no slots.  No project id
-# can take its name.
-NO_PROJECT_DIR = NO_PROJECT
+__all__ = ["Project", "SecretsService", "is_expired"]
 
 # Filling a slot re-reads it when another process changed it meanwhile; more than a few
 # changes in a row is not a race but a loop, reported as the Conflict it is.
 _FILL_ATTEMPTS = 5
-
-
-@dataclass(frozen=True)
-class Project:
-    """A project found on disk: its directory and its parsed slot file."""
-
-    directory: Path
-    slots: SlotFile
-
-    @property
-    def id(self) -> str:
-        return self.slots.project_id
-
-
-def _utcnow() -> datetime:
-    return datetime.now(timezone.utc)
-
-
-def is_expired(meta: SecretMeta, now: datetime | None = None) -> bool:
-    if not meta.expires:
-        return False
-    try:
-        expires = datetime.strptime(meta.expires, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
-    except ValueError:
-        # Not a date this version writes (an older row): never serve a value on a guess.
-        log.warning("Secret %s has an unreadable expiry; treated as expired", meta.id)
-        return True
-    return expires <= (now or _utcnow())
 
 
 class SecretsService:
@@ -79,55 +48,56 @@ class SecretsService:
         on_change: Callable[[str, dict[str, Any]], None] | None = None,
     ):
         self.store = store
-        self.root_dir = Path(root_dir).resolve()
         self.owner = owner
-        self.materializer = materializer
+        self.projects = ProjectRegistry(store, root_dir, owner)
+        self.sync = FileSync(store, owner, self.projects, materializer)
         # on_change(event, details): audit trail hook; details never hold a value.
         self._on_change = on_change or (lambda event, details: None)
-        # project id -> directory of every project seen by this process.
-        self._known: dict[str, Path] = {}
-        # project id -> every directory seen claiming it (more than one: a copied project).
-        self._claims: dict[str, set[Path]] = {}
-        # Every value written for kernels in this run, replaced ones too (for the leak guards).
-        self.exposed = ExposedValues()
-        # project id -> why its files could not be written last time (shown in the status).
-        self._files_errors: dict[str, str] = {}
         # Serialises changes that touch the store and the materialized files together.
         self._lock = threading.RLock()
+
+    @property
+    def root_dir(self) -> Path:
+        return self.projects.root_dir
+
+    @property
+    def materializer(self) -> Materializer | None:
+        return self.sync.materializer
+
+    @property
+    def exposed(self) -> ExposedValues:
+        return self.sync.exposed
 
     # ------------------------------------------------------------------ projects
 
     def project_for_path(self, api_path: str) -> dict[str, Any]:
         """The project holding ``api_path`` (nearest ancestor with a slot file), as an API model."""
-        directory = slotfile.find_project_dir(self.root_dir, api_path or "")
+        directory = self.projects.project_dir_of(api_path)
         if directory is None:
             return self._no_project_model()
         return self._project_model_at(directory)
 
     def create_project(self, api_path: str, name: Any) -> dict[str, Any]:
         name = validate_project_name(name)
-        directory = self._directory_of(api_path)
+        directory = self.projects.directory_of(api_path)
         if (directory / slotfile.SLOT_FILE).exists():
             raise Conflict(f"path: '{api_path or '/'}' is already a project", field="path")
         with self._lock:
-            slots = slotfile.new_slot_file(name)
-            slotfile.write_slot_file(directory, slots)
-            project = self._remember(Project(directory, slots))
-            self._record(project)
-        self._on_change("project.created", {"project_id": project.id, "path": self._api_path(directory)})
+            project = self.projects.create(directory, name)
+        self._on_change("project.created", {"project_id": project.id, "path": self.projects.api_path(directory)})
         return self._project_model(project)
 
     def get_project(self, project_id: str) -> dict[str, Any]:
-        return self._project_model(self._project(project_id))
+        return self._project_model(self.projects.get(project_id))
 
     # ------------------------------------------------------------------ slots
 
     def add_slot(self, project_id: str, payload: Any) -> dict[str, Any]:
         fields = validate_slot_fields(payload)
         with self._lock:
-            project = self._project_to_change(project_id)
+            project = self.projects.for_change(project_id)
             updated = slotfile.add_slot(project.slots, **fields)
-            project = self._save_slots(project, updated)
+            project = self.projects.save_slots(project, updated)
             slot = updated.slots[-1]
         self._on_change("slot.added", {"project_id": project.id, "slot_id": slot.id})
         return self._slot_model(project, slot)
@@ -135,20 +105,20 @@ class SecretsService:
     def update_slot(self, project_id: str, slot_id: str, payload: Any) -> dict[str, Any]:
         fields = validate_slot_fields(payload, partial=True)
         with self._lock:
-            project = self._project_to_change(project_id)
+            project = self.projects.for_change(project_id)
             updated = slotfile.update_slot(project.slots, slot_id, **fields)
-            project = self._save_slots(project, updated)
-            self._materialize(project)
+            project = self.projects.save_slots(project, updated)
+            self.sync.write(project)
         self._on_change("slot.updated", {"project_id": project.id, "slot_id": slot_id, "fields": sorted(fields)})
-        return self._slot_model(project, self._slot(project, slot_id))
+        return self._slot_model(project, project.slot(slot_id))
 
     def remove_slot(self, project_id: str, slot_id: str) -> None:
         with self._lock:
-            project = self._project_to_change(project_id)
+            project = self.projects.for_change(project_id)
             updated = slotfile.remove_slot(project.slots, slot_id)
-            project = self._save_slots(project, updated)
+            project = self.projects.save_slots(project, updated)
             self.store.unbind(self.owner, project.id, slot_id)
-            self._materialize(project)
+            self.sync.write(project)
         self._on_change("slot.removed", {"project_id": project.id, "slot_id": slot_id})
 
     # ------------------------------------------------------------------ slot values
@@ -171,14 +141,14 @@ class SecretsService:
         if (value is None) == (secret_id is None):
             raise InvalidInput("value", "give either 'value' (a new value) or 'secret_id' (an existing secret), not both")
         with self._lock:
-            project = self._project_to_change(project_id)
-            slot = self._slot(project, slot_id)
+            project = self.projects.for_change(project_id)
+            slot = project.slot(slot_id)
             if secret_id is not None:
                 meta = self._link_existing(project, slot, secret_id)
                 created, message = False, f"'{slot.name}' now uses the saved secret '{meta.name}'."
             else:
                 meta, created, message = self._fill_with_value(project, slot, value, name, expires)
-            self._materialize_secret_users(meta.id, also=project)
+            self.sync.secret_users(meta.id, also=project)
         self._on_change(
             "slot.filled",
             {"project_id": project.id, "slot_id": slot.id, "secret_id": meta.id, "created": created},
@@ -192,11 +162,11 @@ class SecretsService:
 
     def unlink_slot(self, project_id: str, slot_id: str) -> None:
         with self._lock:
-            project = self._project_to_change(project_id)
-            self._slot(project, slot_id)
+            project = self.projects.for_change(project_id)
+            project.slot(slot_id)
             if not self.store.unbind(self.owner, project.id, slot_id):
                 raise NotFound(f"slot {slot_id} has no value to unlink")
-            self._materialize(project)
+            self.sync.write(project)
         self._on_change("slot.unlinked", {"project_id": project.id, "slot_id": slot_id})
 
     # ------------------------------------------------------------------ user secrets
@@ -235,14 +205,14 @@ class SecretsService:
                 expires=changes.get("expires", UNSET),
             )
             if "value" in changes or "expires" in changes:
-                self._materialize_secret_users(meta.id)
+                self.sync.secret_users(meta.id)
         self._on_change("secret.updated", {"secret_id": meta.id, "fields": sorted(changes)})
         return self._secret_model(meta)
 
     def delete_user_secret(self, secret_id: str) -> list[Binding]:
         with self._lock:
             removed = self.store.delete_secret(self.owner, _id("secret_id", secret_id))
-            self._rewrite({b.project_id for b in removed})
+            self.sync.rewrite({b.project_id for b in removed})
         self._on_change("secret.deleted", {"secret_id": secret_id, "unlinked": len(removed)})
         return removed
 
@@ -250,54 +220,16 @@ class SecretsService:
 
     def kernel_env(self, os_cwd: str | None) -> dict[str, str]:
         """Environment for a kernel or terminal started in ``os_cwd`` (an OS path, or None)."""
-        if self.materializer is None:
-            return {}
-        directory = None
-        try:
-            # No cwd (POST /api/kernels without a path): the kernel runs in the server's root.
-            api_path = self._api_path(Path(os_cwd)) if os_cwd else ""
-            directory = slotfile.find_project_dir(self.root_dir, api_path)
-        except (InvalidInput, ValueError):
-            directory = None  # a cwd outside the root belongs to no project of ours
-        if directory is None:
-            return self._no_project_env()
-        try:
-            project = self._remember(Project(directory, slotfile.read_slot_file(directory)))
-        except (SlotFileError, Conflict) as err:
-            log.warning("Secrets of %s unavailable: %s", directory, getattr(err, "reason", err.message))
-            return self._no_project_env()
-        values = self._materialize(project)
-        env = {"JUPYTER_SECRETS_DIR": str(self.materializer.project_dir(project.id))}
-        for slot in project.slots.slots:
-            if slot.env and slot.id in values:
-                if "\0" in values[slot.id]:
-                    # No process can receive it (execve refuses it); the file still holds it.
-                    log.warning(
-                        "Slot %r of project %s: the value holds a NUL character, so it is not "
-                        "given as $%s (read the file instead)", slot.name, project.id, slot.env,
-                    )
-                    continue
-                env[slot.env] = values[slot.id]
-        return env
+        return self.sync.kernel_env(os_cwd)
 
     def materialize_known_projects(self) -> None:
         """Write the files of the default project and of every bound project under the root."""
-        default = slotfile.find_project_dir(self.root_dir, "")
-        candidates = [default] if default is not None else []
-        for record in self.store.projects(self.owner).values():
-            candidates.append(Path(record.last_path))
-        for directory in candidates:
-            try:
-                project = self._load(directory)
-            except (SecretsError, OSError):
-                continue
-            if project is not None:
-                self._materialize(project)
+        self.sync.write_known_projects()
 
     @property
     def files_error(self) -> str | None:
         """Why some materialized files are out of date (a full or unusable secrets dir), or None."""
-        return "; ".join(self._files_errors.values()) or None
+        return self.sync.files_error
 
     @property
     def values_version(self) -> int:
@@ -310,114 +242,14 @@ class SecretsService:
         return self.exposed.all()
 
     def missing_slots(self, api_path: str = "") -> list[dict[str, Any]]:
-        """Slots of the project at ``api_path`` that have no usable value."""
+        """Slots of the project at ``api_path`` that need a value (``states.needs_value``)."""
         model = self.project_for_path(api_path)
-        return [slot for slot in model["slots"] if slot["state"] != "provided"]
+        return [slot for slot in model["slots"] if needs_value(slot["state"])]
 
     def refresh(self) -> None:
         """Rewrite every known project's files (after an outside change or an expiry)."""
         with self._lock:
-            self._rewrite(list(self._known))
-
-    # ------------------------------------------------------------------ internals: projects
-
-    def _directory_of(self, api_path: Any) -> Path:
-        if not isinstance(api_path, str):
-            raise InvalidInput("path", "must be a string (a path relative to the server root)")
-        directory = slotfile.resolve_api_path(self.root_dir, api_path)
-        if not directory.is_dir():
-            raise InvalidInput("path", f"'{api_path}' is not a directory inside the server root")
-        return directory
-
-    def _api_path(self, directory: Path) -> str:
-        return slotfile.api_path(self.root_dir, directory)
-
-    def _load(self, directory: Path) -> Project | None:
-        directory = directory.resolve()
-        if not directory.is_relative_to(self.root_dir):
-            return None
-        if not (directory / slotfile.SLOT_FILE).is_file():
-            return None
-        return self._remember(Project(directory, slotfile.read_slot_file(directory)))
-
-    def _remember(self, project: Project) -> Project:
-        """Note where the project lives (in memory: reads never write to the store).
-
-        Two folders claiming one id (a copied project) are a clash, reported on both as
-        long as both claim it: raises Conflict, so nothing is read from or written to a
-        folder the user did not ask for.
-        """
-        claims = self._claims.get(project.id)
-        if claims is None:
-            claims = self._claims[project.id] = set()
-            record = self.store.projects(self.owner).get(project.id) if not self.store.locked else None
-            if record is not None:
-                claims.add(Path(record.last_path))
-        claims.add(project.directory)
-        others = sorted(d for d in claims if d != project.directory and self._claims_id(d, project.id))
-        if others:
-            names = ", ".join(f"'{self._display_path(str(d)) or '/'}'" for d in [project.directory, *others])
-            raise Conflict(
-                f"project id {project.id} is used by more than one folder ({names}), as when a "
-                "project folder is copied: give one of them a new id (edit \"project\": {\"id\"} "
-                f"in its {slotfile.SLOT_FILE}; 1-64 characters of A-Z a-z 0-9 _ -)",
-                field="project_id",
-            )
-        self._known[project.id] = project.directory
-        return project
-
-    def _claims_id(self, directory: Path, project_id: str) -> bool:
-        try:
-            return slotfile.read_slot_file(directory).project_id == project_id
-        except (SlotFileError, OSError):
-            return False
-
-    def _record(self, project: Project) -> None:
-        """Persist where the project lives, for the usage list: on changes only."""
-        if not self.store.locked:
-            self.store.remember_project(
-                self.owner, project.id, project.slots.project_name, str(project.directory)
-            )
-
-    def _find_project(self, project_id: str) -> Project | None:
-        """The project with this id, from this process's memory or the store's last path."""
-        candidates = []
-        if project_id in self._known:
-            candidates.append(self._known[project_id])
-        record = self.store.projects(self.owner).get(project_id)
-        if record is not None:
-            candidates.append(Path(record.last_path))
-        for directory in candidates:
-            try:
-                project = self._load(directory)
-            except OSError:
-                continue
-            if project is not None and project.id == project_id:
-                return project
-        return None
-
-    def _project(self, project_id: str) -> Project:
-        project = self._find_project(_id("project_id", project_id))
-        if project is None:
-            raise NotFound(f"no project with id {project_id} is known to this server")
-        return project
-
-    def _project_to_change(self, project_id: str) -> Project:
-        """The project a change is about, recorded in the store (where it lives, its name)."""
-        project = self._project(project_id)
-        self._record(project)
-        return project
-
-    def _save_slots(self, project: Project, slots: SlotFile) -> Project:
-        slotfile.write_slot_file(project.directory, slots)
-        return Project(project.directory, slots)
-
-    @staticmethod
-    def _slot(project: Project, slot_id: str) -> Slot:
-        for slot in project.slots.slots:
-            if slot.id == slot_id:
-                return slot
-        raise NotFound(f"project {project.id} has no slot with id {slot_id}")
+            self.sync.rewrite(self.projects.known_ids())
 
     # ------------------------------------------------------------------ internals: values
 
@@ -477,85 +309,6 @@ class SecretsService:
                     return None
         return None
 
-    # ------------------------------------------------------------------ internals: files
-
-    def _no_project_env(self) -> dict[str, str]:
-        """An empty directory, so that get_secret() explains there is no project."""
-        assert self.materializer is not None
-        try:
-            self.materializer.write_project(NO_PROJECT_DIR, [])
-        except (OSError, SecretsError) as err:
-            log.error("jupyter_secrets: cannot prepare the kernel's secrets directory: %s", err)
-            return {}
-        return {"JUPYTER_SECRETS_DIR": str(self.materializer.project_dir(NO_PROJECT_DIR))}
-
-    def _materialize(self, project: Project) -> dict[str, str]:
-        """Write the project's usable values as files; return {slot id: value} for env slots."""
-        if self.materializer is None or self.store.locked:
-            return {}
-        bound = self.store.bound_secrets(self.owner, project.id)
-        now = _utcnow()
-        # slot id -> secret id of the slots to write: bound, and the secret not expired.
-        usable = {
-            slot.id: meta.id
-            for slot in project.slots.slots
-            if (meta := bound.get(slot.id)) is not None and not is_expired(meta, now)
-        }
-        read = self.store.read_values(self.owner, usable.values())
-        entries, values = [], {}
-        for slot in project.slots.slots:
-            secret_id = usable.get(slot.id)
-            if secret_id is None:
-                continue
-            value = read.values.get(secret_id)
-            if value is None:
-                err = read.errors.get(secret_id, NotFound(f"no secret with id {secret_id}"))
-                log.warning("Slot %r of project %s not written: %s", slot.name, project.id, err)
-                continue
-            entries.append((slot.name, slot.filename, value))
-            if slot.env:
-                values[slot.id] = value
-        try:
-            self.materializer.write_project(project.id, entries)
-        except (OSError, SecretsError) as err:
-            # The store already holds the change: report the files problem (status, log)
-            # rather than fail a request whose change was made.
-            reason = err.strerror if isinstance(err, OSError) and err.strerror else str(err)
-            self._files_errors[project.id] = f"the secret files of project {project.id} cannot be written: {reason}"
-            log.error("jupyter_secrets: %s", self._files_errors[project.id])
-            return {}
-        self._files_errors.pop(project.id, None)
-        written = {value: name for name, _, value in entries}
-        if self.exposed.set_project(project.id, written):
-            self._write_redaction_set()
-        return values
-
-    def _write_redaction_set(self) -> None:
-        assert self.materializer is not None
-        try:
-            self.materializer.write_redaction_set(self.exposed.all())
-        except (OSError, SecretsError) as err:
-            # The kernels' own directories still redact their current values.
-            log.error("jupyter_secrets: cannot update the kernels' redaction set: %s", err)
-
-    def _materialize_secret_users(self, secret_id: str, also: Project | None = None) -> None:
-        project_ids = {b.project_id for b in self.store.bindings(self.owner, secret_id=secret_id)}
-        if also is not None:
-            project_ids.add(also.id)
-        self._rewrite(project_ids, also)
-
-    def _rewrite(self, project_ids: Iterable[str], known: Project | None = None) -> None:
-        """Rewrite these projects' files, best effort: the change they follow is committed, so
-        a project whose slot file broke meanwhile is logged and skipped, not an error."""
-        for project_id in project_ids:
-            try:
-                project = known if known is not None and known.id == project_id else self._find_project(project_id)
-            except (SlotFileError, Conflict) as err:
-                log.warning("Secret files of project %s not rewritten: %s", project_id, getattr(err, "reason", err.message))
-                continue
-            if project is not None:
-                self._materialize(project)
-
     # ------------------------------------------------------------------ models (docs/API.md)
 
     def _no_project_model(self) -> dict[str, Any]:
@@ -563,11 +316,11 @@ class SecretsService:
 
     def _project_model_at(self, directory: Path) -> dict[str, Any]:
         try:
-            project = self._remember(Project(directory, slotfile.read_slot_file(directory)))
+            project = self.projects.read(directory)
         except (SlotFileError, Conflict) as err:
             return {
-                "id": None, "name": None, "path": self._api_path(directory),
-                "exists": True, "error": getattr(err, "reason", err.message), "slots": [],
+                "id": None, "name": None, "path": self.projects.api_path(directory),
+                "exists": True, "error": problem_of(err), "slots": [],
             }
         return self._project_model(project)
 
@@ -576,16 +329,16 @@ class SecretsService:
         return {
             "id": project.id,
             "name": project.slots.project_name,
-            "path": self._api_path(project.directory),
+            "path": self.projects.api_path(project.directory),
             "exists": True,
             "error": None,
             "slots": [self._slot_model(project, slot, states) for slot in project.slots.slots],
         }
 
     def _slot_states(self, project: Project) -> dict[str, tuple[str, SecretMeta | None]]:
-        now = _utcnow()
+        now = utcnow()
         return {
-            slot_id: ("expired" if is_expired(meta, now) else "provided", meta)
+            slot_id: (state_of(meta, self.sync.unreadable, now), meta)
             for slot_id, meta in self.store.bound_secrets(self.owner, project.id).items()
         }
 
@@ -594,7 +347,7 @@ class SecretsService:
     ) -> dict[str, Any]:
         if states is None:
             states = self._slot_states(project)
-        state, meta = states.get(slot.id, ("missing", None))
+        state, meta = states.get(slot.id, (state_of(None, ()), None))
         return {
             "id": slot.id,
             "name": slot.name,
@@ -611,13 +364,13 @@ class SecretsService:
         usage: dict[str, list[dict[str, Any]]] = {}
         for binding in self.store.bindings(self.owner):
             if binding.project_id not in slot_names:
-                slot_names[binding.project_id] = self._slot_names(binding.project_id)
+                slot_names[binding.project_id] = self.projects.slot_names(binding.project_id)
             record = records.get(binding.project_id)
             usage.setdefault(binding.secret_id, []).append(
                 {
                     "project_id": binding.project_id,
                     "project_name": record.name if record else None,
-                    "project_path": self._display_path(record.last_path) if record else None,
+                    "project_path": self.projects.display_path(record.last_path) if record else None,
                     "slot_id": binding.slot_id,
                     "slot_name": slot_names[binding.project_id].get(binding.slot_id),
                 }
@@ -633,7 +386,7 @@ class SecretsService:
 
     def _display_path(self, last_path: str) -> str:
         path = Path(last_path)
-        return self._api_path(path) if path.is_relative_to(self.root_dir) else last_path
+        return self.projects.api_path(path) if path.is_relative_to(self.root_dir) else last_path
 
     def _secret_model(
         self, meta: SecretMeta, usage: dict[str, list[dict[str, Any]]] | None = None

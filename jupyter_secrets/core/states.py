@@ -1,0 +1,52 @@
+"""The state of a slot for its user, and the one rule of which slots need a value.
+
+``provided``: bound to a secret whose value is usable.  ``missing``: not bound.  ``expired``:
+bound to a secret past its expiry (its file is not written).  ``unreadable``: bound to a secret
+whose stored value fails authentication (tampered, or written under another key); the others
+keep working.  Every state but ``provided`` needs a value: the launch dialog, the terminal
+prompt, ``jupyter secrets status`` and ``run`` all ask this module.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timezone
+
+from jupyter_secrets.store.base import SecretMeta
+
+log = logging.getLogger(__name__)
+
+PROVIDED, MISSING, EXPIRED, UNREADABLE = "provided", "missing", "expired", "unreadable"
+STATES = (PROVIDED, MISSING, EXPIRED, UNREADABLE)
+
+
+def needs_value(state: str) -> bool:
+    """Whether a slot in this state asks its user for a value (everything but provided)."""
+    return state != PROVIDED
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def is_expired(meta: SecretMeta, now: datetime | None = None) -> bool:
+    if not meta.expires:
+        return False
+    try:
+        expires = datetime.strptime(meta.expires, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+    except ValueError:
+        # Not a date this version writes (an older row): never serve a value on a guess.
+        log.warning("Secret %s has an unreadable expiry; treated as expired", meta.id)
+        return True
+    return expires <= (now or utcnow())
+
+
+def state_of(meta: SecretMeta | None, unreadable: frozenset[str] | set[str], now: datetime | None = None) -> str:
+    """The state of a slot bound to ``meta`` (None: unbound)."""
+    if meta is None:
+        return MISSING
+    if is_expired(meta, now):
+        return EXPIRED
+    if meta.id in unreadable:
+        return UNREADABLE
+    return PROVIDED

@@ -1,0 +1,164 @@
+"""File sync: the materialized files of each project follow the store, and kernels get them.
+
+After every change (and at start, and on refresh) a project's usable values are written into
+its directory of the server's tree; what was written is recorded in :class:`ExposedValues`
+(the leak guards' set, retired values included) and in the kernels' redaction file.  A files
+problem (a full or unusable secrets directory) never fails the change that caused it: the
+store holds the change, and the problem is reported (log, status) until the next write works.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+from jupyter_secrets.core.exposed import ExposedValues
+from jupyter_secrets.core.projects import Project, ProjectRegistry, problem_of
+from jupyter_secrets.core.states import is_expired, utcnow
+from jupyter_secrets.errors import Conflict, NotFound, SecretsError, SecretUnreadable, SlotFileError
+from jupyter_secrets.files import NO_PROJECT, Materializer
+from jupyter_secrets.store.base import SecretStore
+
+log = logging.getLogger(__name__)
+
+
+class FileSync:
+    """Writes the projects' files for one owner; ``materializer`` None: nothing is written."""
+
+    def __init__(self, store: SecretStore, owner: str, registry: ProjectRegistry, materializer: Materializer | None):
+        self.store = store
+        self.owner = owner
+        self.registry = registry
+        self.materializer = materializer
+        # Every value written for kernels in this run, replaced ones too (for the leak guards).
+        self.exposed = ExposedValues()
+        # project id -> why its files could not be written last time (shown in the status).
+        self._files_errors: dict[str, str] = {}
+        # Secrets whose stored value failed authentication when last read (state "unreadable").
+        self.unreadable: set[str] = set()
+
+    @property
+    def files_error(self) -> str | None:
+        return "; ".join(self._files_errors.values()) or None
+
+    # ------------------------------------------------------------------ kernels
+
+    def kernel_env(self, os_cwd: str | None) -> dict[str, str]:
+        """Environment for a kernel or terminal started in ``os_cwd`` (an OS path; None: the
+        root, as for ``POST /api/kernels`` without a path)."""
+        if self.materializer is None:
+            return {}
+        directory = self.registry.project_dir_of_os_path(os_cwd)
+        if directory is None:
+            return self._no_project_env()
+        try:
+            project = self.registry.read(directory)
+        except (SlotFileError, Conflict) as err:
+            log.warning("Secrets of %s unavailable: %s", directory, problem_of(err))
+            return self._no_project_env()
+        values = self.write(project)
+        env = {"JUPYTER_SECRETS_DIR": str(self.materializer.project_dir(project.id))}
+        for slot in project.slots.slots:
+            if slot.env and slot.id in values:
+                if "\0" in values[slot.id]:
+                    # No process can receive it (execve refuses it); the file still holds it.
+                    log.warning(
+                        "Slot %r of project %s: the value holds a NUL character, so it is not "
+                        "given as $%s (read the file instead)", slot.name, project.id, slot.env,
+                    )
+                    continue
+                env[slot.env] = values[slot.id]
+        return env
+
+    def _no_project_env(self) -> dict[str, str]:
+        """An empty directory, so that get_secret() explains there is no project."""
+        assert self.materializer is not None
+        try:
+            self.materializer.write_project(NO_PROJECT, [])
+        except (OSError, SecretsError) as err:
+            log.error("jupyter_secrets: cannot prepare the kernel's secrets directory: %s", err)
+            return {}
+        return {"JUPYTER_SECRETS_DIR": str(self.materializer.project_dir(NO_PROJECT))}
+
+    # ------------------------------------------------------------------ writing
+
+    def write(self, project: Project) -> dict[str, str]:
+        """Write the project's usable values as files; return {slot id: value} for env slots."""
+        if self.materializer is None or self.store.locked:
+            return {}
+        bound = self.store.bound_secrets(self.owner, project.id)
+        now = utcnow()
+        # slot id -> secret id of the slots to write: bound, and the secret not expired.
+        usable = {
+            slot.id: meta.id
+            for slot in project.slots.slots
+            if (meta := bound.get(slot.id)) is not None and not is_expired(meta, now)
+        }
+        read = self.store.read_values(self.owner, usable.values())
+        entries, values = [], {}
+        for slot in project.slots.slots:
+            secret_id = usable.get(slot.id)
+            if secret_id is None:
+                continue
+            value = read.values.get(secret_id)
+            if value is None:
+                err = read.errors.get(secret_id, NotFound(f"no secret with id {secret_id}"))
+                if isinstance(err, SecretUnreadable):
+                    self.unreadable.add(secret_id)
+                log.warning("Slot %r of project %s not written: %s", slot.name, project.id, err)
+                continue
+            self.unreadable.discard(secret_id)
+            entries.append((slot.name, slot.filename, value))
+            if slot.env:
+                values[slot.id] = value
+        try:
+            self.materializer.write_project(project.id, entries)
+        except (OSError, SecretsError) as err:
+            # The store already holds the change: report the files problem (status, log)
+            # rather than fail a request whose change was made.
+            reason = err.strerror if isinstance(err, OSError) and err.strerror else str(err)
+            self._files_errors[project.id] = f"the secret files of project {project.id} cannot be written: {reason}"
+            log.error("jupyter_secrets: %s", self._files_errors[project.id])
+            return {}
+        self._files_errors.pop(project.id, None)
+        written = {value: name for name, _, value in entries}
+        if self.exposed.set_project(project.id, written):
+            self._write_redaction_set()
+        return values
+
+    def _write_redaction_set(self) -> None:
+        assert self.materializer is not None
+        try:
+            self.materializer.write_redaction_set(self.exposed.all())
+        except (OSError, SecretsError) as err:
+            # The kernels' own directories still redact their current values.
+            log.error("jupyter_secrets: cannot update the kernels' redaction set: %s", err)
+
+    def secret_users(self, secret_id: str, also: Project | None = None) -> None:
+        """Rewrite every project the secret fills (and ``also``, just changed)."""
+        project_ids = {b.project_id for b in self.store.bindings(self.owner, secret_id=secret_id)}
+        if also is not None:
+            project_ids.add(also.id)
+        self.rewrite(project_ids, also)
+
+    def rewrite(self, project_ids: Iterable[str], known: Project | None = None) -> None:
+        """Rewrite these projects' files, best effort: the change they follow is committed, so
+        a project whose slot file broke meanwhile is logged and skipped, not an error."""
+        for project_id in project_ids:
+            try:
+                project = known if known is not None and known.id == project_id else self.registry.find(project_id)
+            except (SlotFileError, Conflict) as err:
+                log.warning("Secret files of project %s not rewritten: %s", project_id, problem_of(err))
+                continue
+            if project is not None:
+                self.write(project)
+
+    def write_known_projects(self) -> None:
+        """At start: the files of the root's project and of every project the store remembers."""
+        for directory in self.registry.start_candidates():
+            try:
+                project = self.registry.load(directory)
+            except (SecretsError, OSError):
+                continue
+            if project is not None:
+                self.write(project)
