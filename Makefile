@@ -30,7 +30,7 @@ $(VENV)/.deps: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	# Build tools first: the editable install below builds without isolation against them.
-	$(BIN)/pip install --quiet "hatchling>=1.21" "hatch-jupyter-builder>=0.9" "jupyterlab>=4.4,<5" "jupyter-builder>=1.3" "editables>=0.5"
+	$(BIN)/pip install --quiet "hatchling>=1.21" "hatch-jupyter-builder>=0.9" "hatch-nodejs-version>=0.3.2" "jupyterlab>=4.4,<5" "jupyter-builder>=1.3" "editables>=0.5"
 	touch $@
 
 labextension/node_modules/.yarn-state.yml: labextension/package.json labextension/yarn.lock $(VENV)/.deps
@@ -45,7 +45,8 @@ $(VENV)/.installed: $(VENV)/.deps $(LABEXT) pyproject.toml
 	# install.json is added to the wheel from the top level; a copy left in the build output
 	# by an earlier editable install would be added twice and fail the build.
 	rm -f jupyter_secrets/labextension/install.json
-	$(BIN)/pip install --quiet --no-build-isolation -e ".[test]"
+	# Also writes jupyter_secrets/_version.py from labextension/package.json (the one version).
+	$(BIN)/pip install --quiet --no-build-isolation -e ".[test,dev]"
 	touch $@
 
 # Point JupyterLab at the built frontend (a symlink, so rebuilds are picked up).
@@ -61,7 +62,9 @@ run: install
 
 # Browser tests run in their own pytest process: Playwright's sync API leaves the main
 # thread's event loop marked running, which pytest-jupyter's loop fixtures cannot share.
+# Lint first: CI (`.ci/run`) fails on a lint or type error before any test runs.
 test: install
+	$(MAKE) lint
 	$(MAKE) test-frontend
 	$(MAKE) test-python
 	$(MAKE) test-browser
@@ -74,6 +77,14 @@ test-frontend: install
 
 test-browser: install
 	$(BIN)/pytest -p no:cacheprovider tests/browser
+
+# ruff (lint, format) and mypy on the Python side, configured in pyproject.toml; the
+# frontend's eslint, prettier and stylelint through lint-frontend.
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(MAKE) lint-frontend
 
 bench: install
 	$(BIN)/python -m benchmarks
