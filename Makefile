@@ -15,7 +15,7 @@ FRONTEND_SRC := $(shell find labextension/src labextension/style labextension/sc
 	labextension/package.json labextension/tsconfig.json
 LABEXT := jupyter_secrets/labextension/package.json
 
-.PHONY: install frontend run test test-python test-frontend test-browser bench lint clean
+.PHONY: install frontend run test test-python test-frontend test-browser bench lint lint-frontend clean
 
 # configurable-http-proxy (npm, pinned by tests/hub/package-lock.json) for the real-JupyterHub
 # tests in tests/hub: JupyterHub starts it.
@@ -74,6 +74,11 @@ test-python: install
 
 test-frontend: install
 	cd labextension && $(BIN)/jlpm test
+
+# eslint (typescript-eslint, react, react-hooks), prettier and stylelint, configured in
+# labextension/ (`cd labextension && jlpm lint` fixes what they can).
+lint-frontend: labextension/node_modules/.yarn-state.yml
+	cd labextension && $(BIN)/jlpm lint:check
 
 test-browser: install
 	$(BIN)/pytest -p no:cacheprovider tests/browser
