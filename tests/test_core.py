@@ -117,3 +117,37 @@ def test_kernel_env_of_a_folder_outside_every_project_is_an_empty_dot_directory(
     directory = Path(env["JUPYTER_SECRETS_DIR"])
     assert directory.name == ".no-project"
     assert [p.name for p in directory.iterdir()] == [".~slots.json"]  # an empty index: no slots
+
+
+class TestStoreCallsLeaveTheLoopFree:
+    """Every handler calls the store off the event loop: a slow backend never blocks the server."""
+
+    @pytest.fixture
+    def jp_server_config(self, jp_server_config):
+        import json
+
+        config = json.loads(json.dumps(jp_server_config))
+        config["SecretsExtension"]["store_class"] = "tests.blocking_store.BlockingStore"
+        return config
+
+    async def test_the_server_answers_while_a_store_call_waits(self, api, jp_fetch):
+        import asyncio
+
+        from . import blocking_store
+
+        blocking_store.entered.clear()
+        blocking_store.release.clear()
+        slow = asyncio.ensure_future(api("GET", "user-secrets"))
+        try:
+            while not blocking_store.entered.is_set():
+                await asyncio.sleep(0.01)
+            # The store call is in flight and waits: the loop must still serve other requests
+            # (were the call on the loop, this request would wait for it, and the test time out).
+            response = await asyncio.wait_for(jp_fetch("api", "status"), 30)
+            assert response.code == 200
+            status, reply = await asyncio.wait_for(api("GET", "status"), 30)
+            assert status == 200 and not slow.done()
+        finally:
+            blocking_store.release.set()
+        status, listing = await slow
+        assert status == 200 and listing == {"secrets": []}

@@ -7,6 +7,7 @@ materialized files: they are removed when the server stops.
 
 from __future__ import annotations
 
+import asyncio
 import atexit
 import os
 import signal
@@ -178,6 +179,8 @@ class SecretsExtension(ExtensionApp):
         # skips stop_extension(): atexit still removes the files.
         atexit.register(self.materializer.remove_all)
         self.events = Events(getattr(self.serverapp, "event_logger", None), self.owner)
+        io_loop = getattr(self.serverapp, "io_loop", None)  # made before extensions load
+        self.events.loop = getattr(io_loop, "asyncio_loop", None)
         self.access = Access(self.owner, self._owner_only())
         root = Path(self.serverapp.root_dir)
         self.service = SecretsService(self.store, root, self.owner, self.materializer, on_change=self.events.change)
@@ -259,9 +262,14 @@ class SecretsExtension(ExtensionApp):
             root = str(Path(serverapp.root_dir))
             terminal_manager.extra_env = TerminalEnv(lambda: self.service.kernel_env(root), terminal_manager.extra_env)
         if self.refresh_interval > 0:
-            self._refresher = PeriodicCallback(self.service.refresh, self.refresh_interval * 1000)
+            self._refresher = PeriodicCallback(self._refresh, self.refresh_interval * 1000)
             self._refresher.start()
         self._stop_on_hangup(serverapp)
+
+    async def _refresh(self) -> None:
+        # Off the event loop, like every store call of the handlers; PeriodicCallback waits
+        # for it, so two refreshes never overlap.
+        await asyncio.to_thread(self.service.refresh)
 
     def _stop_on_hangup(self, serverapp) -> None:
         """SIGHUP (the terminal that started the server closed) stops it as SIGTERM does.

@@ -7,6 +7,7 @@ bodies may hold secret values, so this module parses them itself: jupyter_server
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Callable
 from typing import Any
@@ -102,6 +103,12 @@ class SecretsAPIHandler(APIHandler):
         # text: deep nesting, huge numbers and lone surrogates used to end as 500s.
         return parse_json_object(raw)
 
+    async def call(self, operation: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """Run a service operation off the event loop: a store may be slow (a disk busy with
+        fsync, a network backend), and the server must keep answering meanwhile.  The
+        thread gets this request's context, so the audit trail still names its actor."""
+        return await asyncio.to_thread(operation, *args, **kwargs)
+
     def reply(self, model: Any, status: int = 200) -> None:
         self.set_status(status)
         self.finish(json.dumps(model))
@@ -147,7 +154,7 @@ class SecretsAPIHandler(APIHandler):
 class StatusHandler(SecretsAPIHandler):
     @web.authenticated
     @authorized
-    def get(self):
+    async def get(self):
         store = self.service.store
         self.reply(
             {
@@ -162,53 +169,54 @@ class StatusHandler(SecretsAPIHandler):
 class ProjectsHandler(SecretsAPIHandler):
     @web.authenticated
     @authorized
-    def get(self):
-        self.reply(self.service.project_for_path(self.get_query_argument("path", "")))
+    async def get(self):
+        self.reply(await self.call(self.service.project_for_path, self.get_query_argument("path", "")))
 
     @web.authenticated
     @authorized
-    def post(self):
+    async def post(self):
         body = self.json_body()
-        self.reply(self.service.create_project(body.get("path", ""), body.get("name")), 201)
+        self.reply(await self.call(self.service.create_project, body.get("path", ""), body.get("name")), 201)
 
 
 class ProjectHandler(SecretsAPIHandler):
     @web.authenticated
     @authorized
-    def get(self, project_id: str):
-        self.reply(self.service.get_project(project_id))
+    async def get(self, project_id: str):
+        self.reply(await self.call(self.service.get_project, project_id))
 
 
 class SlotsHandler(SecretsAPIHandler):
     @web.authenticated
     @authorized
-    def post(self, project_id: str):
-        self.reply(self.service.add_slot(project_id, self.json_body()), 201)
+    async def post(self, project_id: str):
+        self.reply(await self.call(self.service.add_slot, project_id, self.json_body()), 201)
 
 
 class SlotHandler(SecretsAPIHandler):
     @web.authenticated
     @authorized
-    def patch(self, project_id: str, slot_id: str):
-        self.reply(self.service.update_slot(project_id, slot_id, self.json_body()))
+    async def patch(self, project_id: str, slot_id: str):
+        self.reply(await self.call(self.service.update_slot, project_id, slot_id, self.json_body()))
 
     @web.authenticated
     @authorized
-    def delete(self, project_id: str, slot_id: str):
-        self.service.remove_slot(project_id, slot_id)
+    async def delete(self, project_id: str, slot_id: str):
+        await self.call(self.service.remove_slot, project_id, slot_id)
         self.no_content()
 
 
 class SlotValueHandler(SecretsAPIHandler):
     @web.authenticated
     @authorized
-    def put(self, project_id: str, slot_id: str):
+    async def put(self, project_id: str, slot_id: str):
         body = self.json_body()
         unknown = sorted(set(body) - {"value", "secret_id", "name", "expires"})
         if unknown:
             raise InvalidInput(unknown[0], "unknown field (allowed: value, secret_id, name, expires)")
         self.reply(
-            self.service.fill_slot(
+            await self.call(
+                self.service.fill_slot,
                 project_id,
                 slot_id,
                 value=body.get("value"),
@@ -220,43 +228,43 @@ class SlotValueHandler(SecretsAPIHandler):
 
     @web.authenticated
     @authorized
-    def delete(self, project_id: str, slot_id: str):
-        self.service.unlink_slot(project_id, slot_id)
+    async def delete(self, project_id: str, slot_id: str):
+        await self.call(self.service.unlink_slot, project_id, slot_id)
         self.no_content()
 
 
 class UserSecretsHandler(SecretsAPIHandler):
     @web.authenticated
     @authorized
-    def get(self):
-        self.reply({"secrets": self.service.list_user_secrets()})
+    async def get(self):
+        self.reply({"secrets": await self.call(self.service.list_user_secrets)})
 
     @web.authenticated
     @authorized
-    def post(self):
+    async def post(self):
         body = self.json_body()
         unknown = sorted(set(body) - {"name", "value", "expires"})
         if unknown:
             raise InvalidInput(unknown[0], "unknown field (allowed: name, value, expires)")
-        model = self.service.create_user_secret(body.get("name"), body.get("value"), body.get("expires"))
+        model = await self.call(self.service.create_user_secret, body.get("name"), body.get("value"), body.get("expires"))
         self.reply(model, 201)
 
 
 class UserSecretHandler(SecretsAPIHandler):
     @web.authenticated
     @authorized
-    def get(self, secret_id: str):
-        self.reply(self.service.get_user_secret(secret_id))
+    async def get(self, secret_id: str):
+        self.reply(await self.call(self.service.get_user_secret, secret_id))
 
     @web.authenticated
     @authorized
-    def patch(self, secret_id: str):
-        self.reply(self.service.update_user_secret(secret_id, self.json_body()))
+    async def patch(self, secret_id: str):
+        self.reply(await self.call(self.service.update_user_secret, secret_id, self.json_body()))
 
     @web.authenticated
     @authorized
-    def delete(self, secret_id: str):
-        self.service.delete_user_secret(secret_id)
+    async def delete(self, secret_id: str):
+        await self.call(self.service.delete_user_secret, secret_id)
         self.no_content()
 
 

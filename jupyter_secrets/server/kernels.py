@@ -11,6 +11,7 @@ Values are added *after* the base class has applied the kernelspec's ``env`` tem
 
 from __future__ import annotations
 
+import asyncio
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -56,7 +57,8 @@ class SecretsProvisioner(LocalProvisioner):
         if hooks is not None:
             # The store key never reaches a kernel, even if the server's environment had it.
             kwargs["env"].pop(KEY_ENV_VAR, None)
-            kwargs["env"].update(hooks.env(kwargs.get("cwd")))
+            # Off the event loop: finding the project and writing its files reads the store.
+            kwargs["env"].update(await asyncio.to_thread(hooks.env, kwargs.get("cwd")))
             cmd = kwargs.get("cmd") or []
             if hooks.redact_output and is_ipykernel(cmd) and REDACTION_ARGUMENT not in cmd:
                 kwargs["cmd"] = [*cmd, REDACTION_ARGUMENT]
