@@ -1,7 +1,7 @@
 """Building the domain objects outside the server: the CLI's service, key rotation, doctor.
 
-The server builds the same objects from its traits (``app.py``); the defaults here are the
-traits' defaults, so that the CLI and a server started with no configuration share one store.
+The server builds the same objects from its traits (``app.py``); the CLI passes the same
+settings, read from the server's config (``settings.py``), so that both use one store.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from jupyter_secrets.files import (
 )
 from jupyter_secrets.core.identity import default_owner
 from jupyter_secrets.core.service import SecretsService
+from jupyter_secrets.store.base import DEFAULT_MAX_VALUE_BYTES, SecretStore
 from jupyter_secrets.store.sqlite import SQLiteSecretStore, default_key_file, default_store_path
 
 __all__ = ["default_owner", "default_store_path", "diagnose", "open_service", "rotate_key"]
@@ -33,9 +34,12 @@ def open_service(
     secrets_base: str | Path | None = None,
     with_files: bool = False,
     owner: str | None = None,
+    *,
+    store_class: type[SecretStore] = SQLiteSecretStore,
+    max_value_bytes: int = DEFAULT_MAX_VALUE_BYTES,
 ) -> SecretsService:
     """A service over the store; ``with_files`` gives it a fresh tree under ``secrets_base``."""
-    store = SQLiteSecretStore.open(store_path, key_file=key_file)
+    store = store_class.open(store_path, key_file=key_file, max_value_bytes=max_value_bytes)  # type: ignore[arg-type]
     materializer = None
     if with_files:
         base = Path(secrets_base) if secrets_base else default_base_dir()
