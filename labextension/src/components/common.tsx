@@ -111,7 +111,7 @@ export function PasswordInput(props: {
   );
 }
 
-/** A push button (`Button` of `@jupyterlab/ui-components`) in one of four looks. */
+/** A small push button (`Button` of `@jupyterlab/ui-components`) in one of four looks. */
 export function ActionButton(props: {
   kind?: 'accept' | 'reject' | 'warn' | 'plain';
   testId?: string;
@@ -123,6 +123,7 @@ export function ActionButton(props: {
 }): JSX.Element {
   return (
     <Button
+      small
       type={props.type ?? 'button'}
       className={`jp-secrets-Button jp-mod-${props.kind ?? 'plain'}`}
       title={props.title}
