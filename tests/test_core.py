@@ -151,3 +151,19 @@ class TestStoreCallsLeaveTheLoopFree:
             blocking_store.release.set()
         status, listing = await slow
         assert status == 200 and listing == {"secrets": []}
+
+
+class TestTheStoreHasItsOwnSettings:
+    @pytest.fixture
+    def jp_server_config(self, jp_server_config):
+        import json
+
+        config = json.loads(json.dumps(jp_server_config))
+        config["SQLiteSecretStore"] = {"busy_timeout": 7.5}
+        return config
+
+    async def test_a_backend_reads_its_traits_from_the_server_config(self, jp_serverapp, api):
+        app = jp_serverapp.extension_manager.extension_points["jupyter_secrets"].app
+        assert app.store.busy_timeout == 7.5 and app.store.parent is app
+        status, _ = await api("GET", "status")
+        assert status == 200

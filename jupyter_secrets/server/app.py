@@ -162,7 +162,9 @@ class SecretsExtension(ExtensionApp):
         # The key must reach no child process (kernels, terminals, anything the server starts):
         # take it out of the server's environment once the store has read it.
         key_text = os.environ.get(ENV_VAR, "")
-        self.store = self.store_class.open(self.store_path, key_file=self.key_file, max_value_bytes=self.max_value_bytes)
+        self.store = self.store_class.open(
+            self.store_path, key_file=self.key_file, max_value_bytes=self.max_value_bytes, parent=self
+        )
         os.environ.pop(ENV_VAR, None)
         self._key_material = {part.strip(): "store key" for part in key_text.split(";") if part.strip()}
         if self.store.locked:

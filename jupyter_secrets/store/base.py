@@ -11,11 +11,13 @@ as "fill this slot, which I saw empty, with a new secret under a free name", is 
 
 from __future__ import annotations
 
-from abc import ABC, abstractmethod
+from abc import ABC, ABCMeta, abstractmethod
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Final, NamedTuple
+
+from traitlets.config import LoggingConfigurable
 
 from jupyter_secrets.errors import Conflict, InvalidInput, NotFound, SecretsError, SecretUnreadable, StoreLocked
 from jupyter_secrets.rules import name_key, validate_secret_name
@@ -181,8 +183,16 @@ def normalise_expires(expires: Any) -> str | None:
 # ---------------------------------------------------------------------- interface
 
 
-class SecretStore(ABC):
+class _StoreMeta(ABCMeta, type(LoggingConfigurable)):  # type: ignore[misc]
+    """An abstract interface that is also configurable (as jupyter_client's provisioners are)."""
+
+
+class SecretStore(LoggingConfigurable, ABC, metaclass=_StoreMeta):
     """Per-user secrets (encrypted by the backend), bindings to project slots, known projects.
+
+    A store is a ``LoggingConfigurable``: a backend declares its own settings as traits
+    (``c.SQLiteSecretStore.busy_timeout``, later ``c.HubSecretStore.url``), read from the same
+    Jupyter config as the server when the extension opens it with ``parent=`` itself.
 
     ``locked`` is True when the configured keys cannot decrypt the store: metadata can still be
     read, but ``read_value`` and every write raise ``StoreLocked`` (with ``lock_reason``).
@@ -205,6 +215,7 @@ class SecretStore(ABC):
         *,
         key_file: str | None = None,
         max_value_bytes: int = DEFAULT_MAX_VALUE_BYTES,
+        parent: Any = None,
     ) -> SecretStore:
         """Build the store from the extension's settings (used by ``SecretsExtension``)."""
         raise NotImplementedError(f"{cls.__name__} does not implement open()")

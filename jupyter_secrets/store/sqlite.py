@@ -40,6 +40,8 @@ from pathlib import Path
 from typing import Any
 from uuid import uuid4
 
+from traitlets import Float
+
 from jupyter_secrets.store.crypto import ENV_VAR, DecryptError, Keyring, KeyringError, blob_key_id, ensure_private_dir
 from jupyter_secrets.errors import (
     Conflict,
@@ -140,21 +142,32 @@ def _meta(row: tuple) -> SecretMeta:
 class SQLiteSecretStore(SecretStore):
     """User secrets in one SQLite file, values encrypted by a ``Keyring``."""
 
+    busy_timeout = Float(
+        BUSY_TIMEOUT_SECONDS,
+        config=True,
+        help="""Seconds a write waits for another process (a second server, the CLI) holding
+        the database's write lock before it answers that the store is busy.""",
+    )
+
     def __init__(
         self,
         path: Path | str,
         keyring: Keyring | KeyringFactory,
         max_value_bytes: int = DEFAULT_MAX_VALUE_BYTES,
         *,
-        busy_timeout: float = BUSY_TIMEOUT_SECONDS,
+        busy_timeout: float | None = None,
+        parent: Any = None,
     ):
+        super().__init__(parent=parent)
+        if busy_timeout is not None:
+            self.busy_timeout = busy_timeout
         self.path = Path(path)
         self.max_value_bytes = max_value_bytes
         self.locked = False
         self.lock_reason = ""
         self.created_now = False
         self.created_at: str | None = None
-        self._busy_timeout = busy_timeout
+        self._busy_timeout = self.busy_timeout
         self._lock = threading.RLock()
         self._keyring: Keyring | None = None
         self._conn: sqlite3.Connection | None = None
@@ -182,6 +195,7 @@ class SQLiteSecretStore(SecretStore):
         key_file: str | Path | None = None,
         max_value_bytes: int = DEFAULT_MAX_VALUE_BYTES,
         env: Mapping[str, str] = os.environ,
+        parent: Any = None,
     ) -> SQLiteSecretStore:
         """The store at ``path`` with keys from ``JUPYTER_SECRETS_KEY``, else from ``key_file``
         (default ``secrets.key`` beside ``path``), created only if the store is new."""
@@ -191,6 +205,7 @@ class SQLiteSecretStore(SecretStore):
             path,
             lambda create: Keyring.from_env_or_file(key_path, env, create=create),
             max_value_bytes,
+            parent=parent,
         )
 
     # ---------------------------------------------------------------- opening
