@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import subprocess
 import sys
@@ -26,7 +25,9 @@ def shell(tmp_path):
     (tmp_path / "config").mkdir()
     env = {
         **os.environ,
-        "JUPYTER_CONFIG_DIR": str(tmp_path / "config"),  # no jupyter_server_config.py of the machine's user
+        "JUPYTER_CONFIG_DIR": str(
+            tmp_path / "config"
+        ),  # no jupyter_server_config.py of the machine's user
         "JUPYTER_DATA_DIR": str(tmp_path / "data"),
         "JUPYTER_SECRETS_KEY": new_key(),
     }
@@ -34,10 +35,17 @@ def shell(tmp_path):
     project = tmp_path / "project"
     project.mkdir()
 
-    def call(*args: str, stdin: str | None = None, cwd: Path = project, extra_env=None) -> subprocess.CompletedProcess:
+    def call(
+        *args: str, stdin: str | None = None, cwd: Path = project, extra_env=None
+    ) -> subprocess.CompletedProcess:
         return subprocess.run(
-            [sys.executable, "-m", "jupyter_secrets.cli.main", *args], input=stdin, text=True,
-            capture_output=True, env={**env, **(extra_env or {})}, cwd=cwd, timeout=120,
+            [sys.executable, "-m", "jupyter_secrets.cli.main", *args],
+            input=stdin,
+            text=True,
+            capture_output=True,
+            env={**env, **(extra_env or {})},
+            cwd=cwd,
+            timeout=120,
         )
 
     call.project = project
@@ -70,7 +78,9 @@ def test_set_list_rm(shell):
 
 def test_value_never_comes_from_argv(shell):
     result = shell("set", "name", CANARY)
-    assert result.returncode == 2 and CANARY not in result.stderr  # a usage error, which does not echo it
+    assert (
+        result.returncode == 2 and CANARY not in result.stderr
+    )  # a usage error, which does not echo it
 
 
 def test_slots_bind_status_and_run(shell):
@@ -98,7 +108,15 @@ def test_slots_bind_status_and_run(shell):
     assert list(shell.run_dir.iterdir()) == [], "run left files behind"
 
     # the command's exit code comes back, and the files are gone even when it fails
-    failed = shell("run", "--secrets-dir", str(shell.run_dir), "--", sys.executable, "-c", "import sys; sys.exit(7)")
+    failed = shell(
+        "run",
+        "--secrets-dir",
+        str(shell.run_dir),
+        "--",
+        sys.executable,
+        "-c",
+        "import sys; sys.exit(7)",
+    )
     assert failed.returncode == 7
     assert list(shell.run_dir.iterdir()) == []
 
@@ -108,11 +126,26 @@ def test_run_executes_a_notebook(shell):
     ok(shell("slots", "add", "--name", "Token", "--filename", "token"))
     ok(shell("bind", "Token", stdin=CANARY))
     notebook = nbformat.v4.new_notebook()
-    notebook.cells.append(nbformat.v4.new_code_cell(
-        "from jupyter_secrets import get_secret\nprint(len(get_secret('Token')))"
-    ))
+    notebook.cells.append(
+        nbformat.v4.new_code_cell(
+            "from jupyter_secrets import get_secret\nprint(len(get_secret('Token')))"
+        )
+    )
     nbformat.write(notebook, shell.project / "job.ipynb")
-    ok(shell("run", "--secrets-dir", str(shell.run_dir), "--", sys.executable, "-m", "jupyter", "execute", "--inplace", "job.ipynb"))
+    ok(
+        shell(
+            "run",
+            "--secrets-dir",
+            str(shell.run_dir),
+            "--",
+            sys.executable,
+            "-m",
+            "jupyter",
+            "execute",
+            "--inplace",
+            "job.ipynb",
+        )
+    )
     executed = nbformat.read(shell.project / "job.ipynb", as_version=4)
     assert executed.cells[0].outputs[0]["text"].strip() == str(len(CANARY))
     assert list(shell.run_dir.iterdir()) == []
@@ -127,13 +160,22 @@ def test_rotate_key_and_doctor(shell, tmp_path):
     ok(shell("set", "first", stdin="first-value"))
     # without JUPYTER_SECRETS_KEY the key file is used and rotated
     env = {"JUPYTER_SECRETS_KEY": ""}
-    ok(shell("set", "filed", stdin="filed-value", extra_env={"JUPYTER_DATA_DIR": str(tmp_path / "other")} | env))
+    ok(
+        shell(
+            "set",
+            "filed",
+            stdin="filed-value",
+            extra_env={"JUPYTER_DATA_DIR": str(tmp_path / "other")} | env,
+        )
+    )
     key_file = tmp_path / "other" / "jupyter_secrets" / "secrets.key"
     old_key = key_file.read_bytes()
     out = ok(shell("rotate-key", extra_env={"JUPYTER_DATA_DIR": str(tmp_path / "other")} | env))
     assert "Re-encrypted 1" in out
     assert key_file.read_bytes() != old_key
-    assert "filed" in ok(shell("list", extra_env={"JUPYTER_DATA_DIR": str(tmp_path / "other")} | env))
+    assert "filed" in ok(
+        shell("list", extra_env={"JUPYTER_DATA_DIR": str(tmp_path / "other")} | env)
+    )
     doctor = shell("doctor", extra_env={"JUPYTER_DATA_DIR": str(tmp_path / "other")} | env)
     assert "key file" in doctor.stdout
     os.chmod(key_file, 0o644)

@@ -25,8 +25,19 @@ from .conftest import CANARY
 from .server_process import ServerProcess, new_key
 
 COMMANDS = [
-    ["list"], ["set"], ["rm"], ["slots"], ["slots", "list"], ["slots", "add"], ["slots", "rm"],
-    ["slots", "init"], ["bind"], ["status"], ["rotate-key"], ["doctor"], ["run"],
+    ["list"],
+    ["set"],
+    ["rm"],
+    ["slots"],
+    ["slots", "list"],
+    ["slots", "add"],
+    ["slots", "rm"],
+    ["slots", "init"],
+    ["bind"],
+    ["status"],
+    ["rotate-key"],
+    ["doctor"],
+    ["run"],
 ]
 
 
@@ -54,8 +65,13 @@ class Shell:
 
     def __call__(self, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
         return subprocess.run(
-            [sys.executable, "-m", "jupyter_secrets.cli", *args], input=stdin, text=True,
-            capture_output=True, env=self.env, cwd=self.project, timeout=120,
+            [sys.executable, "-m", "jupyter_secrets.cli", *args],
+            input=stdin,
+            text=True,
+            capture_output=True,
+            env=self.env,
+            cwd=self.project,
+            timeout=120,
         )
 
     def names_in(self, store: Path, owner: str) -> list[str]:
@@ -78,7 +94,9 @@ def ok(result: subprocess.CompletedProcess) -> str:
 
 def usage_error(result: subprocess.CompletedProcess, *expected: str) -> str:
     assert result.returncode == 2, result.stdout + result.stderr
-    assert "usage: jupyter secrets" in result.stderr and "Traceback" not in result.stderr, result.stderr
+    assert "usage: jupyter secrets" in result.stderr and "Traceback" not in result.stderr, (
+        result.stderr
+    )
     for text in expected:
         assert text in result.stderr, result.stderr
     return result.stderr
@@ -91,13 +109,19 @@ def usage_error(result: subprocess.CompletedProcess, *expected: str) -> str:
 def test_the_cli_writes_into_the_configured_store_for_the_configured_owner(shell, form):
     """Before: the CLI ignored the config and wrote to <data dir>/jupyter_secrets as `root`."""
     if form == "py":
-        shell.configure(f"c.SecretsExtension.store_path = {str(shell.store)!r}\nc.SecretsExtension.owner = 'carol'\n")
+        shell.configure(
+            f"c.SecretsExtension.store_path = {str(shell.store)!r}\nc.SecretsExtension.owner = 'carol'\n"
+        )
     else:
-        shell.configure(json.dumps({"SecretsExtension": {"store_path": str(shell.store), "owner": "carol"}}),
-                        "jupyter_server_config.json")
+        shell.configure(
+            json.dumps({"SecretsExtension": {"store_path": str(shell.store), "owner": "carol"}}),
+            "jupyter_server_config.json",
+        )
     ok(shell("set", "api-token", stdin=CANARY))
     assert shell.names_in(shell.store, "carol") == ["api-token"]
-    assert not (Path(shell.env["JUPYTER_DATA_DIR"]) / "jupyter_secrets").exists(), "wrote to the default store"
+    assert not (Path(shell.env["JUPYTER_DATA_DIR"]) / "jupyter_secrets").exists(), (
+        "wrote to the default store"
+    )
     assert "api-token" in ok(shell("list"))
 
 
@@ -117,7 +141,11 @@ def test_a_server_started_with_that_config_sees_what_the_cli_wrote(shell, tmp_pa
         status, secrets = server.request("GET", "/api/secrets/user-secrets")
         assert status == 200, secrets
         assert [s["name"] for s in secrets["secrets"]] == ["from-the-cli"]
-        status, _ = server.request("POST", "/api/secrets/user-secrets", {"name": "from-the-server", "value": "server-value"})
+        status, _ = server.request(
+            "POST",
+            "/api/secrets/user-secrets",
+            {"name": "from-the-server", "value": "server-value"},
+        )
         assert status == 201
     finally:
         server.stop()
@@ -125,7 +153,9 @@ def test_a_server_started_with_that_config_sees_what_the_cli_wrote(shell, tmp_pa
 
 
 def test_the_command_line_overrides_the_config(shell, tmp_path):
-    shell.configure(f"c.SecretsExtension.store_path = {str(shell.store)!r}\nc.SecretsExtension.owner = 'carol'\n")
+    shell.configure(
+        f"c.SecretsExtension.store_path = {str(shell.store)!r}\nc.SecretsExtension.owner = 'carol'\n"
+    )
     other = tmp_path / "other" / "secrets.sqlite3"
     ok(shell("--store", str(other), "set", "elsewhere", stdin="elsewhere-value"))
     ok(shell("set", "--owner=dave", "daves", stdin="dave-value"))
@@ -136,7 +166,9 @@ def test_the_command_line_overrides_the_config(shell, tmp_path):
     assert shell.names_in(shell.store, "carol") == []
     # --config: another config file, as `jupyter server --config` takes it
     alternative = tmp_path / "alt_config.py"
-    alternative.write_text(f"c.SecretsExtension.store_path = {str(other)!r}\nc.SecretsExtension.owner = 'carol'\n")
+    alternative.write_text(
+        f"c.SecretsExtension.store_path = {str(other)!r}\nc.SecretsExtension.owner = 'carol'\n"
+    )
     assert "elsewhere" in ok(shell("--config", str(alternative), "list"))
 
 
@@ -154,7 +186,9 @@ def test_the_configured_size_limit_and_key_file(shell, tmp_path):
     assert key_file.exists() and not shell.store.with_name("secrets.key").exists()
     shell.configure("c.SecretsExtension.max_value_bytes = 0\n")
     result = shell("list")
-    assert result.returncode == 1 and "max_value_bytes must be at least 1" in result.stderr, result.stderr
+    assert result.returncode == 1 and "max_value_bytes must be at least 1" in result.stderr, (
+        result.stderr
+    )
 
 
 def test_run_and_doctor_use_the_configured_secrets_dir(shell, tmp_path):
@@ -174,16 +208,28 @@ def test_run_and_doctor_use_the_configured_secrets_dir(shell, tmp_path):
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir(mode=0o700)
     assert str(elsewhere) in shell("doctor", "--secrets-dir", str(elsewhere)).stdout
-    used = Path(ok(shell("run", "--secrets-dir", str(elsewhere), "--", sys.executable, "-c", code)).strip())
+    used = Path(
+        ok(shell("run", "--secrets-dir", str(elsewhere), "--", sys.executable, "-c", code)).strip()
+    )
     assert used.is_relative_to(elsewhere), used
 
 
 def test_the_cli_reads_the_same_settings_with_the_same_defaults_as_the_server():
     """One declaration: the CLI's view of c.SecretsExtension has the server's traits and defaults."""
     server, cli = ServerExtension(), CLISettings()
-    assert set(SHARED_SETTINGS) == {"store_class", "store_path", "key_file", "secrets_dir", "max_value_bytes", "owner"}
+    assert set(SHARED_SETTINGS) == {
+        "store_class",
+        "store_path",
+        "key_file",
+        "secrets_dir",
+        "max_value_bytes",
+        "owner",
+    }
     for name in SHARED_SETTINGS:
-        server_trait, cli_trait = ServerExtension.class_traits()[name], CLISettings.class_traits()[name]
+        server_trait, cli_trait = (
+            ServerExtension.class_traits()[name],
+            CLISettings.class_traits()[name],
+        )
         assert type(server_trait) is type(cli_trait) and server_trait.help == cli_trait.help, name
         assert getattr(server, name) == getattr(cli, name), name
 
@@ -238,14 +284,44 @@ def test_a_value_given_on_the_command_line_is_refused_and_not_echoed(shell):
 
 def test_options_before_the_command_and_everything_after_dashes_untouched(shell):
     ok(shell("slots", "init", "--name", "Jobs"))
-    ok(shell("--owner", "alice", "slots", "--project", str(shell.project), "add", "--name", "Token", "--filename", "token"))
+    ok(
+        shell(
+            "--owner",
+            "alice",
+            "slots",
+            "--project",
+            str(shell.project),
+            "add",
+            "--name",
+            "Token",
+            "--filename",
+            "token",
+        )
+    )
     ok(shell("--owner", "alice", "bind", "Token", stdin=CANARY))
     assert "Every slot" in ok(shell("--owner", "alice", "status"))
     code = "import sys; print(sys.argv[1:])"
-    out = ok(shell("--owner", "alice", "run", "--", sys.executable, "-c", code, "--help", "--project", "x", "--"))
+    out = ok(
+        shell(
+            "--owner",
+            "alice",
+            "run",
+            "--",
+            sys.executable,
+            "-c",
+            code,
+            "--help",
+            "--project",
+            "x",
+            "--",
+        )
+    )
     assert out.strip() == "['--help', '--project', 'x', '--']"
     # without `--`, the command starts at the first argument that is not an option
     out = ok(shell("run", "--owner", "alice", sys.executable, "-c", code, "-h", "--store"))
     assert out.strip() == "['-h', '--store']"
     # the command's exit code comes back
-    assert shell("--owner", "alice", "run", sys.executable, "-c", "raise SystemExit(9)").returncode == 9
+    assert (
+        shell("--owner", "alice", "run", sys.executable, "-c", "raise SystemExit(9)").returncode
+        == 9
+    )

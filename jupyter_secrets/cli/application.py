@@ -47,19 +47,41 @@ class CLIError(Exception):
 
 # Jupyter's own options, less those that would write a config file (`--generate-config`
 # would replace the server's jupyter_server_config.py) or answer questions we never ask.
-_jupyter_flags = {name: flag for name, flag in base_flags.items() if name not in ("generate-config", "y")}
+_jupyter_flags = {
+    name: flag for name, flag in base_flags.items() if name not in ("generate-config", "y")
+}
 
 STORE_ALIASES: dict[str, Any] = {
-    "store": (f"{SECTION}.store_path", "The store file.  Default: the server's "
-              "(c.SecretsExtension.store_path, else <jupyter data dir>/jupyter_secrets/secrets.sqlite3)."),
-    "key-file": (f"{SECTION}.key_file", "The key file, used when JUPYTER_SECRETS_KEY is not set.  "
-                 "Default: the server's (c.SecretsExtension.key_file, else secrets.key beside the store)."),
-    "owner": (f"{SECTION}.owner", "Whose secrets.  Default: the server's (c.SecretsExtension.owner, "
-              "else $JUPYTERHUB_USER, else your user name)."),
+    "store": (
+        f"{SECTION}.store_path",
+        (
+            "The store file.  Default: the server's (c.SecretsExtension.store_path, "
+            "else <jupyter data dir>/jupyter_secrets/secrets.sqlite3)."
+        ),
+    ),
+    "key-file": (
+        f"{SECTION}.key_file",
+        (
+            "The key file, used when JUPYTER_SECRETS_KEY is not set.  Default: the server's "
+            "(c.SecretsExtension.key_file, else secrets.key beside the store)."
+        ),
+    ),
+    "owner": (
+        f"{SECTION}.owner",
+        (
+            "Whose secrets.  Default: the server's (c.SecretsExtension.owner, "
+            "else $JUPYTERHUB_USER, else your user name)."
+        ),
+    ),
 }
 SECRETS_DIR_ALIAS: dict[str, Any] = {
-    "secrets-dir": (f"{SECTION}.secrets_dir", "Parent of the temporary secrets directory.  Default: the "
-                    "server's (c.SecretsExtension.secrets_dir, else a memory-backed place)."),
+    "secrets-dir": (
+        f"{SECTION}.secrets_dir",
+        (
+            "Parent of the temporary secrets directory.  Default: the server's "
+            "(c.SecretsExtension.secrets_dir, else a memory-backed place)."
+        ),
+    ),
 }
 
 _HELP_AND_VERSION = ("h", "help", "help-all", "V", "version")
@@ -67,7 +89,9 @@ _HELP_AND_VERSION = ("h", "help", "help-all", "V", "version")
 _CLASS_TRAIT = re.compile(r"^--[A-Za-z_]\w*(\.\w+)+$")
 
 
-def split_argv(argv: list[str], value_options: set[str], *, stop_at_positional: bool) -> tuple[list[str], list[str]]:
+def split_argv(
+    argv: list[str], value_options: set[str], *, stop_at_positional: bool
+) -> tuple[list[str], list[str]]:
     """(options with their values, positional arguments) of a command line.
 
     Everything after ``--`` is positional; with ``stop_at_positional``, so is everything from
@@ -93,15 +117,15 @@ def split_argv(argv: list[str], value_options: set[str], *, stop_at_positional: 
     return options, positionals
 
 
-class _Parser(KVArgParseConfigLoader.parser_class):  # type: ignore[name-defined,misc]
-    def error(self, message: str):  # type: ignore[override]
+class _Parser(KVArgParseConfigLoader.parser_class):  # type: ignore[misc,valid-type]
+    def error(self, message: str):
         raise UsageError(message)
 
 
 class _Loader(KVArgParseConfigLoader):
     parser_class = _Parser
 
-    def load_config(self, *args: Any, **kwargs: Any):  # type: ignore[override]
+    def load_config(self, *args: Any, **kwargs: Any):
         try:
             return super().load_config(*args, **kwargs)
         except ArgumentError as err:  # a value that does not convert (e.g. a number)
@@ -117,7 +141,9 @@ class SecretsCommand(JupyterApp):
     name = "jupyter secrets"
     version = __version__
     synopsis = "[options]"  # the usage line, after the command's name
-    arguments: tuple[str, ...] = ()  # positional arguments: "NAME", "[SECRET]" (optional), "CMD ..." (the rest)
+    arguments: tuple[
+        str, ...
+    ] = ()  # positional arguments: "NAME", "[SECRET]" (optional), "CMD ..." (the rest)
     too_many_hint = ""
 
     subcommands: dict[str, tuple[type[SecretsCommand], str]] = {}
@@ -166,7 +192,9 @@ class SecretsCommand(JupyterApp):
                 if rest:
                     commands = ", ".join(self.subcommands)
                     raise UsageError(f"unknown command '{rest[0]}' (commands: {commands})", self)
-            options, positionals = split_argv(argv, self.value_options(), stop_at_positional=self.takes_command)
+            options, positionals = split_argv(
+                argv, self.value_options(), stop_at_positional=self.takes_command
+            )
             known = {*_names(self.aliases), *_names(self.flags), *_HELP_AND_VERSION}
             for option in options:
                 name = option.split("=")[0]
@@ -205,8 +233,16 @@ class SecretsCommand(JupyterApp):
         if not self.takes_command and len(self.extra_args) > len(self.arguments):
             raise UsageError("too many arguments" + self.too_many_hint, self)
 
-    def _create_loader(self, argv, aliases, flags, classes):  # type: ignore[no-untyped-def]
-        return _Loader(argv, aliases, flags, classes=classes, log=self.log, subcommands=self.subcommands)
+    def _classes_with_config_traits(self, classes=None):
+        # traitlets counts only a class's own traits, and SecretsExtension's come from the
+        # SecretsSettings mixin: name it, so that --help-all lists them and values are typed.
+        found = list(super()._classes_with_config_traits(classes))
+        return iter(found if SecretsExtension in found else [*found, SecretsExtension])
+
+    def _create_loader(self, argv, aliases, flags, classes):
+        return _Loader(
+            argv, aliases, flags, classes=classes, log=self.log, subcommands=self.subcommands
+        )
 
     def initialize_subcommand(self, subc: str, argv: list[str] | None = None) -> None:
         command, _help = self.subcommands[subc]
@@ -218,15 +254,17 @@ class SecretsCommand(JupyterApp):
     option_description = """Options override the server's config; every setting of
     c.SecretsExtension also works as --SecretsExtension.<name>=VALUE (see --help-all)."""
 
-    def emit_alias_help(self):  # type: ignore[no-untyped-def]
+    def emit_alias_help(self):
         # Each alias's help says its default: traitlets' "Default: ''" of a computed default misleads.
-        return (line for line in super().emit_alias_help() if not line.lstrip().startswith("Default: "))
+        return (
+            line for line in super().emit_alias_help() if not line.lstrip().startswith("Default: ")
+        )
 
     @property
     def usage(self) -> str:
         return f"usage: {self.name} {self.synopsis}"
 
-    def emit_help(self, classes: bool = False):  # type: ignore[no-untyped-def]
+    def emit_help(self, classes: bool = False):
         yield self.usage
         yield ""
         yield from super().emit_help(classes=classes)

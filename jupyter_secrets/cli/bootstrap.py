@@ -11,7 +11,8 @@ import stat
 from collections.abc import Iterator
 from pathlib import Path
 
-from jupyter_secrets.store.crypto import ENV_VAR, Keyring, KeyringError, format_keys, write_key_file
+from jupyter_secrets.core.identity import default_owner
+from jupyter_secrets.core.service import SecretsService
 from jupyter_secrets.files import (
     Materializer,
     choose_base_dir,
@@ -19,9 +20,8 @@ from jupyter_secrets.files import (
     default_base_dir,
     new_server_dir,
 )
-from jupyter_secrets.core.identity import default_owner
-from jupyter_secrets.core.service import SecretsService
 from jupyter_secrets.store.base import DEFAULT_MAX_VALUE_BYTES, SecretStore
+from jupyter_secrets.store.crypto import ENV_VAR, Keyring, KeyringError, format_keys, write_key_file
 from jupyter_secrets.store.sqlite import SQLiteSecretStore, default_key_file, default_store_path
 
 __all__ = ["default_owner", "default_store_path", "diagnose", "open_service", "rotate_key"]
@@ -93,10 +93,13 @@ def diagnose(
     if os.environ.get(ENV_VAR, "").strip():
         yield True, f"keys come from {ENV_VAR} (the key file {key_path} is not used)"
     elif not key_path.exists():
-        yield (not store_path.exists()), (
-            f"key file {key_path} does not exist yet: it is created on first use"
-            if not store_path.exists()
-            else f"key file {key_path} is missing but the store holds data: restore it or set {ENV_VAR}"
+        yield (
+            (not store_path.exists()),
+            (
+                f"key file {key_path} does not exist yet: it is created on first use"
+                if not store_path.exists()
+                else f"key file {key_path} is missing but the store holds data: restore it or set {ENV_VAR}"
+            ),
         )
     else:
         mode = stat.S_IMODE(key_path.stat().st_mode)
@@ -106,12 +109,16 @@ def diagnose(
             yield True, f"key file {key_path} (mode {mode:04o})"
     if store_path.exists():
         mode = stat.S_IMODE(store_path.stat().st_mode)
-        yield (not mode & 0o077), f"store {store_path} (mode {mode:04o})" + (
-            f": run `chmod 600 {store_path}`" if mode & 0o077 else ""
+        yield (
+            (not mode & 0o077),
+            f"store {store_path} (mode {mode:04o})"
+            + (f": run `chmod 600 {store_path}`" if mode & 0o077 else ""),
         )
         directory_mode = stat.S_IMODE(store_path.parent.stat().st_mode)
-        yield (not directory_mode & 0o077), f"store directory {store_path.parent} (mode {directory_mode:04o})" + (
-            f": run `chmod 700 {store_path.parent}`" if directory_mode & 0o077 else ""
+        yield (
+            (not directory_mode & 0o077),
+            f"store directory {store_path.parent} (mode {directory_mode:04o})"
+            + (f": run `chmod 700 {store_path.parent}`" if directory_mode & 0o077 else ""),
         )
         store = SQLiteSecretStore.open(store_path, key_file=key_path)
         try:
@@ -129,9 +136,12 @@ def diagnose(
         yield False, f"no usable directory for materialized secrets: {err}"
         return
     for path in base.squatted:
-        yield False, (
-            f"{path} is squatted: it is not this user's private directory, so servers refuse "
-            f"it (see `ls -ld {path}`; remove it if it is yours, else tell the administrator)"
+        yield (
+            False,
+            (
+                f"{path} is squatted: it is not this user's private directory, so servers refuse "
+                f"it (see `ls -ld {path}`; remove it if it is yours, else tell the administrator)"
+            ),
         )
     for warning in base.warnings:
         if not warning.startswith("refusing "):  # said just above, with what to do
@@ -140,8 +150,11 @@ def diagnose(
     if base.memory_backed:
         yield True, f"secrets are materialized under {where} (memory-backed)"
     elif not base.warnings:  # a configured directory on disk: the one thing to say about it
-        yield False, (
-            f"secrets would be materialized under {where}, which is "
-            + ("not memory-backed" if base.memory_backed is False else "of unknown type")
-            + ": set XDG_RUNTIME_DIR or c.SecretsExtension.secrets_dir to a tmpfs directory"
+        yield (
+            False,
+            (
+                f"secrets would be materialized under {where}, which is "
+                + ("not memory-backed" if base.memory_backed is False else "of unknown type")
+                + ": set XDG_RUNTIME_DIR or c.SecretsExtension.secrets_dir to a tmpfs directory"
+            ),
         )

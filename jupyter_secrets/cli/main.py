@@ -63,7 +63,13 @@ def _read_value(prompt: str) -> str:
 
 
 def _usage_text(secret: dict[str, Any]) -> str:
-    return ", ".join(f"{u['project_name'] or u['project_id']} / {u['slot_name'] or u['slot_id']}" for u in secret["usage"]) or "unused"
+    return (
+        ", ".join(
+            f"{u['project_name'] or u['project_id']} / {u['slot_name'] or u['slot_id']}"
+            for u in secret["usage"]
+        )
+        or "unused"
+    )
 
 
 def _find_slot(model: dict[str, Any], key: str) -> dict[str, Any]:
@@ -92,23 +98,32 @@ class Command(SecretsCommand):
         """
         settings = self.settings
         return bootstrap.open_service(
-            store_path=settings.store_path, key_file=settings.key_file, root_dir=Path("/"),
-            secrets_base=settings.secrets_dir or None, with_files=with_files, owner=settings.owner,
-            store_class=settings.store_class, max_value_bytes=settings.max_value_bytes,
+            store_path=settings.store_path,
+            key_file=settings.key_file,
+            root_dir=Path("/"),
+            secrets_base=settings.secrets_dir or None,
+            with_files=with_files,
+            owner=settings.owner,
+            store_class=settings.store_class,
+            max_value_bytes=settings.max_value_bytes,
         )
 
     def sqlite_store(self) -> tuple[str, str]:
         """(store path, key file) for the commands that work on the SQLite file and its key."""
         if not issubclass(self.settings.store_class, SQLiteSecretStore):
-            raise CLIError(f"{self.name.split()[-1]} works on the SQLite store; the configured "
-                           f"store_class is {self.settings.store_class.__name__}")
+            raise CLIError(
+                f"{self.name.split()[-1]} works on the SQLite store; the configured "
+                f"store_class is {self.settings.store_class.__name__}"
+            )
         return self.settings.store_path, self.settings.key_file
 
 
 class ProjectCommand(Command):
     """A command on one project: the one holding ``--project`` (default: the current directory)."""
 
-    project = Unicode("", config=True, help="A directory in the project (default: the current one).")
+    project = Unicode(
+        "", config=True, help="A directory in the project (default: the current one)."
+    )
     aliases = {**Command.aliases, "project": "ProjectCommand.project"}
 
     def project_model(self, service: SecretsService) -> dict[str, Any]:
@@ -141,8 +156,14 @@ class ListApp(Command):
             return 0
         width = max(len(s["name"]) for s in secrets)
         for secret in secrets:
-            flags = " (expired)" if secret["expired"] else (f" (expires {secret['expires']})" if secret["expires"] else "")
-            print(f"{secret['name']:<{width}}  modified {secret['modified']}{flags}  used by: {_usage_text(secret)}")
+            flags = (
+                " (expired)"
+                if secret["expired"]
+                else (f" (expires {secret['expires']})" if secret["expires"] else "")
+            )
+            print(
+                f"{secret['name']:<{width}}  modified {secret['modified']}{flags}  used by: {_usage_text(secret)}"
+            )
         return 0
 
 
@@ -150,12 +171,18 @@ class SetApp(Command):
     name = "jupyter secrets set"
     synopsis = "NAME [--expires DATE] [options]"
     arguments = ("NAME",)
-    too_many_hint = ": the value is read from a hidden prompt or standard input, never from the command line"
+    too_many_hint = (
+        ": the value is read from a hidden prompt or standard input, never from the command line"
+    )
     description = """Save or replace the secret NAME.  The value is read from a hidden prompt
     (twice), or from standard input when it is not a terminal (one trailing newline is dropped)."""
 
-    expires = Unicode(None, allow_none=True, config=True,
-                      help="ISO 8601 date-time after which the value is not used.")
+    expires = Unicode(
+        None,
+        allow_none=True,
+        config=True,
+        help="ISO 8601 date-time after which the value is not used.",
+    )
     aliases = {**Command.aliases, "expires": "SetApp.expires"}
 
     def execute(self) -> int:
@@ -185,7 +212,10 @@ class RmApp(Command):
         service = self.service()
         secret = _find_secret(service, self.extra_args[0])
         service.delete_user_secret(secret["id"])
-        print(f"Deleted '{secret['name']}'" + (f"; unlinked from: {_usage_text(secret)}." if secret["usage"] else "."))
+        print(
+            f"Deleted '{secret['name']}'"
+            + (f"; unlinked from: {_usage_text(secret)}." if secret["usage"] else ".")
+        )
         return 0
 
 
@@ -206,7 +236,9 @@ class SlotsListApp(ProjectCommand):
             if slot["description"]:
                 print(f"      {slot['description']}")
         if not model["slots"]:
-            print("  (no slots; add one with `jupyter secrets slots add --name NAME --filename FILE`)")
+            print(
+                "  (no slots; add one with `jupyter secrets slots add --name NAME --filename FILE`)"
+            )
         return 0
 
 
@@ -218,7 +250,12 @@ class SlotsAddApp(ProjectCommand):
     slot_name = Unicode(None, allow_none=True, config=True, help="The slot's name.")
     filename = Unicode(None, allow_none=True, config=True, help="The file name kernels read.")
     slot_description = Unicode(None, allow_none=True, config=True, help="What the secret is for.")
-    env = Unicode(None, allow_none=True, config=True, help="Also export the value as this environment variable.")
+    env = Unicode(
+        None,
+        allow_none=True,
+        config=True,
+        help="Also export the value as this environment variable.",
+    )
     aliases = {
         **ProjectCommand.aliases,
         "name": "SlotsAddApp.slot_name",
@@ -260,14 +297,22 @@ class SlotsInitApp(ProjectCommand):
     synopsis = "[--name NAME] [--project DIR] [options]"
     description = "Make a directory a project: create its .jupyter/secret-slots.json."
 
-    project_name = Unicode(None, allow_none=True, config=True,
-                           help="The project's name (default: the directory's name).")
+    project_name = Unicode(
+        None,
+        allow_none=True,
+        config=True,
+        help="The project's name (default: the directory's name).",
+    )
     aliases = {**ProjectCommand.aliases, "name": "SlotsInitApp.project_name"}
 
     def execute(self) -> int:
         directory = Path(self.project or os.getcwd()).resolve()
-        model = self.service().create_project(str(directory.relative_to("/")), self.project_name or directory.name)
-        print(f"Created {directory / slotfile.SLOT_FILE} for project '{model['name']}'. Commit it with the project.")
+        model = self.service().create_project(
+            str(directory.relative_to("/")), self.project_name or directory.name
+        )
+        print(
+            f"Created {directory / slotfile.SLOT_FILE} for project '{model['name']}'. Commit it with the project."
+        )
         return 0
 
 
@@ -295,9 +340,13 @@ class BindApp(ProjectCommand):
         model = self.project_model(service)
         slot = _find_slot(model, self.extra_args[0])
         if len(self.extra_args) == 1:
-            result = service.fill_slot(model["id"], slot["id"], value=_read_value(f"Value for '{slot['name']}' (hidden): "))
+            result = service.fill_slot(
+                model["id"], slot["id"], value=_read_value(f"Value for '{slot['name']}' (hidden): ")
+            )
         else:
-            result = service.fill_slot(model["id"], slot["id"], secret_id=_find_secret(service, self.extra_args[1])["id"])
+            result = service.fill_slot(
+                model["id"], slot["id"], secret_id=_find_secret(service, self.extra_args[1])["id"]
+            )
         print(result["message"])
         return 0
 
@@ -312,8 +361,11 @@ class StatusApp(ProjectCommand):
         for slot in model["slots"]:
             print(f"{slot['state']:<9} {slot['name']} (file {slot['filename']})")
         if missing:
-            print(f"{len(missing)} of {len(model['slots'])} slot(s) of '{model['name']}' have no usable value. "
-                  "Provide them with `jupyter secrets bind SLOT [SECRET]`.", file=sys.stderr)
+            print(
+                f"{len(missing)} of {len(model['slots'])} slot(s) of '{model['name']}' have no usable value. "
+                "Provide them with `jupyter secrets bind SLOT [SECRET]`.",
+                file=sys.stderr,
+            )
             return EXIT_MISSING
         print(f"Every slot of '{model['name']}' has a value.")
         return 0
@@ -332,7 +384,9 @@ class RotateKeyApp(Command):
         count = bootstrap.rotate_key(*self.sqlite_store())
         print(f"Re-encrypted {count} secret(s) under the new key.")
         if os.environ.get(KEY_ENV_VAR):
-            print("JUPYTER_SECRETS_KEY is set: everything is now under its first key; remove the old keys from it.")
+            print(
+                "JUPYTER_SECRETS_KEY is set: everything is now under its first key; remove the old keys from it."
+            )
         return 0
 
 
@@ -345,7 +399,9 @@ class DoctorApp(Command):
     def execute(self) -> int:
         problems = 0
         store_path, key_file = self.sqlite_store()
-        for ok, text in bootstrap.diagnose(store_path, key_file, secrets_dir=self.settings.secrets_dir or None):
+        for ok, text in bootstrap.diagnose(
+            store_path, key_file, secrets_dir=self.settings.secrets_dir or None
+        ):
             print(("ok    " if ok else "FIX   ") + text)
             problems += not ok
         return EXIT_ERROR if problems else 0
@@ -381,7 +437,8 @@ class RunApp(ProjectCommand):
                 print(f"jupyter secrets: no value for {', '.join(missing)}", file=sys.stderr)
             return _run_child(list(self.extra_args), env)
         finally:
-            service.materializer.remove_all()
+            if service.materializer is not None:
+                service.materializer.remove_all()
 
 
 def _run_child(command: list[str], env: dict[str, str]) -> int:
@@ -394,7 +451,9 @@ def _run_child(command: list[str], env: dict[str, str]) -> int:
     def forward(signum, _frame):
         child.send_signal(signum)
 
-    previous = {sig: signal.signal(sig, forward) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
+    previous = {
+        sig: signal.signal(sig, forward) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+    }
     try:
         code = child.wait()
     finally:
@@ -440,10 +499,13 @@ def main(argv: list[str] | None = None) -> int:
     app = SecretsApp()
     try:
         app.initialize(argv)
-        return app.start()
+        return app.start() or 0
     except UsageError as err:
         command = err.app or app
-        print(f"{command.name}: {err}\n{command.usage}\n(see `{command.name} --help`)", file=sys.stderr)
+        print(
+            f"{command.name}: {err}\n{command.usage}\n(see `{command.name} --help`)",
+            file=sys.stderr,
+        )
         return EXIT_USAGE
     except CLIError as err:
         print(f"jupyter secrets: {err}", file=sys.stderr)

@@ -13,8 +13,8 @@ import sys
 from collections.abc import Callable
 from typing import Any, TextIO
 
-from jupyter_secrets.errors import SecretsError
 from jupyter_secrets.core.service import SecretsService
+from jupyter_secrets.errors import SecretsError
 
 
 def is_interactive(stdin: TextIO | None = None) -> bool:
@@ -54,13 +54,17 @@ class LaunchPrompt:
         missing = [slot for slot in project["slots"] if slot["state"] != "provided"]
         if not missing:
             return 0
-        self._say(f"\nProject '{project['name']}' needs {len(missing)} secret(s) that you have not provided.")
+        self._say(
+            f"\nProject '{project['name']}' needs {len(missing)} secret(s) that you have not provided."
+        )
         filled = 0
         try:
             for number, slot in enumerate(missing, 1):
                 filled += self._ask(project["id"], slot, f"[{number}/{len(missing)}]")
         except (EOFError, KeyboardInterrupt):
-            self._say("\nSkipping the remaining secrets; provide them later in JupyterLab's Secrets panel.")
+            self._say(
+                "\nSkipping the remaining secrets; provide them later in JupyterLab's Secrets panel."
+            )
         self._say("")
         return filled
 
@@ -96,7 +100,10 @@ class LaunchPrompt:
 
     def _pick(self, saved: list[dict[str, Any]]) -> dict[str, Any] | None:
         for index, secret in enumerate(saved, 1):
-            used = ", ".join(f"{u['project_name']}/{u['slot_name']}" for u in secret["usage"]) or "unused"
+            used = (
+                ", ".join(f"{u['project_name']}/{u['slot_name']}" for u in secret["usage"])
+                or "unused"
+            )
             self._say(f"        {index}) {secret['name']}  ({used})")
         answer = self.read_line("      Number or name of the secret (Enter to go back): ").strip()
         for index, secret in enumerate(saved, 1):
@@ -130,5 +137,6 @@ def prompt_or_log(service: SecretsService, mode: str, log: logging.Logger) -> No
         log.warning(
             "jupyter_secrets: the default project has %d slot(s) without a value: %s. "
             "Provide them in JupyterLab's Secrets panel or with `jupyter secrets bind`.",
-            len(missing), names,
+            len(missing),
+            names,
         )

@@ -101,4 +101,3 @@ class SecretsExtension(SecretsSettings, Configurable):
     def _find_my_config(self, cfg: Config) -> Config:
         mine = super()._find_my_config(cfg)
         return Config({name: value for name, value in mine.items() if name in SHARED_SETTINGS})
-
