@@ -232,13 +232,14 @@ def _available(directory: Path) -> dict[str, str]:
 
 def _read_index(directory: Path) -> dict[str, str] | None:
     try:
-        return _parse_index((directory / INDEX_FILENAME).read_bytes())
+        return parse_index((directory / INDEX_FILENAME).read_bytes())
     except OSError:
         return None
 
 
-def _parse_index(data: bytes) -> dict[str, str] | None:
-    """``{slot name: filename}`` of the index's entries whose filename follows the rule."""
+def parse_index(data: bytes) -> dict[str, str] | None:
+    """``{slot name: filename}`` of the index's entries whose filename follows the rule: the one
+    parser of ``.~slots.json``, used by kernels and by the materializer alike."""
     import json
 
     try:
@@ -296,7 +297,7 @@ def _load_index(directory: str, path: str, previous: tuple | None) -> tuple | No
     if previous is not None and previous[0] == directory and previous[5] == data:
         index, filenames = previous[3], previous[4]  # same bytes: the parse still holds
     else:
-        index = _parse_index(data)
+        index = parse_index(data)
         if index is None:
             return None
         filenames = frozenset(index.values())

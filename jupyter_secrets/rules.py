@@ -19,11 +19,13 @@ import functools
 import json
 import re
 import unicodedata
+from datetime import datetime, timezone
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from jupyter_secrets.helper import is_valid_filename
 from jupyter_secrets.errors import Conflict, InvalidInput
 
 __all__ = [
@@ -56,7 +58,6 @@ _REQUIRED_SLOT_FIELDS = ("name", "filename")
 
 # Explicit ASCII classes: ``\w`` would let Unicode look-alikes (Cyrillic 'а', fullwidth 'ｆ')
 # into filenames and ids, which then show up as confusing or colliding paths.
-_FILENAME = re.compile(r"[A-Za-z0-9_.-]{1,%d}" % FILENAME_MAX)
 _ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 _ENV = re.compile(r"[A-Z_][A-Z0-9_]{0,%d}" % (ENV_MAX - 1))
 # Unicode's confusables data (UTS #39), shipped in the package: see the file's header.
@@ -390,7 +391,7 @@ def validate_description(value: Any) -> str:
 def validate_filename(value: Any) -> str:
     """The name of the value's file in the secrets dir: never a path, never '.' or '..'."""
     value = _require_str("filename", value)
-    if not _FILENAME.fullmatch(value) or value.strip(".") == "":
+    if not is_valid_filename(value):  # the rule lives in the kernel helper, which checks it too
         raise InvalidInput(
             "filename",
             f"must be 1-{FILENAME_MAX} characters of letters, digits, '_', '.', '-' "
@@ -560,3 +561,41 @@ def _check_json_tree(body: dict[str, Any]) -> None:
             raise InvalidInput(
                 _field_label(field), "must be valid Unicode text (it holds a lone surrogate)"
             )
+
+
+# ---------------------------------------------------------------------- expiry
+
+#: How every time is written: ISO 8601, UTC, whole seconds.
+TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+
+
+def normalise_expires(expires: Any) -> str | None:
+    """``None``, or an ISO 8601 date or date-time as UTC ``YYYY-MM-DDTHH:MM:SSZ``.
+
+    A time without an offset is taken as UTC; a date alone means its midnight UTC; fractions
+    of a second are dropped.
+    """
+    if expires is None:
+        return None
+    if not isinstance(expires, str) or not expires.strip():
+        raise InvalidInput("expires", "must be an ISO 8601 date-time string or null")
+    text = expires.strip()
+    if text[-1:] in ("z", "Z"):  # fromisoformat of Python 3.10 does not take "Z"
+        text = text[:-1] + "+00:00"
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput(
+            "expires", "must be an ISO 8601 date-time such as 2026-12-31T23:59:00Z"
+        ) from None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    out_of_range = InvalidInput("expires", "must be between the years 1000 and 9999")
+    try:
+        when = when.astimezone(timezone.utc)
+    except OverflowError:
+        raise out_of_range from None
+    # strftime does not pad years before 1000, and the stored text must parse back.
+    if when.year < 1000:
+        raise out_of_range
+    return when.strftime(TIME_FORMAT)

@@ -20,18 +20,19 @@ ALLOWED = {
     "_version": set(),
     "helper": {"helper"},
     "errors": set(),
-    "rules": {"errors"},
-    "store": {"errors", "rules", "store"},
-    "files": {"errors", "rules", "helper", "files"},
+    "rules": {"errors", "helper"},  # the filename rule lives in the kernel helper (stdlib only)
+    "fileio": {"errors"},
+    "store": {"errors", "rules", "fileio", "store"},
+    "files": {"errors", "rules", "fileio", "helper", "files"},
     "guards": {"errors", "rules", "helper", "guards"},
-    "core": {"errors", "rules", "helper", "store", "files", "core"},
-    "cli": {"_version", "errors", "rules", "helper", "store", "files", "guards", "core", "cli"},
-    "server": {"_version", "errors", "rules", "helper", "store", "files", "guards", "core", "cli", "server"},
+    "core": {"errors", "rules", "fileio", "helper", "store", "files", "core"},
+    "cli": {"_version", "errors", "rules", "fileio", "helper", "store", "files", "guards", "core", "cli"},
+    "server": {"_version", "errors", "rules", "fileio", "helper", "store", "files", "guards", "core", "cli", "server"},
     "__init__": {"_version", "helper", "server"},  # the server only lazily, for its entry point
 }
 # Third-party packages a domain layer must not import: the HTTP and Jupyter server world.
 SERVER_WORLD = {"tornado", "jupyter_server", "jupyter_client", "jupyter_events", "jupyter_server_terminals"}
-NO_SERVER_WORLD = {"errors", "rules", "store", "files", "core", "helper", "_version"}
+NO_SERVER_WORLD = {"errors", "rules", "fileio", "store", "files", "core", "helper", "_version"}
 # The kernel helper runs in every kernel: the standard library only.
 STDLIB_ONLY = {"helper", "_version"}
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
 
-from jupyter_secrets.files.fileio import write_new_file_at
+from jupyter_secrets.fileio import _fsync_dir, write_new_file_at
 from jupyter_secrets.errors import Conflict, InvalidInput, NotFound, SlotFileError
 from jupyter_secrets.rules import (
     ensure_name_free,
@@ -449,7 +449,7 @@ def _write_in(dfd: int, tmp_name: str, data: bytes, path: Path) -> None:
         except OSError:
             pass
         raise
-    os.fsync(dfd)
+    _fsync_dir(dfd)
 
 
 def _write_by_path(project_dir: Path, tmp_name: str, data: bytes, path: Path) -> None:

@@ -2,7 +2,7 @@
 
 ``tree`` writes a server's tree, ``base_dir`` picks where it lives (memory-backed, ours) and
 cleans up after killed servers, ``owners`` tells a live server's tree from a stale one,
-``registry`` remembers every base used, ``fileio`` holds the no-follow primitives.  This layer
+``registry`` remembers every base used (the no-follow primitives are ``jupyter_secrets.fileio``).  This layer
 knows nothing of HTTP or Jupyter: it takes project ids, filenames and values.
 """
 

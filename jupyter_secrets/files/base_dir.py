@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from jupyter_secrets.errors import SecretsError
-from jupyter_secrets.files.fileio import _DIR_FLAGS, _remove_at
+from jupyter_secrets.fileio import _DIR_FLAGS, _remove_at
 from jupyter_secrets.files.owners import _is_stale, _owner_record, _read_owner, _write_owner
 from jupyter_secrets.files.registry import _registry
 

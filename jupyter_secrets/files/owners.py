@@ -11,7 +11,7 @@ import json
 import os
 import time
 
-from jupyter_secrets.files.fileio import _DIR_FLAGS, _atomic_write, _read_small
+from jupyter_secrets.fileio import _DIR_FLAGS, _atomic_write, _read_small
 
 #: Marker at the root of a server's tree; a project id cannot start with a dot, so no clash.
 OWNER_FILENAME = ".owner"

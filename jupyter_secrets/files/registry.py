@@ -18,7 +18,7 @@ import stat
 from collections.abc import Iterator
 from pathlib import Path
 
-from jupyter_secrets.files.fileio import _READ_FLAGS, _atomic_write
+from jupyter_secrets.fileio import _READ_FLAGS, _atomic_write
 
 log = logging.getLogger(__name__)
 

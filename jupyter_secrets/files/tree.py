@@ -34,12 +34,11 @@ import errno
 import json
 import logging
 import os
-import re
 import threading
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from jupyter_secrets.files.fileio import (
+from jupyter_secrets.fileio import (
     _DIR_FLAGS,
     _atomic_write,
     _fsync_dir,
@@ -50,7 +49,8 @@ from jupyter_secrets.files.fileio import (
 )
 from jupyter_secrets.files.owners import _write_owner
 from jupyter_secrets.errors import InvalidInput, SecretsError
-from jupyter_secrets.helper import INDEX_FILENAME, is_valid_filename
+from jupyter_secrets.helper import INDEX_FILENAME, parse_index
+from jupyter_secrets.rules import validate_filename, validate_id, validate_slot_name
 
 
 #: Every value kernels must redact (see write_redaction_set); a dot name, so no project clash.
@@ -59,7 +59,6 @@ REDACTION_FILENAME = ".~redaction.json"
 #: which no project id can take, so that no project's files are ever written or wiped there.
 NO_PROJECT = ".no-project"
 
-_PROJECT_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 log = logging.getLogger(__name__)
 
@@ -67,26 +66,16 @@ log = logging.getLogger(__name__)
 # ---------------------------------------------------------------------------- validation
 
 
+# The rules are those of rules.py, checked again here: a path component is built from them.
+
+
 def validate_project_id(project_id: object) -> str:
-    """``project_id`` if it matches ``^[A-Za-z0-9_-]{1,64}$``, else :class:`InvalidInput`."""
-    if not isinstance(project_id, str) or not _PROJECT_ID.fullmatch(project_id):
-        raise InvalidInput("project id", "must be 1-64 characters of A-Z a-z 0-9 _ -")
-    return project_id
-
-
-def validate_filename(filename: object) -> str:
-    """``filename`` if it follows the slot filename rule, else :class:`InvalidInput`."""
-    if not isinstance(filename, str) or not is_valid_filename(filename):
-        raise InvalidInput(
-            "filename", "must be 1-200 characters of A-Z a-z 0-9 _ . - and not only dots"
-        )
-    return filename
+    """``project_id`` if it is an id by the rule book (safe as a path component)."""
+    return validate_id("project id", project_id)
 
 
 def _validate_slot_name(name: object) -> str:
-    if not isinstance(name, str) or not name:
-        raise InvalidInput("slot name", "must be a non-empty string")
-    return name
+    return validate_slot_name(name)
 
 
 def _encode_value(value: object) -> bytes:
@@ -285,17 +274,7 @@ class Materializer:
 
 
 def _read_index(dir_fd: int) -> dict[str, str]:
-    try:
-        slots = json.loads(_read_small(dir_fd, INDEX_FILENAME) or b"{}").get("slots", {})
-    except (ValueError, AttributeError):
-        return {}
-    if not isinstance(slots, dict):
-        return {}
-    return {
-        n: f
-        for n, f in slots.items()
-        if isinstance(n, str) and isinstance(f, str) and is_valid_filename(f)
-    }
+    return parse_index(_read_small(dir_fd, INDEX_FILENAME) or b"{}") or {}
 
 
 def _write_index(dir_fd: int, index: dict[str, str]) -> None:

@@ -15,7 +15,6 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from jupyter_core.paths import jupyter_data_dir
 from jupyter_server.extension.application import ExtensionApp
 from tornado.ioloop import PeriodicCallback
 from traitlets import Bool, Enum, Int, Type, Unicode, default, validate
@@ -27,6 +26,7 @@ from jupyter_secrets.server.access import Access, gives_stable_names
 from jupyter_secrets.core.identity import default_owner
 from jupyter_secrets.store.crypto import ENV_VAR
 from jupyter_secrets.server.events import Events
+from jupyter_secrets.guards.save_guard import MODES as SAVE_MODES
 from jupyter_secrets.guards.save_guard import install_save_guard
 from jupyter_secrets.server.handlers import handlers
 from jupyter_secrets.guards.kernel_redact import MIN_LENGTH_VAR
@@ -35,7 +35,7 @@ from jupyter_secrets.cli.prompt import prompt_or_log
 from jupyter_secrets.guards.redact import Redactor
 from jupyter_secrets.core.service import SecretsService
 from jupyter_secrets.store.base import SecretStore
-from jupyter_secrets.store.sqlite import SQLiteSecretStore
+from jupyter_secrets.store.sqlite import SQLiteSecretStore, default_key_file, default_store_path
 from jupyter_secrets.server.terminals import TerminalEnv
 
 
@@ -62,7 +62,7 @@ class SecretsExtension(ExtensionApp):
 
     @default("store_path")
     def _default_store_path(self) -> str:
-        return str(Path(jupyter_data_dir()) / "jupyter_secrets" / "secrets.sqlite3")
+        return str(default_store_path())
 
     key_file = Unicode(
         config=True,
@@ -72,7 +72,7 @@ class SecretsExtension(ExtensionApp):
 
     @default("key_file")
     def _default_key_file(self) -> str:
-        return str(Path(self.store_path).with_name("secrets.key"))
+        return str(default_key_file(self.store_path))
 
     secrets_dir = Unicode(
         "",
@@ -105,7 +105,7 @@ class SecretsExtension(ExtensionApp):
     )
 
     on_save = Enum(
-        ["redact", "refuse", "off"],
+        list(SAVE_MODES),
         default_value="redact",
         config=True,
         help="""What the save guard does when a file saved through the contents API contains a

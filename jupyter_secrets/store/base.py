@@ -20,11 +20,10 @@ from typing import Any, Final, NamedTuple
 from traitlets.config import LoggingConfigurable
 
 from jupyter_secrets.errors import Conflict, InvalidInput, NotFound, SecretsError, SecretUnreadable, StoreLocked
-from jupyter_secrets.rules import name_key, validate_secret_name
+from jupyter_secrets.rules import TIME_FORMAT, name_key, validate_id, validate_secret_name
 
 DEFAULT_MAX_VALUE_BYTES: Final = 64 * 1024
 MAX_NAME_CHARS: Final = 99
-TIME_FORMAT: Final = "%Y-%m-%dT%H:%M:%SZ"
 
 
 class _Unset:
@@ -101,10 +100,8 @@ def check_name(name: Any) -> str:
 
 
 def check_id(field: str, value: Any) -> str:
-    """A project or slot id as the store keys it: any non-empty string."""
-    if not isinstance(value, str) or not value:
-        raise InvalidInput(field, "must be a non-empty string")
-    return value
+    """A project or slot id, by the rule book (``rules.validate_id``)."""
+    return validate_id(field, value)
 
 
 def free_name(base: str, taken: Iterable[str]) -> str:
@@ -146,38 +143,6 @@ def encode_value(value: Any, max_value_bytes: int) -> bytes:
             "value", f"must be at most {max_value_bytes} bytes (UTF-8); it is {len(data)} bytes"
         )
     return data
-
-
-def normalise_expires(expires: Any) -> str | None:
-    """``None``, or an ISO 8601 date or date-time as UTC ``YYYY-MM-DDTHH:MM:SSZ``.
-
-    A time without an offset is taken as UTC; a date alone means its midnight UTC; fractions
-    of a second are dropped.
-    """
-    if expires is None:
-        return None
-    if not isinstance(expires, str) or not expires.strip():
-        raise InvalidInput("expires", "must be an ISO 8601 date-time string or null")
-    text = expires.strip()
-    if text[-1:] in ("z", "Z"):  # fromisoformat of Python 3.10 does not take "Z"
-        text = text[:-1] + "+00:00"
-    try:
-        when = datetime.fromisoformat(text)
-    except ValueError:
-        raise InvalidInput(
-            "expires", "must be an ISO 8601 date-time such as 2026-12-31T23:59:00Z"
-        ) from None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    out_of_range = InvalidInput("expires", "must be between the years 1000 and 9999")
-    try:
-        when = when.astimezone(timezone.utc)
-    except OverflowError:
-        raise out_of_range from None
-    # strftime does not pad years before 1000, and the stored text must parse back.
-    if when.year < 1000:
-        raise out_of_range
-    return when.strftime(TIME_FORMAT)
 
 
 # ---------------------------------------------------------------------- interface

@@ -38,6 +38,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from jupyter_secrets.errors import StoreLocked
+from jupyter_secrets.fileio import _fsync_dir
 
 ENV_VAR = "JUPYTER_SECRETS_KEY"
 KEY_BYTES = 32
@@ -272,7 +273,7 @@ def write_key_file(path: Path | str, keys: Sequence[str], *, replace: bool = Fal
     finally:
         if not replace or tmp.exists():
             tmp.unlink(missing_ok=True)
-    _fsync_dir(path.parent)
+    _fsync_dir_at(path.parent)
 
 
 def ensure_private_dir(directory: Path) -> None:
@@ -287,14 +288,13 @@ def ensure_private_dir(directory: Path) -> None:
         pass
 
 
-def _fsync_dir(directory: Path) -> None:
+def _fsync_dir_at(directory: Path) -> None:
+    """Make a rename in ``directory`` survive a crash (best effort, as for every directory)."""
     try:
         fd = os.open(directory, os.O_RDONLY)
     except OSError:
         return
     try:
-        os.fsync(fd)
-    except OSError:
-        pass
+        _fsync_dir(fd)
     finally:
         os.close(fd)

@@ -51,7 +51,7 @@ from jupyter_secrets.errors import (
     StoreLocked,
     StoreUnavailable,
 )
-from jupyter_secrets.rules import name_key
+from jupyter_secrets.rules import name_key, normalise_expires
 from jupyter_secrets.store.base import (
     DEFAULT_MAX_VALUE_BYTES,
     UNSET,
@@ -65,7 +65,6 @@ from jupyter_secrets.store.base import (
     check_name,
     encode_value,
     free_name,
-    normalise_expires,
     slot_changed,
     utc_now,
 )
