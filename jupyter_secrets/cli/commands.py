@@ -1,0 +1,116 @@
+"""What the commands of ``jupyter secrets`` share: the service over the configured store,
+the project of ``--project``, and reading a value from a hidden prompt or standard input."""
+
+from __future__ import annotations
+
+import getpass
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from traitlets import Unicode
+
+from jupyter_secrets.cli import bootstrap
+from jupyter_secrets.cli.application import CLIError, SecretsCommand
+from jupyter_secrets.cli.prompt import is_interactive
+from jupyter_secrets.core.service import SecretsService
+from jupyter_secrets.store.sqlite import SQLiteSecretStore
+
+
+def read_value(prompt: str) -> str:
+    """A value from a hidden prompt (terminal) or from standard input (pipes)."""
+    if is_interactive():
+        value = getpass.getpass(prompt)
+        if value and getpass.getpass("Again, to confirm: ") != value:
+            raise CLIError("the two entries differ; nothing saved")
+    else:
+        value = sys.stdin.read()
+        # `echo secret | jupyter secrets set NAME` adds one newline that is not part of the value.
+        if value.endswith("\n"):
+            value = value[:-1]
+            if value.endswith("\r"):
+                value = value[:-1]
+    if not value:
+        raise CLIError("empty value; nothing saved")
+    return value
+
+
+def usage_text(secret: dict[str, Any]) -> str:
+    return (
+        ", ".join(
+            f"{u['project_name'] or u['project_id']} / {u['slot_name'] or u['slot_id']}"
+            for u in secret["usage"]
+        )
+        or "unused"
+    )
+
+
+def find_slot(model: dict[str, Any], key: str) -> dict[str, Any]:
+    for slot in model["slots"]:
+        if key in (slot["id"], slot["name"], slot["filename"]):
+            return slot
+    names = ", ".join(slot["name"] for slot in model["slots"]) or "none"
+    raise CLIError(f"no slot '{key}' in project '{model['name']}' (slots: {names})")
+
+
+def find_secret(service: SecretsService, name: str) -> dict[str, Any]:
+    for secret in service.list_user_secrets():
+        if name in (secret["name"], secret["id"]):
+            return secret
+    raise CLIError(f"no saved secret '{name}' (see `jupyter secrets list`)")
+
+
+class Command(SecretsCommand):
+    """A command working on the store."""
+
+    def service(self, with_files: bool = False) -> SecretsService:
+        """A service rooted at the filesystem root, so that any project directory can be named.
+
+        Only ``run`` writes files (``with_files``): the other commands change the store, and a
+        running server picks the change up and rewrites its own files.
+        """
+        settings = self.settings
+        return bootstrap.open_service(
+            store_path=settings.store_path,
+            key_file=settings.key_file,
+            root_dir=Path("/"),
+            secrets_base=settings.secrets_dir or None,
+            with_files=with_files,
+            owner=settings.owner,
+            store_class=settings.store_class,
+            max_value_bytes=settings.max_value_bytes,
+        )
+
+    def sqlite_store(self) -> tuple[str, str]:
+        """(store path, key file) for the commands that work on the SQLite file and its key."""
+        if not issubclass(self.settings.store_class, SQLiteSecretStore):
+            raise CLIError(
+                f"{self.name.split()[-1]} works on the SQLite store; the configured "
+                f"store_class is {self.settings.store_class.__name__}"
+            )
+        return self.settings.store_path, self.settings.key_file
+
+
+class ProjectCommand(Command):
+    """A command on one project: the one holding ``--project`` (default: the current directory)."""
+
+    project = Unicode(
+        "", config=True, help="A directory in the project (default: the current one)."
+    )
+    aliases = {**Command.aliases, "project": "ProjectCommand.project"}
+
+    def project_model(self, service: SecretsService) -> dict[str, Any]:
+        start = Path(self.project or os.getcwd()).resolve()
+        if not start.exists():
+            raise CLIError(f"{start}: no such directory")
+        model = service.project_for_path(str(start.relative_to("/")))
+        if not model["exists"]:
+            raise CLIError(
+                f"{start} is in no project: no .jupyter/secret-slots.json here or above. "
+                "Create one with `jupyter secrets slots add --project DIR ...` after "
+                "`jupyter secrets slots init --name NAME`."
+            )
+        if model["error"]:
+            raise CLIError(f"the project's slot file cannot be read: {model['error']}")
+        return model
