@@ -132,8 +132,10 @@ class Fuzzed:
             st_ = os.lstat(path)
             assert not stat.S_ISLNK(st_.st_mode), path
             assert re.fullmatch(r"server-\d+-[0-9a-f]{8}", rel[0]), path
-            if len(rel) == 2 and rel[1] != ".owner":
-                assert re.fullmatch(r"[A-Za-z0-9_-]{1,64}", rel[1]) and stat.S_ISDIR(st_.st_mode), path
+            if len(rel) == 2 and rel[1] == ".~redaction.json":  # every value kernels redact, 0600
+                assert stat.S_ISREG(st_.st_mode) and stat.S_IMODE(st_.st_mode) == 0o600, path
+            elif len(rel) == 2 and rel[1] != ".owner":
+                assert re.fullmatch(r"[A-Za-z0-9_-]{1,64}|\.no-project", rel[1]) and stat.S_ISDIR(st_.st_mode), path
                 assert stat.S_IMODE(st_.st_mode) == 0o700, path
             elif len(rel) == 3:
                 assert re.fullmatch(r"[A-Za-z0-9_.-]{1,200}|\.~slots\.json", rel[2]), path
@@ -384,7 +386,7 @@ class StoreMachine(RuleBasedStateMachine):
             assert [m.name for m in listed] == sorted(m.name for m in listed)
             for secret_id, (name, value) in self.model[user].items():
                 assert self.store.read_value(user, secret_id) == value
-                assert self.store.find_secret_by_name(user, name).id == secret_id
+                assert [m.id for m in listed if m.name == name] == [secret_id]
             bindings = {(b.project_id, b.slot_id): b.secret_id for b in self.store.bindings(user)}
             assert bindings == {(p, s): i for (u, p, s), i in self.bound.items() if u == user}
             # No binding ever points at a deleted (or another user's) secret.

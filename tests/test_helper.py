@@ -44,13 +44,17 @@ def test_by_slot_name_and_by_filename(kernel_dir):
 
 def test_value_returned_exactly(materializer, kernel_dir):
     value = "  spaces, CRLF\r\nünïcode ✓, trailing newline\n\n"
-    materializer.write_value("proj1", "api-token", "token.txt", value)
+    materializer.write_project(
+        "proj1", [("api-token", "token.txt", value), ("DB password / prod", "db-password", "pw\n")]
+    )
     assert get_secret("api-token") == value
 
 
 def test_replaced_value_seen_on_next_read(materializer, kernel_dir):
     assert get_secret("api-token") == "tok-1"
-    materializer.write_value("proj1", "api-token", "token.txt", "tok-2")
+    materializer.write_project(
+        "proj1", [("api-token", "token.txt", "tok-2"), ("DB password / prod", "db-password", "pw\n")]
+    )
     assert get_secret("api-token") == "tok-2"
     materializer.write_project("proj1", [("api-token", "token.txt", "tok-3")])
     assert get_secret("token.txt") == "tok-3"
@@ -80,7 +84,7 @@ def test_environment_read_at_call_time(kernel_dir, monkeypatch, tmp_path):
 
 
 def test_unbound_value_is_gone(materializer, kernel_dir):
-    materializer.remove_value("proj1", "token.txt")
+    materializer.write_project("proj1", [("DB password / prod", "db-password", "pw\n")])
     with pytest.raises(SecretNotFoundError):
         get_secret("api-token")
     assert list(list_secrets()) == ["DB password / prod"]
@@ -273,7 +277,7 @@ def test_value_that_is_not_a_regular_file(kernel_dir):
 
 def test_large_value_read_whole(materializer, kernel_dir):
     value = "x" * 70_000 + "é" * 1000
-    materializer.write_value("proj1", "api-token", "token.txt", value)
+    materializer.write_project("proj1", [("api-token", "token.txt", value)])
     assert get_secret("api-token") == value
 
 

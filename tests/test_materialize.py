@@ -126,14 +126,14 @@ def test_loose_modes_are_tightened(root):
 def test_no_temporary_files_left(mat, root):
     for i in range(5):
         mat.write_project("p", [("a", "a.txt", f"v{i}"), ("b", "b.txt", "w")])
-        mat.write_value("p", "a", "a.txt", f"again {i}")
+        mat.write_project("p", [("a", "a.txt", f"again {i}"), ("b", "b.txt", "w")])
     assert sorted(os.listdir(root / "p")) == sorted(["a.txt", "b.txt", INDEX_FILENAME])
     assert sorted(os.listdir(root)) == sorted([OWNER_FILENAME, "p"])
 
 
 def test_readers_see_old_or_new_never_partial(mat, root):
     old, new = "A" * 200_000, "B" * 300_000
-    mat.write_value("p", "s", "s", old)
+    mat.write_project("p", [("s", "s", old)])
     stop = threading.Event()
     bad: list[int] = []
 
@@ -147,7 +147,7 @@ def test_readers_see_old_or_new_never_partial(mat, root):
     reader.start()
     try:
         for i in range(100):
-            mat.write_value("p", "s", "s", new if i % 2 else old)
+            mat.write_project("p", [("s", "s", new if i % 2 else old)])
     finally:
         stop.set()
         reader.join()
@@ -196,22 +196,12 @@ def test_write_project_removes_what_is_no_longer_listed(mat, root):
     assert (root / "p" / "b").read_text() == "3"
 
 
-def test_write_value_keeps_other_files_and_follows_renames(mat, root):
+def test_a_renamed_file_replaces_the_old_one(mat, root):
     mat.write_project("p", [("a", "a", "1"), ("b", "b", "2")])
-    mat.write_value("p", "a", "a-renamed", "1")  # the slot's filename changed
+    mat.write_project("p", [("a", "a-renamed", "1"), ("b", "b", "2")])  # the slot's filename changed
     assert sorted(os.listdir(root / "p")) == sorted(["a-renamed", "b", INDEX_FILENAME])
     index = json.loads((root / "p" / INDEX_FILENAME).read_text())["slots"]
     assert index == {"a": "a-renamed", "b": "b"}
-
-
-def test_remove_value(mat, root):
-    mat.write_project("p", [("a", "a", "1"), ("b", "b", "2")])
-    mat.remove_value("p", "a")
-    assert sorted(os.listdir(root / "p")) == sorted(["b", INDEX_FILENAME])
-    assert json.loads((root / "p" / INDEX_FILENAME).read_text())["slots"] == {"b": "b"}
-    mat.remove_value("p", "a")  # again: nothing to do
-    mat.remove_value("never-written", "a")
-    assert not (root / "never-written").exists()
 
 
 def test_remove_all(mat, root, base):
@@ -222,9 +212,6 @@ def test_remove_all(mat, root, base):
     assert base.is_dir()  # the base belongs to every server
     with pytest.raises(SecretsError):
         mat.write_project("q", [("a", "a", "1")])
-    with pytest.raises(SecretsError):
-        mat.write_value("q", "a", "a", "1")
-    mat.remove_value("q", "a")  # removals after shutdown: nothing left to do, no error
     assert not root.exists()
     mat.remove_all()  # idempotent
 
@@ -232,8 +219,6 @@ def test_remove_all(mat, root, base):
 def test_root_recreated_if_removed_by_hand(mat, root):
     mat.write_project("p", [("a", "a", "1")])
     shutil.rmtree(root)
-    mat.remove_value("p", "a")  # nothing to remove: the root is not made again for that
-    assert not root.exists()
     mat.write_project("p", [("a", "a", "2")])
     assert (root / "p" / "a").read_text() == "2"
     assert mode(root) == 0o700 and (root / OWNER_FILENAME).is_file()
@@ -267,8 +252,7 @@ def test_bad_filenames_refused_and_nothing_written(mat, tmp_path, root, filename
     before = snapshot(tmp_path)
     calls = [
         lambda: mat.write_project("p", [("a", filename, CANARY)]),
-        lambda: mat.write_value("p", "a", filename, CANARY),
-        lambda: mat.remove_value("p", filename),
+        lambda: mat.write_project("p", [("a", "fine", CANARY), ("b", filename, CANARY)]),
     ]
     for call in calls:
         with pytest.raises(InvalidInput) as info:
@@ -282,8 +266,6 @@ def test_bad_project_ids_refused_and_nothing_written(mat, tmp_path, project_id):
     before = snapshot(tmp_path)
     calls = [
         lambda: mat.write_project(project_id, [("a", "a", CANARY)]),
-        lambda: mat.write_value(project_id, "a", "a", CANARY),
-        lambda: mat.remove_value(project_id, "a"),
         lambda: mat.project_dir(project_id),
     ]
     for call in calls:
@@ -302,8 +284,8 @@ def test_symlink_planted_as_project_dir(mat, root, outside, tmp_path):
     assert snapshot(outside) == before
 
     for call in (
-        lambda: mat.write_value("p", "a", "target.txt", CANARY),
-        lambda: mat.remove_value("p", "target.txt"),
+        lambda: mat.write_project("p", [("a", "target.txt", CANARY)]),
+        lambda: mat.write_project("p", []),
     ):
         if (root / "p").is_dir():
             shutil.rmtree(root / "p")
@@ -327,11 +309,11 @@ def test_symlink_planted_as_value_file(mat, root, outside):
     for name in ("a", "b", INDEX_FILENAME):
         (root / "p" / name).unlink(missing_ok=True)
         (root / "p" / name).symlink_to(target)
-    mat.write_value("p", "a", "a", CANARY)  # replaces the link "a" and the index link
+    mat.write_project("p", [("a", "a", CANARY)])  # replaces the link "a" and the index link
     assert not (root / "p" / "a").is_symlink() and (root / "p" / "a").read_text() == CANARY
     assert not (root / "p" / INDEX_FILENAME).is_symlink()
     assert snapshot(outside) == before
-    mat.remove_value("p", "b")  # removes the link "b", not its target
+    mat.write_project("p", [("a", "a", CANARY)])  # "b" is not listed: the link goes, not its target
     assert not os.path.lexists(root / "p" / "b")
     (root / "p" / "c").symlink_to(target)
     mat.write_project("p", [("a", "a", "2")])  # "c" is not listed: the link goes

@@ -159,45 +159,6 @@ class Materializer:
                     _remove_at(fd, entry)
             _fsync_dir(fd)
 
-    def write_value(self, project_id: str, slot_name: str, filename: str, value: str) -> None:
-        """Write (or replace) one slot's file, leaving the project's other files as they are.
-
-        If the slot had another filename, its old file is removed.
-        """
-        project_id = validate_project_id(project_id)
-        slot_name = _validate_slot_name(slot_name)
-        filename = validate_filename(filename)
-        data = _encode_value(value)
-        with self._lock, self._root_fd() as root_fd, self._project_fd(root_fd, project_id) as fd:
-            _atomic_write(fd, filename, data)
-            index = _read_index(fd)
-            old = index.get(slot_name)
-            # The file now belongs to this slot alone.
-            index = {n: f for n, f in index.items() if f != filename}
-            index[slot_name] = filename
-            _write_index(fd, index)
-            if old is not None and old != filename and old not in index.values():
-                _remove_at(fd, old)
-            _fsync_dir(fd)
-
-    def remove_value(self, project_id: str, filename: str) -> None:
-        """Remove one file of the project (and its index entries); nothing if it is not there."""
-        project_id = validate_project_id(project_id)
-        filename = validate_filename(filename)
-        with self._lock, self._existing_root_fd() as root_fd:
-            if root_fd is None:
-                return
-            fd = _open_private_dir(root_fd, project_id, create=False)
-            if fd is None:
-                return
-            try:
-                index = _read_index(fd)
-                _write_index(fd, {n: f for n, f in index.items() if f != filename})
-                _remove_at(fd, filename)
-                _fsync_dir(fd)
-            finally:
-                os.close(fd)
-
     def remove_all(self) -> None:
         """Remove this server's whole tree (on shutdown); later writes raise SecretsError."""
         with self._lock:

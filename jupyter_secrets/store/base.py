@@ -194,9 +194,6 @@ class SecretStore(LoggingConfigurable, ABC, metaclass=_StoreMeta):
         """Raises ``NotFound``."""
 
     @abstractmethod
-    def find_secret_by_name(self, user: str, name: str) -> SecretMeta | None: ...
-
-    @abstractmethod
     def read_value(self, user: str, secret_id: str) -> str:
         """Raises ``NotFound``, ``SecretUnreadable`` (this secret only), ``StoreLocked``."""
 

@@ -203,16 +203,14 @@ class Keyring:
         return self._primary_id
 
     @property
+    def key_ids(self) -> list[bytes]:
+        """The ids of the keys, encrypting key first (what rotation and doctor report)."""
+        return list(self._by_id)
+
+    @property
     def keys(self) -> tuple[bytes, ...]:
         """The raw keys, first (encrypting) key first: for writing a key file during rotation."""
         return tuple(self._keys)
-
-    @property
-    def key_ids(self) -> list[bytes]:
-        return list(self._by_id)
-
-    def can_decrypt(self, blob: bytes) -> bool:
-        return blob_key_id(blob) in self._by_id
 
     def merged(self, fallback: Keyring) -> Keyring:
         """This keyring (its first key still encrypts), also decrypting with ``fallback``'s."""

@@ -32,7 +32,6 @@ import os
 import sqlite3
 import threading
 import time
-import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from json.encoder import encode_basestring_ascii as _json_string
@@ -481,15 +480,6 @@ class SQLiteSecretStore(SecretStore):
     def get_secret(self, user: str, secret_id: str) -> SecretMeta:
         with self._lock, self._db_errors():
             return self._secret_row(self._connection(), user, secret_id)
-
-    def find_secret_by_name(self, user: str, name: str) -> SecretMeta | None:
-        if not isinstance(name, str):
-            return None
-        rows = self._query(
-            f"SELECT {_META_COLUMNS} FROM secrets WHERE user = ? AND name = ?",
-            (user, unicodedata.normalize("NFC", name.strip())),
-        )
-        return _meta(rows[0]) if rows else None
 
     def read_value(self, user: str, secret_id: str) -> str:
         self._check_writable()  # a locked store's keys are wrong: nothing to decrypt with
