@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from jupyter_secrets.cli.settings import SHARED_SETTINGS
-from jupyter_secrets.cli.settings import SecretsExtension as CLISettings
+from jupyter_secrets.core.settings import SHARED_SETTINGS
+from jupyter_secrets.core.settings import SecretsExtension as CLISettings
 from jupyter_secrets.server.app import SecretsExtension as ServerExtension
 from jupyter_secrets.store.sqlite import SQLiteSecretStore
 

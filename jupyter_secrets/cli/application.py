@@ -24,7 +24,7 @@ from traitlets import TraitError, default
 from traitlets.config.loader import ArgumentError, KVArgParseConfigLoader
 
 from jupyter_secrets._version import __version__
-from jupyter_secrets.cli.settings import SECTION, SecretsExtension
+from jupyter_secrets.core.settings import SECTION, SecretsExtension
 
 EXIT_ERROR, EXIT_USAGE, EXIT_MISSING = 1, 2, 3
 

@@ -17,13 +17,13 @@ from typing import Any
 
 from jupyter_server.extension.application import ExtensionApp
 from tornado.ioloop import PeriodicCallback
-from traitlets import Bool, Enum, Int, Type, Unicode, default, validate
+from traitlets import Bool, Enum, Int
 
 from jupyter_secrets.server import kernels
 from jupyter_secrets.server import unserved
 from jupyter_secrets._version import __version__
 from jupyter_secrets.server.access import Access, gives_stable_names
-from jupyter_secrets.core.identity import default_owner
+from jupyter_secrets.core.settings import SecretsSettings
 from jupyter_secrets.store.crypto import ENV_VAR
 from jupyter_secrets.server.events import Events
 from jupyter_secrets.guards.save_guard import MODES as SAVE_MODES
@@ -34,66 +34,17 @@ from jupyter_secrets.files import Materializer, choose_base_dir, cleanup_all_sta
 from jupyter_secrets.cli.prompt import prompt_or_log
 from jupyter_secrets.guards.redact import Redactor
 from jupyter_secrets.core.service import SecretsService
-from jupyter_secrets.store.base import SecretStore
-from jupyter_secrets.store.sqlite import SQLiteSecretStore, default_key_file, default_store_path
 from jupyter_secrets.server.terminals import TerminalEnv
 
 
-class SecretsExtension(ExtensionApp):
+class SecretsExtension(SecretsSettings, ExtensionApp):
     """Per-user encrypted secrets for Jupyter projects."""
 
     name = "jupyter_secrets"
     description = "Per-user encrypted secrets, filled into project slots and read by kernels."
 
-    store_class = Type(
-        default_value=SQLiteSecretStore,
-        klass=SecretStore,
-        config=True,
-        help="""The user-secret store.  The default keeps encrypted values in a SQLite file
-        (`store_path`); another backend (e.g. a shared service for JupyterHub) implements
-        jupyter_secrets.store.base.SecretStore.""",
-    )
-
-    store_path = Unicode(
-        config=True,
-        help="""Where the default SQLite store lives.  Default: `secrets.sqlite3` in the
-        `jupyter_secrets` folder of the Jupyter data directory (`jupyter --data-dir`).""",
-    )
-
-    @default("store_path")
-    def _default_store_path(self) -> str:
-        return str(default_store_path())
-
-    key_file = Unicode(
-        config=True,
-        help="""The key file used when JUPYTER_SECRETS_KEY is not set: created on first use
-        with mode 0600, beside the store.  Default: `secrets.key` next to `store_path`.""",
-    )
-
-    @default("key_file")
-    def _default_key_file(self) -> str:
-        return str(default_key_file(self.store_path))
-
-    secrets_dir = Unicode(
-        "",
-        config=True,
-        help="""Parent directory of the materialized secret files.  Each server writes into its
-        own private subdirectory, `<secrets_dir>/<server>/<project-id>/<filename>`.  Default
-        (empty): a memory-backed place, `$XDG_RUNTIME_DIR/jupyter-secrets` or
-        `/dev/shm/jupyter-secrets-<uid>`, else a private temporary directory.""",
-    )
-
-    max_value_bytes = Int(
-        64 * 1024,
-        config=True,
-        help="Largest secret value accepted, in bytes of UTF-8.",
-    )
-
-    @validate("max_value_bytes")
-    def _check_max_value_bytes(self, proposal):
-        if proposal["value"] < 1:
-            raise ValueError("max_value_bytes must be at least 1")
-        return proposal["value"]
+    # The settings shared with `jupyter secrets` (store, owner, secrets_dir, size limit) are
+    # declared once, in core/settings.py (SecretsSettings); the server-only ones follow.
 
     prompt_on_start = Enum(
         ["auto", "always", "never"],
@@ -133,15 +84,6 @@ class SecretsExtension(ExtensionApp):
         server) and for expired values; 0 turns the check off.""",
     )
 
-    owner = Unicode(
-        config=True,
-        help="""Whose secrets this server serves.  Default: $JUPYTERHUB_USER, else the user
-        running the server.  Every identity holding this server's token acts as this owner.""",
-    )
-
-    @default("owner")
-    def _default_owner(self) -> str:
-        return default_owner()
 
     owner_only = Enum(
         ["auto", "always"],
