@@ -15,6 +15,7 @@ from typing import Any, TextIO
 
 from jupyter_secrets.core.service import SecretsService
 from jupyter_secrets.errors import SecretsError
+from jupyter_secrets.core.states import needs_value
 
 
 def is_interactive(stdin: TextIO | None = None) -> bool:
@@ -51,7 +52,7 @@ class LaunchPrompt:
     def run(self, api_path: str = "") -> int:
         """Ask for every missing slot; return how many were filled."""
         project = self.service.project_for_path(api_path)
-        missing = [slot for slot in project["slots"] if slot["state"] != "provided"]
+        missing = [slot for slot in project["slots"] if needs_value(slot["state"])]
         if not missing:
             return 0
         self._say(

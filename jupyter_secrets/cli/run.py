@@ -11,6 +11,7 @@ from pathlib import Path
 from jupyter_secrets.cli.application import SECRETS_DIR_ALIAS, CLIError, UsageError
 from jupyter_secrets.cli.commands import ProjectCommand
 from jupyter_secrets.store.crypto import ENV_VAR as KEY_ENV_VAR
+from jupyter_secrets.core.states import needs_value
 
 
 class RunApp(ProjectCommand):
@@ -35,7 +36,7 @@ class RunApp(ProjectCommand):
             # The store key stays with this process: the command gets the secrets, not the key.
             inherited = {name: value for name, value in os.environ.items() if name != KEY_ENV_VAR}
             env = {**inherited, **service.kernel_env(str(Path("/") / model["path"]))}
-            missing = [slot["name"] for slot in model["slots"] if slot["state"] != "provided"]
+            missing = [slot["name"] for slot in model["slots"] if needs_value(slot["state"])]
             if missing:
                 print(f"jupyter secrets: no value for {', '.join(missing)}", file=sys.stderr)
             return _run_child(list(self.extra_args), env)

@@ -11,6 +11,7 @@ from traitlets import Unicode
 from jupyter_secrets.cli.application import EXIT_MISSING
 from jupyter_secrets.cli.commands import ProjectCommand, find_secret, find_slot, read_value
 from jupyter_secrets.core import slotfile
+from jupyter_secrets.core.states import needs_value
 
 
 class SlotsListApp(ProjectCommand):
@@ -148,7 +149,7 @@ class StatusApp(ProjectCommand):
 
     def execute(self) -> int:
         model = self.project_model(self.service())
-        missing = [slot for slot in model["slots"] if slot["state"] != "provided"]
+        missing = [slot for slot in model["slots"] if needs_value(slot["state"])]
         for slot in model["slots"]:
             print(f"{slot['state']:<9} {slot['name']} (file {slot['filename']})")
         if missing:

@@ -73,12 +73,21 @@ export function stateBadge(state: SlotState, trans: ITrans = identityTrans): IBa
   }
 }
 
-/** The slots whose value is missing (what the launch dialog asks for). */
+/**
+ * Whether a slot in this state asks its user for a value: every state but "provided"
+ * (missing, expired, unreadable). The server's rule (core/states.py `needs_value`), which the
+ * terminal prompt and `jupyter secrets status` follow too.
+ */
+export function needsValue(state: SlotState): boolean {
+  return state !== 'provided';
+}
+
+/** The slots that need a value (what the launch dialog asks for). */
 export function missingSlots(project: IProject | null | undefined): ISlot[] {
   if (!project || !project.exists) {
     return [];
   }
-  return project.slots.filter(slot => slot.state === 'missing');
+  return project.slots.filter(slot => needsValue(slot.state));
 }
 
 /** Counts of slots per state. */

@@ -58,8 +58,8 @@ describe('missingSlots and countStates', () => {
     slot('d', 'expired')
   ];
 
-  it('lists only missing slots of an existing project', () => {
-    expect(missingSlots(project(slots)).map(s => s.id)).toEqual(['a', 'c']);
+  it('lists the slots that need a value (every state but provided), as the server does', () => {
+    expect(missingSlots(project(slots)).map(s => s.id)).toEqual(['a', 'c', 'd']);
     expect(missingSlots(project(slots, false))).toEqual([]);
     expect(missingSlots(null)).toEqual([]);
   });
