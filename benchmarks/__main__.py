@@ -38,12 +38,12 @@ BENCHES: list[tuple[str, tuple[str, ...]]] = [
     ("bench_compare", ("compare_environ", "compare_dotenv", "compare_keyring")),
 ]
 EXPECTED_KEYS = [key for _, keys in BENCHES for key in keys]
-REDACT = dict(
-    key="save_redact",
-    what="save of a 5 MB notebook with 100 secrets, save guard on_save=redact",
-    baseline="the same save, guard off",
-    target="≤ 1.2×",
-)
+REDACT = {
+    "key": "save_redact",
+    "what": "save of a 5 MB notebook with 100 secrets, save guard on_save=redact",
+    "baseline": "the same save, guard off",
+    "target": "≤ 1.2×",
+}
 
 
 def _call(fn, quick: bool):
@@ -70,11 +70,19 @@ def _redact_rows(quick: bool) -> list[Row]:
         return results[-1]
     needed = {"save_redact_s", "save_off_s"}
     if not all(isinstance(r, dict) and needed <= set(r) for r in results):
-        return [skipped(**REDACT, note=f"bench_redact.main() returned {type(results[0]).__name__} "
-                                       f"without {sorted(needed)}: row skipped")]
+        return [
+            skipped(
+                **REDACT,
+                note=f"bench_redact.main() returned {type(results[0]).__name__} "
+                f"without {sorted(needed)}: row skipped",
+            )
+        ]
     row = ratio_row(
-        **REDACT, values=[r["save_redact_s"] for r in results], bases=[r["save_off_s"] for r in results],
-        unit="s", limit=1.2,
+        **REDACT,
+        values=[r["save_redact_s"] for r in results],
+        bases=[r["save_off_s"] for r in results],
+        unit="s",
+        limit=1.2,
     )
     last = results[-1]
     row.note = (
@@ -100,8 +108,10 @@ def run_all(quick: bool, only: list[str] | None = None) -> list[tuple[str, Row]]
                 rows = _call(importlib.import_module(f"{__package__}.{name}").run, quick)
         except Exception as err:  # one broken benchmark must not hide the others
             traceback.print_exc()
-            rows = [Row(key=k, what=name, baseline="", error=f"{type(err).__name__}: {err}")
-                    for k in (keys or (REDACT["key"],))]
+            rows = [
+                Row(key=k, what=name, baseline="", error=f"{type(err).__name__}: {err}")
+                for k in (keys or (REDACT["key"],))
+            ]
         print(f"  {short}: {time.perf_counter() - start:.1f} s", file=sys.stderr, flush=True)
         results.extend((short, row) for row in rows)
     return results
@@ -147,7 +157,9 @@ def notes(results: list[tuple[str, Row]]) -> str:
 
 def _git(*args: str) -> str:
     try:
-        out = subprocess.run(["git", *args], cwd=HERE.parent, capture_output=True, text=True, timeout=10)
+        out = subprocess.run(
+            ["git", *args], cwd=HERE.parent, capture_output=True, text=True, timeout=10
+        )
         return out.stdout.strip()
     except (OSError, subprocess.SubprocessError):
         return ""
@@ -157,7 +169,9 @@ def machine() -> list[str]:
     cpu = platform.processor() or "?"
     try:
         with open("/proc/cpuinfo") as f:
-            cpu = next((line.split(":", 1)[1].strip() for line in f if line.startswith("model name")), cpu)
+            cpu = next(
+                (line.split(":", 1)[1].strip() for line in f if line.startswith("model name")), cpu
+            )
     except OSError:
         pass
     try:
@@ -174,7 +188,9 @@ def machine() -> list[str]:
         except Exception:
             versions.append(f"{dist} ?")
     commit = _git("rev-parse", "--short", "HEAD")
-    dirty = " + uncommitted changes" if _git("status", "--porcelain", "--untracked-files=no") else ""
+    dirty = (
+        " + uncommitted changes" if _git("status", "--porcelain", "--untracked-files=no") else ""
+    )
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     return [
         f"- CPU: {cpu}, {cores} cores usable; memory {mem}",
@@ -204,8 +220,14 @@ HOW_TO_READ = """\
 """
 
 
-def report(results: list[tuple[str, Row]], quick: bool, started: datetime, seconds: float,
-           load: tuple[str, str], environment: str = "") -> str:
+def report(
+    results: list[tuple[str, Row]],
+    quick: bool,
+    started: datetime,
+    seconds: float,
+    load: tuple[str, str],
+    environment: str = "",
+) -> str:
     missed = [row for _, row in results if row.status == "MISSED"]
     parts = [
         "# jupyter_secrets benchmarks",
@@ -241,11 +263,16 @@ def _loadavg() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks", description=__doc__.split("\n")[0]
+    )
     parser.add_argument("--quick", action="store_true", help="smoke run: fewer, shorter repeats")
-    parser.add_argument("--output", type=Path, default=HERE / "results.md", help="where to write the report")
-    parser.add_argument("--only", nargs="+", metavar="NAME",
-                        help="run only these benchmarks (e.g. startup decrypt)")
+    parser.add_argument(
+        "--output", type=Path, default=HERE / "results.md", help="where to write the report"
+    )
+    parser.add_argument(
+        "--only", nargs="+", metavar="NAME", help="run only these benchmarks (e.g. startup decrypt)"
+    )
     args = parser.parse_args(argv)
 
     started = datetime.now(timezone.utc)

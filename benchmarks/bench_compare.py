@@ -36,7 +36,8 @@ def _others(base) -> dict[str, tuple[str, Callable[[], str] | str]]:
         from dotenv import dotenv_values
 
         others["compare_dotenv"] = (
-            "python-dotenv: dotenv_values('.env')['NAME']", lambda: dotenv_values(env_file)["SECRET_7"]
+            "python-dotenv: dotenv_values('.env')['NAME']",
+            lambda: dotenv_values(env_file)["SECRET_7"],
         )
     except ImportError:
         others["compare_dotenv"] = ("python-dotenv", "python-dotenv is not installed")
@@ -55,7 +56,10 @@ def _others(base) -> dict[str, tuple[str, Callable[[], str] | str]]:
             lambda: keyring.get_password("jsbench", "secret-7"),
         )
     except ImportError:
-        others["compare_keyring"] = ("keyring + keyrings.alt", "keyring or keyrings.alt is not installed")
+        others["compare_keyring"] = (
+            "keyring + keyrings.alt",
+            "keyring or keyrings.alt is not installed",
+        )
     return others
 
 
@@ -70,6 +74,7 @@ def run(quick: bool = False) -> list[Row]:
         saved = os.environ.get("JUPYTER_SECRETS_DIR")
         os.environ["JUPYTER_SECRETS_DIR"] = str(materializer.project_dir(PROJECT_ID))
         try:
+
             def helper() -> float:
                 return per_call(lambda: jupyter_secrets.get_secret("Secret 7"), calls)
 
@@ -81,7 +86,9 @@ def run(quick: bool = False) -> list[Row]:
                     continue
                 assert reader() == jupyter_secrets.get_secret("Secret 7") == value_of(7)
                 # About as long a batch as get_secret's (environ is ~1000× faster, dotenv ~5× slower).
-                per_reader = {"compare_environ": calls * 20, "compare_dotenv": calls // 4}.get(key, calls)
+                per_reader = {"compare_environ": calls * 20, "compare_dotenv": calls // 4}.get(
+                    key, calls
+                )
 
                 def other(reader=reader, n=per_reader) -> float:
                     return per_call(reader, n)

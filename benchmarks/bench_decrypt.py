@@ -36,8 +36,11 @@ def run(quick: bool = False) -> list[Row]:
             blobs = dict(raw.execute("SELECT id, ciphertext FROM secrets"))
         aead = AESGCM(base64.b64decode(key))
         prepared = [
-            (bytes(blobs[i][1 + KEY_ID_BYTES : HEADER_BYTES]), bytes(blobs[i][HEADER_BYTES:]),
-             json.dumps(["secret", OWNER, i]).encode())
+            (
+                bytes(blobs[i][1 + KEY_ID_BYTES : HEADER_BYTES]),
+                bytes(blobs[i][HEADER_BYTES:]),
+                json.dumps(["secret", OWNER, i]).encode(),
+            )
             for i in ids
         ]
         store = SQLiteSecretStore(path, Keyring.from_string(key))
@@ -75,7 +78,11 @@ def run(quick: bool = False) -> list[Row]:
             "decrypt_10k",
             f"SQLiteSecretStore.read_values of {n:,} ids",
             f"raw AESGCM.decrypt of the same {n:,} blobs",
-            values, bases, unit="s", target="≤ 2×", limit=2.0,
+            values,
+            bases,
+            unit="s",
+            target="≤ 2×",
+            limit=2.0,
             note=("" if n == N else f"--quick: {n:,} values; ")
             + f"read_value × {n:,} one by one: {median(singles) * 1e3:.1f} ms, "
             f"{single_ratio:.2f}× the same baseline",

@@ -51,7 +51,11 @@ def run(quick: bool = False) -> list[Row]:
             "get_secret_warm",
             f"get_secret(slot name), warm, project of {SLOTS} slots",
             "open(path).read() of the same file",
-            values, bases, unit="s", target="≤ 2×", limit=2.0,
+            values,
+            bases,
+            unit="s",
+            target="≤ 2×",
+            limit=2.0,
             note=f"{calls} calls per repeat",
         )
     ]

@@ -27,7 +27,9 @@ def _importtime_us() -> int:
     """Cumulative µs ``-X importtime`` gives the top-level ``jupyter_secrets`` import."""
     out = subprocess.run(
         [sys.executable, "-X", "importtime", "-c", "import jupyter_secrets"],
-        check=True, capture_output=True, text=True,
+        check=True,
+        capture_output=True,
+        text=True,
     ).stderr
     for line in out.splitlines():
         parts = [p.strip() for p in line.split("|")]
@@ -38,11 +40,23 @@ def _importtime_us() -> int:
 
 def run(quick: bool = False) -> list[Row]:
     repeats = 6 if quick else 30
-    check = subprocess.run(
-        [sys.executable, "-c", "import sys, jupyter_secrets; "
-         "bad = {'tornado', 'jupyter_server', 'cryptography'} & set(sys.modules); print(sorted(bad))"],
-        check=True, capture_output=True, text=True,
-    ).stdout.strip().strip("[]")
+    check = (
+        subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                (
+                    "import sys, jupyter_secrets; "
+                    "bad = {'tornado', 'jupyter_server', 'cryptography'} & set(sys.modules); print(sorted(bad))"
+                ),
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        .stdout.strip()
+        .strip("[]")
+    )
     _wall("pass"), _wall("import jupyter_secrets")  # warm the OS file cache
     values, bases = paired(lambda: _wall("import jupyter_secrets"), lambda: _wall("pass"), repeats)
     deltas_ms = [(v - b) * 1e3 for v, b in zip(values, bases)]
@@ -51,15 +65,21 @@ def run(quick: bool = False) -> list[Row]:
     pre = "import json, re, pathlib"
     in_kernel = [
         (v - b) * 1e3
-        for v, b in zip(*paired(lambda: _wall(pre + "; import jupyter_secrets"), lambda: _wall(pre),
-                                repeats // 2))
+        for v, b in zip(
+            *paired(
+                lambda: _wall(pre + "; import jupyter_secrets"), lambda: _wall(pre), repeats // 2
+            )
+        )
     ]
     importtime = median([_importtime_us() for _ in range(3 if quick else 7)])
     row = ratio_row(
         "import",
         "python -c 'import jupyter_secrets' (fresh interpreter, wall)",
         "python -c pass",
-        values, bases, unit="s", target=f"≤ +{LIMIT_MS:g} ms",
+        values,
+        bases,
+        unit="s",
+        target=f"≤ +{LIMIT_MS:g} ms",
         note=(
             f"difference {delta:+.1f} ms [{min(deltas_ms):+.1f}…{max(deltas_ms):+.1f}]; "
             f"-X importtime of jupyter_secrets {importtime / 1e3:.1f} ms; "

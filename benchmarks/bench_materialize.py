@@ -48,6 +48,10 @@ def run(quick: bool = False) -> list[Row]:
             "materialize_1000",
             f"Materializer.write_project, {N} secrets, cold ({where})",
             f"{N} plain open()/write() files",
-            values, bases, unit="s", target="≤ 3×", limit=3.0,
+            values,
+            bases,
+            unit="s",
+            target="≤ 3×",
+            limit=3.0,
         )
     ]

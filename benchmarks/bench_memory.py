@@ -46,7 +46,10 @@ def run(quick: bool = False) -> list[Row]:
         "memory_10k",
         f"server peak RSS (VmHWM), {N:,} secrets listed once via GET /api/secrets/user-secrets",
         "same server, extension disabled, after GET /api/status",
-        values, bases, unit="MB", target=f"≤ +{LIMIT_MB:g} MB",
+        values,
+        bases,
+        unit="MB",
+        target=f"≤ +{LIMIT_MB:g} MB",
         note=(
             f"difference {median(deltas):+.1f} MB [{min(deltas):+.1f}…{max(deltas):+.1f}]; "
             f"before the listing {median(idle[True]) - median(idle[False]):+.1f} MB; "

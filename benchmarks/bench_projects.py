@@ -30,10 +30,13 @@ def run(quick: bool = False) -> list[Row]:
             def batch(request, prefix: str):
                 # One batch; its p50 and p99 go to ``samples`` (paired() only alternates order).
                 def measure() -> float:
-                    lat, _ = run_clients(sp, lambda c, i: request, clients=CLIENTS, per_client=per_client)
+                    lat, _ = run_clients(
+                        sp, lambda c, i: request, clients=CLIENTS, per_client=per_client
+                    )
                     samples[prefix + "p50"].append(percentile(lat, 50))
                     samples[prefix + "p99"].append(percentile(lat, 99))
                     return 0.0
+
                 return measure
 
             paired(batch(PROJECTS, ""), batch(STATUS, "base_"), repeats)
@@ -42,7 +45,11 @@ def run(quick: bool = False) -> list[Row]:
             f"projects_{p}",
             f"GET /api/secrets/projects?path= ({SLOTS} filled slots), {p}, {CLIENTS} concurrent clients",
             f"GET /api/status {p}, same server and concurrency",
-            samples[p], samples["base_" + p], unit="s", target="≤ 1.5×", limit=1.5,
+            samples[p],
+            samples["base_" + p],
+            unit="s",
+            target="≤ 1.5×",
+            limit=1.5,
             note=f"{CLIENTS * per_client} requests per batch",
         )
         for p in ("p50", "p99")

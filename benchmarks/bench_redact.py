@@ -22,8 +22,8 @@ import time
 
 from jupyter_server.services.contents.filemanager import FileContentsManager
 
-from jupyter_secrets.guards.save_guard import make_pre_save_hook
 from jupyter_secrets.guards.redact import Redactor
+from jupyter_secrets.guards.save_guard import make_pre_save_hook
 
 SECRETS = 100
 TARGET_BYTES = 5_000_000
@@ -42,14 +42,25 @@ def make_notebook(values: list[str], rng: random.Random) -> dict:
     while size < TARGET_BYTES:
         leak = values[i % len(values)] if i % 50 == 0 else "no secret here"
         cell = {
-            "cell_type": "code", "id": f"c{i}", "metadata": {}, "execution_count": i,
+            "cell_type": "code",
+            "id": f"c{i}",
+            "metadata": {},
+            "execution_count": i,
             "source": f"for n in range(80):\n    print(row(n))  # cell {i}",
             "outputs": [
-                {"output_type": "stream", "name": "stdout",
-                 "text": "".join(rng.choices(lines, k=80)) + f"token: {leak}\n"},
-                {"output_type": "display_data", "metadata": {},
-                 "data": {"text/plain": "<Table>",
-                          "text/html": f"<td>{''.join(rng.choices(lines, k=5))}</td>"}},
+                {
+                    "output_type": "stream",
+                    "name": "stdout",
+                    "text": "".join(rng.choices(lines, k=80)) + f"token: {leak}\n",
+                },
+                {
+                    "output_type": "display_data",
+                    "metadata": {},
+                    "data": {
+                        "text/plain": "<Table>",
+                        "text/html": f"<td>{''.join(rng.choices(lines, k=5))}</td>",
+                    },
+                },
             ],
         }
         cells.append(cell)

@@ -8,7 +8,15 @@ The note adds the server's CPU time to ready, which a busy machine disturbs less
 
 from __future__ import annotations
 
-from .fixtures import cleanup_server, make_project, new_key, populate_store, server, time_to_ready, workdir
+from .fixtures import (
+    cleanup_server,
+    make_project,
+    new_key,
+    populate_store,
+    server,
+    time_to_ready,
+    workdir,
+)
 from .timing import Row, median, paired, ratio_row
 
 SLOTS = 20
@@ -41,7 +49,11 @@ def run(quick: bool = False) -> list[Row]:
             "startup",
             f"server start → first /api/status, extension on, root project with {SLOTS} filled slots",
             "same server, extension disabled",
-            values, bases, unit="s", target="≤ 1.05×", limit=1.05,
+            values,
+            bases,
+            unit="s",
+            target="≤ 1.05×",
+            limit=1.05,
             note=(
                 f"server CPU time to ready {median(cpu[True]):.2f} s vs {median(cpu[False]):.2f} s "
                 f"= {median(cpu_ratios):.2f}× [{min(cpu_ratios):.2f}–{max(cpu_ratios):.2f}]"

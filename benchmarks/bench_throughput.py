@@ -39,8 +39,11 @@ def run(quick: bool = False) -> list[Row]:
             if k == 7:
                 return ("GET", f"/api/secrets/user-secrets/{ids[n % SECRETS]}", None)
             slot = slots[n % SLOTS]
-            return ("PUT", f"/api/secrets/projects/{pid}/slots/{slot.id}/value",
-                    {"value": "new-" + os.urandom(12).hex()})
+            return (
+                "PUT",
+                f"/api/secrets/projects/{pid}/slots/{slot.id}/value",
+                {"value": "new-" + os.urandom(12).hex()},
+            )
 
         def status(client: int, i: int):
             return ("GET", "/api/status", None)
@@ -50,6 +53,7 @@ def run(quick: bool = False) -> list[Row]:
                 lat, wall = run_clients(sp, requests, clients=CLIENTS, seconds=seconds)
                 counts[label].append(len(lat))
                 return len(lat) / wall
+
             return measure
 
         with running(sp):
@@ -60,7 +64,10 @@ def run(quick: bool = False) -> list[Row]:
             "throughput_mixed",
             f"mixed API traffic (50% project reads, 30% user-secret reads, 20% value writes), {CLIENTS} clients, {seconds:g} s",
             "GET /api/status req/s, same server and concurrency",
-            values, bases, unit="req/s", target="report",
+            values,
+            bases,
+            unit="req/s",
+            target="report",
             note=f"{sum(counts['mixed'])} mixed and {sum(counts['status'])} status requests in all",
         )
     ]

@@ -86,12 +86,16 @@ def use_bytecode_cache() -> str:
     )
     # Compile (once) what a server and a kernel import, so no measurement pays for it.
     subprocess.run(
-        [sys.executable, "-c", "import jupyter_server.serverapp, jupyterlab, jupyter_secrets.server.app"],
-        check=True, capture_output=True,
+        [
+            sys.executable,
+            "-c",
+            "import jupyter_server.serverapp, jupyterlab, jupyter_secrets.server.app",
+        ],
+        check=True,
+        capture_output=True,
     )
-    return (
-        f"subprocesses use the bytecode cache PYTHONPYCACHEPREFIX={prefix}"
-        + (" (PYTHONDONTWRITEBYTECODE was set in this shell)" if was_off else "")
+    return f"subprocesses use the bytecode cache PYTHONPYCACHEPREFIX={prefix}" + (
+        " (PYTHONDONTWRITEBYTECODE was set in this shell)" if was_off else ""
     )
 
 
@@ -111,7 +115,10 @@ def make_project(directory: Path, n_slots: int, name: str = "Bench project") -> 
 
 
 def populate_store(
-    store_path: Path, key: str, n_secrets: int, project: slotfile.SlotFile | None = None,
+    store_path: Path,
+    key: str,
+    n_secrets: int,
+    project: slotfile.SlotFile | None = None,
     project_dir: Path | None = None,
 ) -> list[str]:
     """Create ``n_secrets`` secrets (binding the first ones to the project's slots); their ids.
@@ -126,7 +133,9 @@ def populate_store(
             for slot, secret_id in zip(project.slots, ids):
                 store.bind(OWNER, project.project_id, slot.id, secret_id)
             if project_dir is not None:
-                store.remember_project(OWNER, project.project_id, project.project_name, str(project_dir))
+                store.remember_project(
+                    OWNER, project.project_id, project.project_name, str(project_dir)
+                )
         store.close()  # the last connection checkpoints the WAL into the main file
         store_path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         shutil.copyfile(tmp / "s.sqlite3", store_path)
@@ -146,7 +155,10 @@ def server(work: Path, key: str, *, extension: bool = True) -> ServerProcess:
         work,
         extension=extension,
         env={"JUPYTER_SECRETS_KEY": key},
-        extra_args=[f"--SecretsExtension.owner={OWNER}", "--SecretsExtension.prompt_on_start=never"],
+        extra_args=[
+            f"--SecretsExtension.owner={OWNER}",
+            "--SecretsExtension.prompt_on_start=never",
+        ],
     )
     if MEMORY_DIR:
         # Memory-backed like the extension's default secrets dir (ServerProcess puts it on
@@ -259,7 +271,9 @@ def run_clients(
         try:
             barrier.wait()
             i = 0
-            while (per_client is None or i < per_client) and (seconds is None or clock() < stop_at[0]):
+            while (per_client is None or i < per_client) and (
+                seconds is None or clock() < stop_at[0]
+            ):
                 method, path, body = requests(n, i)
                 t = clock()
                 client.send(method, path, body)

@@ -80,11 +80,19 @@ def ratio_row(
     ratios = [v / b for v, b in zip(values, bases)]
     r = median(ratios)
     return Row(
-        key=key, what=what, baseline=baseline, unit=unit,
-        value=median(values), base_value=median(bases),
-        ratio=r, ratio_min=min(ratios), ratio_max=max(ratios),
-        target=target, met=None if limit is None else r <= limit,
-        note=note, repeats=len(ratios),
+        key=key,
+        what=what,
+        baseline=baseline,
+        unit=unit,
+        value=median(values),
+        base_value=median(bases),
+        ratio=r,
+        ratio_min=min(ratios),
+        ratio_max=max(ratios),
+        target=target,
+        met=None if limit is None else r <= limit,
+        note=note,
+        repeats=len(ratios),
     )
 
 

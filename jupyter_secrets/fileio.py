@@ -36,6 +36,7 @@ def write_new_file_at(dir_fd: int, name: str, data: bytes, mode: int) -> None:
     finally:
         os.close(fd)
 
+
 def _open_private_dir(parent_fd: int, name: str, create: bool) -> int | None:
     """An fd of the directory ``name`` in ``parent_fd``, made (or found) 0700 and ours.
 

@@ -304,8 +304,14 @@ def _load_index(directory: str, path: str, previous: tuple | None) -> tuple | No
     import time
 
     trusted = time.time_ns() - st.st_mtime_ns >= _RACY_NS
-    entry = (directory, (st.st_dev, st.st_ino, st.st_mtime_ns, st.st_size), trusted, index,
-             filenames, data)
+    entry = (
+        directory,
+        (st.st_dev, st.st_ino, st.st_mtime_ns, st.st_size),
+        trusted,
+        index,
+        filenames,
+        data,
+    )
     _index_cache = entry
     return entry
 

@@ -19,14 +19,14 @@ import functools
 import json
 import re
 import unicodedata
-from datetime import datetime, timezone
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from jupyter_secrets.helper import is_valid_filename
 from jupyter_secrets.errors import Conflict, InvalidInput
+from jupyter_secrets.helper import is_valid_filename
 
 __all__ = [
     "ENV_FAMILIES",
@@ -59,7 +59,7 @@ _REQUIRED_SLOT_FIELDS = ("name", "filename")
 # Explicit ASCII classes: ``\w`` would let Unicode look-alikes (Cyrillic 'а', fullwidth 'ｆ')
 # into filenames and ids, which then show up as confusing or colliding paths.
 _ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
-_ENV = re.compile(r"[A-Z_][A-Z0-9_]{0,%d}" % (ENV_MAX - 1))
+_ENV = re.compile(rf"[A-Z_][A-Z0-9_]{{0,{ENV_MAX - 1}}}")
 # Unicode's confusables data (UTS #39), shipped in the package: see the file's header.
 _CONFUSABLES_FILE = Path(__file__).with_name("confusables.txt")
 
@@ -128,9 +128,28 @@ ENV_FAMILIES: tuple[EnvFamily, ...] = (
     EnvFamily(
         "choose which code a language runtime loads and how it runs",
         prefixes=(
-            "PYTHON", "IPYTHON", "JAVA_", "_JAVA_", "JDK_", "PERL", "RUBY", "GEM_", "NODE_",
-            "NPM_", "YARN_", "BUN_", "DENO_", "R_", "JULIA_", "LUA_", "DOTNET_", "CORECLR_",
-            "COMPLUS_", "CGO_", "OPENSSL_", "ELECTRON_",
+            "PYTHON",
+            "IPYTHON",
+            "JAVA_",
+            "_JAVA_",
+            "JDK_",
+            "PERL",
+            "RUBY",
+            "GEM_",
+            "NODE_",
+            "NPM_",
+            "YARN_",
+            "BUN_",
+            "DENO_",
+            "R_",
+            "JULIA_",
+            "LUA_",
+            "DOTNET_",
+            "CORECLR_",
+            "COMPLUS_",
+            "CGO_",
+            "OPENSSL_",
+            "ELECTRON_",
         ),
         contains=("PYTHON",),  # PYSPARK_PYTHON picks the interpreter of Spark workers
         patterns=((r"GO[A-Z0-9]+", "one-word names starting with GO (Go's settings)"),),
@@ -138,7 +157,15 @@ ENV_FAMILIES: tuple[EnvFamily, ...] = (
     EnvFamily(
         "point Jupyter, its kernels, package managers or their environments somewhere else",
         prefixes=(
-            "JUPYTER", "JPY_", "CONDA", "MAMBA", "VIRTUAL_ENV", "PIP_", "UV_", "GIT_", "XDG_",
+            "JUPYTER",
+            "JPY_",
+            "CONDA",
+            "MAMBA",
+            "VIRTUAL_ENV",
+            "PIP_",
+            "UV_",
+            "GIT_",
+            "XDG_",
         ),
     ),
     EnvFamily(
@@ -158,16 +185,38 @@ ENV_FAMILIES: tuple[EnvFamily, ...] = (
     EnvFamily(
         "point programs at another server, socket or package index "
         "(the value would be used as a network address)",
-        suffixes=("HOST", "HOSTS", "HOSTNAME", "ADDR", "ADDRESS", "SOCK", "SOCKET",
-                  "REGISTRY", "MIRROR"),
+        suffixes=(
+            "HOST",
+            "HOSTS",
+            "HOSTNAME",
+            "ADDR",
+            "ADDRESS",
+            "SOCK",
+            "SOCKET",
+            "REGISTRY",
+            "MIRROR",
+        ),
         contains=("ENDPOINT", "INDEX"),
         names=frozenset({"HOSTALIASES", "LOCALDOMAIN"}),
     ),
     EnvFamily(
         "name a file or directory that programs read or write (the value would become a path)",
         suffixes=(
-            "CONF", "CONFIG", "FILE", "FILES", "FILENAME", "PROFILE", "PROFILER", "DIR", "DIRS",
-            "HOME", "ROOT", "PREFIX", "CACHE", "RC", "LOG",
+            "CONF",
+            "CONFIG",
+            "FILE",
+            "FILES",
+            "FILENAME",
+            "PROFILE",
+            "PROFILER",
+            "DIR",
+            "DIRS",
+            "HOME",
+            "ROOT",
+            "PREFIX",
+            "CACHE",
+            "RC",
+            "LOG",
         ),
         contains=("_CONF_", "_CONFIG_", "CONFIG_", "FILE_", "_DIR_"),
         names=frozenset({"TMP", "TEMP", "GOOGLE_APPLICATION_CREDENTIALS"}),
@@ -181,25 +230,84 @@ ENV_FAMILIES: tuple[EnvFamily, ...] = (
     EnvFamily(
         "make a program run a command or load a module (the value would be run)",
         suffixes=(
-            "COMMAND", "CMD", "PAGER", "EDITOR", "BROWSER", "HOOK", "HOOKS", "INIT", "SSH",
-            "RSH", "BACKEND", "ENGINE", "ENGINES", "ENV",
+            "COMMAND",
+            "CMD",
+            "PAGER",
+            "EDITOR",
+            "BROWSER",
+            "HOOK",
+            "HOOKS",
+            "INIT",
+            "SSH",
+            "RSH",
+            "BACKEND",
+            "ENGINE",
+            "ENGINES",
+            "ENV",
         ),
-        contains=("EXEC", "SHELL", "ASKPASS", "STARTUP", "MODULE", "PLUGIN", "_INIT_",
-                  "_CMD_", "_COMMAND_"),
-        names=frozenset({
-            "VISUAL", "CC", "CXX", "CPP", "FC", "AR", "AS", "MAKE", "LESSOPEN", "LESSCLOSE",
-        }),
+        contains=(
+            "EXEC",
+            "SHELL",
+            "ASKPASS",
+            "STARTUP",
+            "MODULE",
+            "PLUGIN",
+            "_INIT_",
+            "_CMD_",
+            "_COMMAND_",
+        ),
+        names=frozenset(
+            {
+                "VISUAL",
+                "CC",
+                "CXX",
+                "CPP",
+                "FC",
+                "AR",
+                "AS",
+                "MAKE",
+                "LESSOPEN",
+                "LESSCLOSE",
+            }
+        ),
     ),
     EnvFamily(
         "decide how shells and standard tools run (user, prompt, locale, time zone, terminal)",
         prefixes=("LC_", "PROMPT_", "BASH_", "HIST"),
         suffixes=("DISPLAY",),
-        names=frozenset({
-            "HOME", "USER", "LOGNAME", "USERNAME", "PWD", "OLDPWD", "LANG", "LANGUAGE", "TZ",
-            "TERM", "TERMINFO", "TERMCAP", "COLORTERM", "IFS", "PS1", "PS2", "PS3", "PS4",
-            "PROMPT", "MAIL", "COLUMNS", "LINES", "SHLVL", "UID", "EUID", "GLOBIGNORE",
-            "POSIXLY_CORRECT", "LESS", "MORE",
-        }),
+        names=frozenset(
+            {
+                "HOME",
+                "USER",
+                "LOGNAME",
+                "USERNAME",
+                "PWD",
+                "OLDPWD",
+                "LANG",
+                "LANGUAGE",
+                "TZ",
+                "TERM",
+                "TERMINFO",
+                "TERMCAP",
+                "COLORTERM",
+                "IFS",
+                "PS1",
+                "PS2",
+                "PS3",
+                "PS4",
+                "PROMPT",
+                "MAIL",
+                "COLUMNS",
+                "LINES",
+                "SHLVL",
+                "UID",
+                "EUID",
+                "GLOBIGNORE",
+                "POSIXLY_CORRECT",
+                "LESS",
+                "MORE",
+            }
+        ),
     ),
 )
 
@@ -254,8 +362,14 @@ _BIDI_CONTROLS = frozenset(
 # Default_Ignorable_Code_Point characters that are not of category Cf (those are refused by
 # category): fillers, variation selectors and the combining grapheme joiner show nothing.
 _INVISIBLE_RANGES = (
-    (0x034F, 0x034F), (0x115F, 0x1160), (0x17B4, 0x17B5), (0x180B, 0x180F),
-    (0x3164, 0x3164), (0xFE00, 0xFE0F), (0xFFA0, 0xFFA0), (0xE0000, 0xE0FFF),
+    (0x034F, 0x034F),
+    (0x115F, 0x1160),
+    (0x17B4, 0x17B5),
+    (0x180B, 0x180F),
+    (0x3164, 0x3164),
+    (0xFE00, 0xFE0F),
+    (0xFFA0, 0xFFA0),
+    (0xE0000, 0xE0FFF),
 )
 _INVISIBLE = frozenset(code for low, high in _INVISIBLE_RANGES for code in range(low, high + 1))
 _REFUSED_CATEGORIES = {
@@ -302,7 +416,9 @@ def _validate_name(field: str, value: Any) -> str:
     check_name_characters(field, value)
     value = unicodedata.normalize("NFC", value)
     if not 1 <= len(value) <= NAME_MAX:
-        raise InvalidInput(field, f"must be 1-{NAME_MAX} characters (surrounding spaces are ignored)")
+        raise InvalidInput(
+            field, f"must be 1-{NAME_MAX} characters (surrounding spaces are ignored)"
+        )
     return value
 
 
@@ -353,7 +469,9 @@ def ensure_name_free(name: str, others: Iterable[str], *, what: str) -> None:
     other = lookalike(name, others)
     if other is not None:
         looks = "" if other == name else " (the two names look the same)"
-        raise Conflict(f"name: '{name}' is already used by the {what} '{other}'{looks}", field="name")
+        raise Conflict(
+            f"name: '{name}' is already used by the {what} '{other}'{looks}", field="name"
+        )
 
 
 def validate_secret_name(value: Any) -> str:
@@ -420,7 +538,8 @@ def validate_env(value: Any) -> str | None:
     refusal = env_name_refusal(value)
     if refusal is not None:
         raise InvalidInput(
-            "env", f"{refusal}; choose another name (kernels can still read the value from its file)"
+            "env",
+            f"{refusal}; choose another name (kernels can still read the value from its file)",
         )
     return value
 
@@ -493,7 +612,9 @@ MAX_JSON_NUMBER_CHARS = 40
 
 def _json_number(text: str, kind: type) -> Any:
     if len(text) > MAX_JSON_NUMBER_CHARS:
-        raise InvalidInput("body", f"numbers must be at most {MAX_JSON_NUMBER_CHARS} characters long")
+        raise InvalidInput(
+            "body", f"numbers must be at most {MAX_JSON_NUMBER_CHARS} characters long"
+        )
     return kind(text)
 
 
@@ -553,7 +674,9 @@ def _check_json_tree(body: dict[str, Any]) -> None:
         if isinstance(node, dict):
             for key, value in node.items():
                 if not _is_text(key):
-                    raise InvalidInput("body", "keys must be valid Unicode text (one holds a lone surrogate)")
+                    raise InvalidInput(
+                        "body", "keys must be valid Unicode text (one holds a lone surrogate)"
+                    )
                 stack.append((value, depth + 1, key if depth == 1 else field))
         elif isinstance(node, list):
             stack.extend((item, depth + 1, field) for item in node)

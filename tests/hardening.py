@@ -57,8 +57,15 @@ class Server(ServerProcess):
     ) -> tuple[int, str]:
         """One request; returns (status, body text).  Never raises on a 4xx/5xx."""
         return request(
-            self.port, method, path, body, raw=raw,
-            headers={**({"Authorization": f"token {self.token}"} if token else {}), **(headers or {})},
+            self.port,
+            method,
+            path,
+            body,
+            raw=raw,
+            headers={
+                **({"Authorization": f"token {self.token}"} if token else {}),
+                **(headers or {}),
+            },
             timeout=timeout,
         )
 
@@ -72,7 +79,9 @@ class Server(ServerProcess):
         return self.proc.pid
 
 
-def lean_server(workdir: Path, *args: str, env: dict[str, str] | None = None, **kwargs: Any) -> Server:
+def lean_server(
+    workdir: Path, *args: str, env: dict[str, str] | None = None, **kwargs: Any
+) -> Server:
     server = Server(Path(workdir), extra_args=[*LEAN_ARGS, *args], **kwargs)
     server.env.update(env or {})
     return server
@@ -135,8 +144,11 @@ def snapshot(top: Path, exclude: tuple[str, ...] = ()) -> dict[str, tuple]:
                 result[rel] = ("file", mode, hashlib.sha256(Path(path).read_bytes()).hexdigest())
             else:
                 result[rel] = ("other", mode, None)
-        dirnames[:] = [d for d in dirnames if not any(
-            os.path.normpath(os.path.join(rel_dir, d)) == e for e in exclude)]
+        dirnames[:] = [
+            d
+            for d in dirnames
+            if not any(os.path.normpath(os.path.join(rel_dir, d)) == e for e in exclude)
+        ]
     return result
 
 
@@ -172,8 +184,15 @@ def mount_namespace_available() -> str | None:
     if shutil.which("unshare") is None:
         return "no unshare(1) on this machine"
     probe = subprocess.run(
-        ["unshare", "-m", "sh", "-c", "mount -t tmpfs -o size=16k tmpfs /mnt 2>&1 || mount -t tmpfs -o size=16k tmpfs /tmp 2>&1"],
-        capture_output=True, text=True,
+        [
+            "unshare",
+            "-m",
+            "sh",
+            "-c",
+            "mount -t tmpfs -o size=16k tmpfs /mnt 2>&1 || mount -t tmpfs -o size=16k tmpfs /tmp 2>&1",
+        ],
+        capture_output=True,
+        text=True,
     )
     if probe.returncode != 0:
         return f"cannot make private mounts here (unshare -m + mount): {probe.stdout.strip() or probe.stderr.strip()}"

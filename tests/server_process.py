@@ -55,7 +55,12 @@ class ServerProcess:
         self.secrets_base = self.workdir / "run"
         self.store_path = self.workdir / "store" / "secrets.sqlite3"
         self.log_path = self.workdir / "server.log"
-        for path in (self.root, self.workdir / "config", self.workdir / "data", self.workdir / "runtime"):
+        for path in (
+            self.root,
+            self.workdir / "config",
+            self.workdir / "data",
+            self.workdir / "runtime",
+        ):
             path.mkdir(parents=True, exist_ok=True)
         self.secrets_base.mkdir(mode=0o700, exist_ok=True)
         self.env.setdefault("JUPYTER_SECRETS_KEY", new_key())
@@ -66,9 +71,15 @@ class ServerProcess:
 
     def command(self) -> list[str]:
         args = [
-            sys.executable, "-m", "jupyter", self.app,
-            "--no-browser", f"--port={self.port}", "--ip=127.0.0.1",
-            f"--ServerApp.token={self.token}", f"--ServerApp.root_dir={self.root}",
+            sys.executable,
+            "-m",
+            "jupyter",
+            self.app,
+            "--no-browser",
+            f"--port={self.port}",
+            "--ip=127.0.0.1",
+            f"--ServerApp.token={self.token}",
+            f"--ServerApp.root_dir={self.root}",
             "--ServerApp.port_retries=0",
             f"--SecretsExtension.store_path={self.store_path}",
             f"--SecretsExtension.secrets_dir={self.secrets_base}",
@@ -94,8 +105,14 @@ class ServerProcess:
     def start(self, wait: bool = True, stdin=subprocess.DEVNULL) -> ServerProcess:
         log = open(self.log_path, "wb")
         self.proc = subprocess.Popen(
-            self.command(), env=self.process_env(), stdout=log, stderr=subprocess.STDOUT,
-            stdin=stdin, cwd=self.root, start_new_session=True, preexec_fn=_default_sigint,
+            self.command(),
+            env=self.process_env(),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=stdin,
+            cwd=self.root,
+            start_new_session=True,
+            preexec_fn=_default_sigint,
         )
         if wait:
             self.wait_ready()

@@ -25,7 +25,14 @@ async def test_no_project_gives_the_default(api, jp_root_dir):
     (jp_root_dir / "plain").mkdir()
     status, model = await api("GET", "projects", params={"path": "plain"})
     assert status == 200
-    assert model == {"id": None, "name": None, "path": "", "exists": False, "error": None, "slots": []}
+    assert model == {
+        "id": None,
+        "name": None,
+        "path": "",
+        "exists": False,
+        "error": None,
+        "slots": [],
+    }
 
 
 async def test_create_project_writes_the_slot_file(api, project, jp_root_dir):
@@ -51,14 +58,24 @@ async def test_create_project_twice_is_a_clash(api, project):
 async def test_slot_lifecycle(api, project, jp_root_dir):
     pid = (await project())["id"]
     status, slot = await api(
-        "POST", "projects", pid, "slots",
-        body={"name": "DB password", "description": "read-only", "filename": "db-password", "env": "DB_PASSWORD"},
+        "POST",
+        "projects",
+        pid,
+        "slots",
+        body={
+            "name": "DB password",
+            "description": "read-only",
+            "filename": "db-password",
+            "env": "DB_PASSWORD",
+        },
     )
     assert status == 201, slot
     assert slot["state"] == "missing" and slot["secret"] is None and slot["env"] == "DB_PASSWORD"
     assert slot_file(jp_root_dir)["slots"][0]["filename"] == "db-password"
 
-    status, edited = await api("PATCH", "projects", pid, "slots", slot["id"], body={"description": "rw"})
+    status, edited = await api(
+        "PATCH", "projects", pid, "slots", slot["id"], body={"description": "rw"}
+    )
     assert status == 200 and edited["description"] == "rw" and edited["name"] == "DB password"
 
     status, _ = await api("DELETE", "projects", pid, "slots", slot["id"])
@@ -68,8 +85,12 @@ async def test_slot_lifecycle(api, project, jp_root_dir):
 
 async def test_fill_slot_with_value_then_unlink(api, project):
     pid = (await project())["id"]
-    _, slot = await api("POST", "projects", pid, "slots", body={"name": "Token", "filename": "token"})
-    status, result = await api("PUT", "projects", pid, "slots", slot["id"], "value", body={"value": CANARY})
+    _, slot = await api(
+        "POST", "projects", pid, "slots", body={"name": "Token", "filename": "token"}
+    )
+    status, result = await api(
+        "PUT", "projects", pid, "slots", slot["id"], "value", body={"value": CANARY}
+    )
     assert status == 200, result
     assert result["created"] is True and result["slot"]["state"] == "provided"
     assert CANARY not in json.dumps(result)
@@ -91,20 +112,27 @@ async def test_one_secret_fills_slots_in_two_projects(api, project):
     a = (await project("a", "A"))["id"]
     b = (await project("b", "B"))["id"]
     _, slot_a = await api("POST", "projects", a, "slots", body={"name": "DB", "filename": "db"})
-    _, slot_b = await api("POST", "projects", b, "slots", body={"name": "Database", "filename": "database"})
+    _, slot_b = await api(
+        "POST", "projects", b, "slots", body={"name": "Database", "filename": "database"}
+    )
     _, secret = await api("POST", "user-secrets", body={"name": "shared-db", "value": CANARY})
     for pid, slot in ((a, slot_a), (b, slot_b)):
-        status, result = await api("PUT", "projects", pid, "slots", slot["id"], "value", body={"secret_id": secret["id"]})
+        status, result = await api(
+            "PUT", "projects", pid, "slots", slot["id"], "value", body={"secret_id": secret["id"]}
+        )
         assert status == 200 and result["created"] is False
 
     _, listing = await api("GET", "user-secrets")
     usage = listing["secrets"][0]["usage"]
     assert sorted((u["project_name"], u["slot_name"], u["project_path"]) for u in usage) == [
-        ("A", "DB", "a"), ("B", "Database", "b"),
+        ("A", "DB", "a"),
+        ("B", "Database", "b"),
     ]
 
     # A new value for the shared secret's slot in A must not change B: a new secret is made.
-    status, result = await api("PUT", "projects", a, "slots", slot_a["id"], "value", body={"value": "another-value"})
+    status, result = await api(
+        "PUT", "projects", a, "slots", slot_a["id"], "value", body={"value": "another-value"}
+    )
     assert status == 200 and result["created"] is True
     assert result["secret"]["id"] != secret["id"] and "left unchanged" in result["message"]
     _, project_b = await api("GET", "projects", b)
@@ -112,7 +140,11 @@ async def test_one_secret_fills_slots_in_two_projects(api, project):
 
 
 async def test_user_secret_crud(api):
-    status, created = await api("POST", "user-secrets", body={"name": "api-token", "value": CANARY, "expires": "2099-01-01T00:00:00+00:00"})
+    status, created = await api(
+        "POST",
+        "user-secrets",
+        body={"name": "api-token", "value": CANARY, "expires": "2099-01-01T00:00:00+00:00"},
+    )
     assert status == 201 and created["expires"] == "2099-01-01T00:00:00Z" and created["usage"] == []
     assert CANARY not in json.dumps(created)
     sid = created["id"]
@@ -132,8 +164,12 @@ async def test_user_secret_crud(api):
 
 async def test_delete_secret_unlinks_everywhere(api, project):
     pid = (await project())["id"]
-    _, slot = await api("POST", "projects", pid, "slots", body={"name": "Token", "filename": "token"})
-    _, result = await api("PUT", "projects", pid, "slots", slot["id"], "value", body={"value": CANARY})
+    _, slot = await api(
+        "POST", "projects", pid, "slots", body={"name": "Token", "filename": "token"}
+    )
+    _, result = await api(
+        "PUT", "projects", pid, "slots", slot["id"], "value", body={"value": CANARY}
+    )
     status, _ = await api("DELETE", "user-secrets", result["secret"]["id"])
     assert status == 204
     _, model = await api("GET", "projects", pid)
@@ -142,9 +178,16 @@ async def test_delete_secret_unlinks_everywhere(api, project):
 
 async def test_expired_secret_shows_expired(api, project):
     pid = (await project())["id"]
-    _, slot = await api("POST", "projects", pid, "slots", body={"name": "Token", "filename": "token"})
+    _, slot = await api(
+        "POST", "projects", pid, "slots", body={"name": "Token", "filename": "token"}
+    )
     _, result = await api(
-        "PUT", "projects", pid, "slots", slot["id"], "value",
+        "PUT",
+        "projects",
+        pid,
+        "slots",
+        slot["id"],
+        "value",
         body={"value": CANARY, "expires": "2001-01-01T00:00:00Z"},
     )
     assert result["slot"]["state"] == "expired"
@@ -161,7 +204,9 @@ async def test_duplicate_filename_is_a_clash(api, project, jp_root_dir):
     pid = (await project())["id"]
     await api("POST", "projects", pid, "slots", body={"name": "One", "filename": "same"})
     before = slot_file(jp_root_dir)
-    status, error = await api("POST", "projects", pid, "slots", body={"name": "Two", "filename": "same"})
+    status, error = await api(
+        "POST", "projects", pid, "slots", body={"name": "Two", "filename": "same"}
+    )
     assert status == 409 and error["field"] == "filename"
     assert slot_file(jp_root_dir) == before
 
@@ -187,7 +232,9 @@ BAD_SLOTS = [
 
 
 @pytest.mark.parametrize("body,field", BAD_SLOTS)
-async def test_bad_slot_input_is_refused_and_changes_nothing(api, project, jp_root_dir, body, field):
+async def test_bad_slot_input_is_refused_and_changes_nothing(
+    api, project, jp_root_dir, body, field
+):
     pid = (await project())["id"]
     before = (jp_root_dir / "proj" / ".jupyter" / "secret-slots.json").read_bytes()
     status, error = await api("POST", "projects", pid, "slots", body=body)
@@ -197,7 +244,8 @@ async def test_bad_slot_input_is_refused_and_changes_nothing(api, project, jp_ro
 
 
 @pytest.mark.parametrize(
-    "raw", [b"not json", b"[1, 2]", b'"string"', b"\xff\xfe", b'{"name": "x", "filename": "ok"'],
+    "raw",
+    [b"not json", b"[1, 2]", b'"string"', b"\xff\xfe", b'{"name": "x", "filename": "ok"'],
 )
 async def test_non_json_bodies_are_400(api, project, raw):
     pid = (await project())["id"]
@@ -210,16 +258,22 @@ async def test_unknown_ids_are_404_or_400(api, project):
     assert (await api("GET", "projects", "0" * 32))[0] == 404
     assert (await api("GET", "projects", "..%2F..%2Fetc"))[0] in (400, 404)
     assert (await api("PATCH", "projects", pid, "slots", "f" * 32, body={"name": "x"}))[0] == 404
-    assert (await api("PUT", "projects", pid, "slots", "f" * 32, "value", body={"value": "v"}))[0] == 404
+    assert (await api("PUT", "projects", pid, "slots", "f" * 32, "value", body={"value": "v"}))[
+        0
+    ] == 404
     assert (await api("PATCH", "user-secrets", "a" * 32, body={"name": "x"}))[0] == 404
     assert (await api("DELETE", "user-secrets", "a" * 32))[0] == 404
-    status, error = await api("PUT", "projects", pid, "slots", "f" * 32, "value", body={"secret_id": "nope!"})
+    status, error = await api(
+        "PUT", "projects", pid, "slots", "f" * 32, "value", body={"secret_id": "nope!"}
+    )
     assert status in (400, 404) and "message" in error
 
 
 async def test_fill_needs_exactly_one_of_value_or_secret(api, project):
     pid = (await project())["id"]
-    _, slot = await api("POST", "projects", pid, "slots", body={"name": "Token", "filename": "token"})
+    _, slot = await api(
+        "POST", "projects", pid, "slots", body={"name": "Token", "filename": "token"}
+    )
     for body in ({}, {"value": "a", "secret_id": "b"}, {"value": 5}, {"secret_id": None}):
         status, error = await api("PUT", "projects", pid, "slots", slot["id"], "value", body=body)
         assert status == 400, (body, error)
@@ -244,19 +298,30 @@ async def test_path_escaping_the_root_is_refused(api, jp_root_dir):
 async def test_requests_without_a_token_are_refused(jp_fetch, jp_serverapp):
     for method, body in (("GET", None), ("POST", "{}")):
         with pytest.raises(HTTPClientError) as raised:
-            await jp_fetch("api", "secrets", "user-secrets", method=method, body=body, headers={"Authorization": ""})
+            await jp_fetch(
+                "api",
+                "secrets",
+                "user-secrets",
+                method=method,
+                body=body,
+                headers={"Authorization": ""},
+            )
         assert raised.value.code == 403
 
 
 async def test_values_never_reach_responses_or_logs(api, project, caplog):
     caplog.set_level(logging.DEBUG)
     pid = (await project())["id"]
-    _, slot = await api("POST", "projects", pid, "slots", body={"name": "Token", "filename": "token"})
+    _, slot = await api(
+        "POST", "projects", pid, "slots", body={"name": "Token", "filename": "token"}
+    )
     replies = [
         await api("PUT", "projects", pid, "slots", slot["id"], "value", body={"value": CANARY}),
         await api("POST", "user-secrets", body={"name": "other", "value": CANARY}),
         await api("POST", "user-secrets", body={"name": "other", "value": CANARY}),  # 409
-        await api("POST", "user-secrets", raw=('{"name": "broken", "value": "' + CANARY).encode()),  # 400
+        await api(
+            "POST", "user-secrets", raw=('{"name": "broken", "value": "' + CANARY).encode()
+        ),  # 400
         await api("GET", "user-secrets"),
         await api("GET", "projects", pid),
     ]

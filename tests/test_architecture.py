@@ -26,12 +26,41 @@ ALLOWED = {
     "files": {"errors", "rules", "fileio", "helper", "files"},
     "guards": {"errors", "rules", "helper", "guards"},
     "core": {"errors", "rules", "fileio", "helper", "store", "files", "core"},
-    "cli": {"_version", "errors", "rules", "fileio", "helper", "store", "files", "guards", "core", "cli"},
-    "server": {"_version", "errors", "rules", "fileio", "helper", "store", "files", "guards", "core", "cli", "server"},
+    "cli": {
+        "_version",
+        "errors",
+        "rules",
+        "fileio",
+        "helper",
+        "store",
+        "files",
+        "guards",
+        "core",
+        "cli",
+    },
+    "server": {
+        "_version",
+        "errors",
+        "rules",
+        "fileio",
+        "helper",
+        "store",
+        "files",
+        "guards",
+        "core",
+        "cli",
+        "server",
+    },
     "__init__": {"_version", "helper", "server"},  # the server only lazily, for its entry point
 }
 # Third-party packages a domain layer must not import: the HTTP and Jupyter server world.
-SERVER_WORLD = {"tornado", "jupyter_server", "jupyter_client", "jupyter_events", "jupyter_server_terminals"}
+SERVER_WORLD = {
+    "tornado",
+    "jupyter_server",
+    "jupyter_client",
+    "jupyter_events",
+    "jupyter_server_terminals",
+}
 NO_SERVER_WORLD = {"errors", "rules", "fileio", "store", "files", "core", "helper", "_version"}
 # The kernel helper runs in every kernel: the standard library only.
 STDLIB_ONLY = {"helper", "_version"}
@@ -50,7 +79,9 @@ def imported_modules(source: str) -> set[str]:
             names.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
             if node.level:
-                raise AssertionError("relative import: use jupyter_secrets.<layer>... so layers stay visible")
+                raise AssertionError(
+                    "relative import: use jupyter_secrets.<layer>... so layers stay visible"
+                )
             names.add(node.module or "")
             if node.module == "jupyter_secrets":
                 names.update(f"jupyter_secrets.{alias.name}" for alias in node.names)

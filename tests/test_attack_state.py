@@ -23,8 +23,19 @@ NEW_VALUE = "replacement-value-51c0"
 
 @pytest.fixture
 def root_is_a_project(jp_root_dir):
-    slots = {"version": 1, "project": {"id": "rootproject01", "name": "Root"},
-             "slots": [{"id": "slottok", "name": "Token", "description": "", "filename": "token", "env": "API_TOKEN"}]}
+    slots = {
+        "version": 1,
+        "project": {"id": "rootproject01", "name": "Root"},
+        "slots": [
+            {
+                "id": "slottok",
+                "name": "Token",
+                "description": "",
+                "filename": "token",
+                "env": "API_TOKEN",
+            }
+        ],
+    }
     (jp_root_dir / ".jupyter").mkdir()
     (jp_root_dir / ".jupyter" / "secret-slots.json").write_text(json.dumps(slots))
     return "rootproject01"
@@ -40,9 +51,13 @@ async def new_terminal_env(jp_fetch, serverapp) -> dict[str, str]:
         await jp_fetch("api", "terminals", name, method="DELETE")
 
 
-async def test_a_new_terminal_gets_the_value_as_it_is_now(root_is_a_project, jp_fetch, jp_serverapp, api):
+async def test_a_new_terminal_gets_the_value_as_it_is_now(
+    root_is_a_project, jp_fetch, jp_serverapp, api
+):
     await jp_serverapp.extension_manager.start_all_extensions()
-    status, result = await api("PUT", "projects", root_is_a_project, "slots", "slottok", "value", body={"value": CANARY})
+    status, result = await api(
+        "PUT", "projects", root_is_a_project, "slots", "slottok", "value", body={"value": CANARY}
+    )
     assert status == 200
     assert (await new_terminal_env(jp_fetch, jp_serverapp)).get("API_TOKEN") == CANARY
     await api("PATCH", "user-secrets", result["secret"]["id"], body={"value": NEW_VALUE})
@@ -54,11 +69,14 @@ async def test_a_new_terminal_gets_the_value_as_it_is_now(root_is_a_project, jp_
 # ------------------------------------------------------------ 7. a NUL in an env-slot value
 
 
-async def test_a_nul_in_an_env_value_does_not_break_kernel_starts(jp_fetch, jp_serverapp, api, project):
+async def test_a_nul_in_an_env_value_does_not_break_kernel_starts(
+    jp_fetch, jp_serverapp, api, project
+):
     await fill(api, project, "before\0after-value")
     kernel_id = await start_session(jp_fetch, "proj/nb.ipynb")  # raised a 500 before
     out, error = await run_code(
-        jp_serverapp, kernel_id,
+        jp_serverapp,
+        kernel_id,
         "import os; from jupyter_secrets import get_secret; print('API_TOKEN' in os.environ, get_secret('Token') == 'before\\0after-value')",
     )
     assert error is None and out.split() == ["False", "True"]
@@ -68,15 +86,22 @@ async def test_a_nul_in_an_env_value_does_not_break_kernel_starts(jp_fetch, jp_s
 
 
 async def test_a_project_named_no_project_keeps_its_files(jp_fetch, jp_serverapp, api, jp_root_dir):
-    slots = {"version": 1, "project": {"id": "no-project", "name": "Unlucky"},
-             "slots": [{"id": "s1", "name": "Token", "description": "", "filename": "token"}]}
+    slots = {
+        "version": 1,
+        "project": {"id": "no-project", "name": "Unlucky"},
+        "slots": [{"id": "s1", "name": "Token", "description": "", "filename": "token"}],
+    }
     (jp_root_dir / "unlucky" / ".jupyter").mkdir(parents=True)
     (jp_root_dir / "unlucky" / ".jupyter" / "secret-slots.json").write_text(json.dumps(slots))
-    status, _ = await api("PUT", "projects", "no-project", "slots", "s1", "value", body={"value": CANARY})
+    status, _ = await api(
+        "PUT", "projects", "no-project", "slots", "s1", "value", body={"value": CANARY}
+    )
     # The project is known only once its folder was looked at.
     status, model = await api("GET", "projects", params={"path": "unlucky"})
     assert model["id"] == "no-project"
-    status, reply = await api("PUT", "projects", "no-project", "slots", "s1", "value", body={"value": CANARY})
+    status, reply = await api(
+        "PUT", "projects", "no-project", "slots", "s1", "value", body={"value": CANARY}
+    )
     assert status == 200, reply
     files = extension(jp_serverapp).materializer.project_dir("no-project") / "token"
     assert files.read_text() == CANARY
@@ -87,7 +112,9 @@ async def test_a_project_named_no_project_keeps_its_files(jp_fetch, jp_serverapp
 
 async def test_a_copied_project_id_is_a_clash_on_both_folders(api, project, jp_root_dir):
     original = await project("original", "Original")
-    _, slot = await api("POST", "projects", original["id"], "slots", body={"name": "Token", "filename": "token"})
+    _, slot = await api(
+        "POST", "projects", original["id"], "slots", body={"name": "Token", "filename": "token"}
+    )
     copy = jp_root_dir / "copy"
     (copy / ".jupyter").mkdir(parents=True)
     (copy / ".jupyter" / "secret-slots.json").write_bytes(
@@ -97,8 +124,14 @@ async def test_a_copied_project_id_is_a_clash_on_both_folders(api, project, jp_r
     for path in ("copy", "original"):
         status, model = await api("GET", "projects", params={"path": path})
         assert status == 200 and model["id"] is None and model["path"] == path
-        assert "more than one folder" in model["error"] and "'copy'" in model["error"] and "'original'" in model["error"]
-    status, reply = await api("POST", "projects", original["id"], "slots", body={"name": "Other", "filename": "other"})
+        assert (
+            "more than one folder" in model["error"]
+            and "'copy'" in model["error"]
+            and "'original'" in model["error"]
+        )
+    status, reply = await api(
+        "POST", "projects", original["id"], "slots", body={"name": "Other", "filename": "other"}
+    )
     assert status == 409 and "more than one folder" in reply["message"]
     assert (jp_root_dir / "original" / ".jupyter" / "secret-slots.json").read_bytes() == before
     # Giving the copy its own id ends the clash for both.
@@ -106,7 +139,11 @@ async def test_a_copied_project_id_is_a_clash_on_both_folders(api, project, jp_r
     data["project"]["id"] = "copyofproject"
     (copy / ".jupyter" / "secret-slots.json").write_text(json.dumps(data))
     status, model = await api("GET", "projects", params={"path": "original"})
-    assert model["id"] == original["id"] and model["error"] is None and model["slots"][0]["id"] == slot["id"]
+    assert (
+        model["id"] == original["id"]
+        and model["error"] is None
+        and model["slots"][0]["id"] == slot["id"]
+    )
 
 
 # ------------------------------------------------------------ 13. a read never writes
@@ -119,8 +156,13 @@ async def test_reading_a_project_writes_nothing_to_the_store(api, jp_root_dir, s
 
     def projects_rows():
         with sqlite3.connect(f"file:{store_path}?mode=ro", uri=True) as db:
-            tables = [row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type='table'")]
-            return {table: db.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0] for table in tables}
+            tables = [
+                row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type='table'")
+            ]
+            return {
+                table: db.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]
+                for table in tables
+            }
 
     await api("GET", "status")
     before = projects_rows()
@@ -135,19 +177,32 @@ async def test_reading_a_project_writes_nothing_to_the_store(api, jp_root_dir, s
 # ------------------------------------------------------------ 16. kernels started without a path
 
 
-async def test_a_kernel_started_without_a_path_gets_the_root_project(root_is_a_project, jp_fetch, jp_serverapp, api):
-    await api("PUT", "projects", root_is_a_project, "slots", "slottok", "value", body={"value": CANARY})
+async def test_a_kernel_started_without_a_path_gets_the_root_project(
+    root_is_a_project, jp_fetch, jp_serverapp, api
+):
+    await api(
+        "PUT", "projects", root_is_a_project, "slots", "slottok", "value", body={"value": CANARY}
+    )
     response = await jp_fetch("api", "kernels", method="POST", body=json.dumps({"name": "python3"}))
     kernel_id = json.loads(response.body)["id"]
-    out, error = await run_code(jp_serverapp, kernel_id, "import os; print(os.path.basename(os.environ['JUPYTER_SECRETS_DIR']))")
+    out, error = await run_code(
+        jp_serverapp,
+        kernel_id,
+        "import os; print(os.path.basename(os.environ['JUPYTER_SECRETS_DIR']))",
+    )
     assert error is None and out.strip() == root_is_a_project
 
 
 # ------------------------------------------------------------ 11. SIGHUP, 15. a half-started extension
 
 
-SLOTS = {"version": 1, "project": {"id": "hupproject", "name": "Hup"},
-         "slots": [{"id": "slotdb", "name": "Database password", "description": "", "filename": "db-password"}]}
+SLOTS = {
+    "version": 1,
+    "project": {"id": "hupproject", "name": "Hup"},
+    "slots": [
+        {"id": "slotdb", "name": "Database password", "description": "", "filename": "db-password"}
+    ],
+}
 
 
 def test_sighup_removes_the_values_like_sigterm(tmp_path):
@@ -156,7 +211,9 @@ def test_sighup_removes_the_values_like_sigterm(tmp_path):
     (server.root / ".jupyter" / "secret-slots.json").write_text(json.dumps(SLOTS))
     server.start()
     try:
-        status, reply = server.request("PUT", "/api/secrets/projects/hupproject/slots/slotdb/value", {"value": CANARY})
+        status, reply = server.request(
+            "PUT", "/api/secrets/projects/hupproject/slots/slotdb/value", {"value": CANARY}
+        )
         assert status == 200, reply
         (tree,) = server.server_trees()
         assert (tree / "hupproject" / "db-password").read_text() == CANARY
@@ -200,24 +257,37 @@ def test_two_servers_filling_one_empty_slot_at_once(tmp_path):
     slots = {"version": 1, "project": {"id": "raceproject", "name": "Race"}, "slots": []}
     (first.root / ".jupyter").mkdir()
     (first.root / ".jupyter" / "secret-slots.json").write_text(json.dumps(slots))
-    second = ServerProcess(tmp_path / "b", env={"JUPYTER_SECRETS_KEY": first.env["JUPYTER_SECRETS_KEY"]})
+    second = ServerProcess(
+        tmp_path / "b", env={"JUPYTER_SECRETS_KEY": first.env["JUPYTER_SECRETS_KEY"]}
+    )
     second.root, second.store_path = first.root, first.store_path
     servers = [first.start(), second.start()]
     try:
         rounds = 10
         for n in range(rounds):
-            status, slot = first.request("POST", "/api/secrets/projects/raceproject/slots",
-                                         {"name": f"Slot {n}", "filename": f"slot-{n}"})
+            status, slot = first.request(
+                "POST",
+                "/api/secrets/projects/raceproject/slots",
+                {"name": f"Slot {n}", "filename": f"slot-{n}"},
+            )
             assert status == 201, slot
             path = f"/api/secrets/projects/raceproject/slots/{slot['id']}/value"
             with ThreadPoolExecutor(2) as pool:
-                replies = list(pool.map(lambda s: s[0].request("PUT", path, {"value": f"value-{n}-{s[1]}"}),
-                                        [(servers[0], "a"), (servers[1], "b")]))
+                replies = list(
+                    pool.map(
+                        lambda s, path=path, n=n: s[0].request(
+                            "PUT", path, {"value": f"value-{n}-{s[1]}"}
+                        ),
+                        [(servers[0], "a"), (servers[1], "b")],
+                    )
+                )
             assert [status for status, _ in replies] == [200, 200], replies
         status, listing = first.request("GET", "/api/secrets/user-secrets")
         assert status == 200
         assert len(listing["secrets"]) == rounds, [s["name"] for s in listing["secrets"]]
-        assert all(len(secret["usage"]) == 1 for secret in listing["secrets"]), "an orphan secret was left"
+        assert all(len(secret["usage"]) == 1 for secret in listing["secrets"]), (
+            "an orphan secret was left"
+        )
     finally:
         for server in servers:
             server.stop(signal.SIGKILL)

@@ -35,7 +35,10 @@ def test_quick_run_reports_every_row(tmp_path):
     output = tmp_path / "results.md"
     done = subprocess.run(
         [sys.executable, "-m", "benchmarks", "--quick", "--output", str(output)],
-        cwd=REPO, capture_output=True, text=True, timeout=230,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=230,
     )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     text = output.read_text()

@@ -69,7 +69,9 @@ def test_a_read_does_not_record_the_project_but_a_change_does(service, tmp_path)
     assert service.project_for_path("r")["id"] == "readme01"
     assert "readme01" not in service.store.projects("alice")
     service.add_slot("readme01", {"name": "Token", "filename": "token"})
-    assert service.store.projects("alice")["readme01"].last_path == str((tmp_path / "root" / "r").resolve())
+    assert service.store.projects("alice")["readme01"].last_path == str(
+        (tmp_path / "root" / "r").resolve()
+    )
 
 
 def test_filling_a_shared_secret_creates_a_new_one_for_this_slot_only(service):
@@ -91,21 +93,28 @@ def test_a_tampered_value_makes_its_slot_unreadable_and_only_that_one(service, s
     service.fill_slot(pid, second, value="still-fine-value")
     with sqlite3.connect(store.path) as db:
         (blob,) = db.execute("SELECT ciphertext FROM secrets WHERE id = ?", (broken,)).fetchone()
-        db.execute("UPDATE secrets SET ciphertext = ? WHERE id = ?", (blob[:-1] + bytes([blob[-1] ^ 1]), broken))
+        db.execute(
+            "UPDATE secrets SET ciphertext = ? WHERE id = ?",
+            (blob[:-1] + bytes([blob[-1] ^ 1]), broken),
+        )
     service.refresh()
     states = {slot["name"]: slot["state"] for slot in service.get_project(pid)["slots"]}
     assert states == {"Token": UNREADABLE, "Fine": PROVIDED}
     assert [slot["name"] for slot in service.missing_slots("proj")] == ["Token"]
     # A new value makes it readable again.
     service.fill_slot(pid, first, value="a-fresh-value-1")
-    assert {slot["name"]: slot["state"] for slot in service.get_project(pid)["slots"]}["Token"] == PROVIDED
+    assert {slot["name"]: slot["state"] for slot in service.get_project(pid)["slots"]}[
+        "Token"
+    ] == PROVIDED
 
 
 def test_a_copied_project_is_a_clash_for_writes_by_id(service, tmp_path):
     pid, _ = slot_in(service)
     copy = tmp_path / "root" / "copy" / ".jupyter"
     copy.mkdir(parents=True)
-    (copy / "secret-slots.json").write_bytes((tmp_path / "root" / "proj" / ".jupyter" / "secret-slots.json").read_bytes())
+    (copy / "secret-slots.json").write_bytes(
+        (tmp_path / "root" / "proj" / ".jupyter" / "secret-slots.json").read_bytes()
+    )
     assert "more than one folder" in service.project_for_path("copy")["error"]
     with pytest.raises(Conflict):
         service.add_slot(pid, {"name": "More", "filename": "more"})

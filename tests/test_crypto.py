@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from jupyter_secrets.errors import SecretsError, StoreLocked
 from jupyter_secrets.store.crypto import (
     HEADER_BYTES,
     DecryptError,
@@ -19,7 +20,6 @@ from jupyter_secrets.store.crypto import (
     key_id,
     write_key_file,
 )
-from jupyter_secrets.errors import SecretsError, StoreLocked
 
 
 def _key() -> bytes:

@@ -19,7 +19,9 @@ from jupyter_secrets.server.events import CHANGE
 from .conftest import CANARY
 from .hardening import ListHandler
 
-SCHEMA = yaml.safe_load(files("jupyter_secrets").joinpath("server/event_schemas/change/v1.yaml").read_text())
+SCHEMA = yaml.safe_load(
+    files("jupyter_secrets").joinpath("server/event_schemas/change/v1.yaml").read_text()
+)
 ACTIONS = set(SCHEMA["properties"]["action"]["enum"])
 
 
@@ -50,7 +52,7 @@ def audit(jp_serverapp, api):
             """Run ``call`` (an awaitable API call); check the events it emitted; return its reply."""
             status, reply = await call
             await asyncio.sleep(0.05)  # listeners run as tasks
-            new = logged[self.seen:]
+            new = logged[self.seen :]
             self.seen = len(logged)
             self.last = new[0] if new else None
             if action is None:
@@ -58,7 +60,11 @@ def audit(jp_serverapp, api):
                 return status, reply
             assert len(new) == 1, (action, status, reply, new)
             event = new[0]
-            assert event["__schema__"] == CHANGE and event["action"] == action and event["owner"] == owner
+            assert (
+                event["__schema__"] == CHANGE
+                and event["action"] == action
+                and event["owner"] == owner
+            )
             for key, value in ids.items():
                 assert event.get(key) == value, (action, key, event)
             self.covered.add(action)
@@ -76,52 +82,120 @@ def audit(jp_serverapp, api):
 async def test_every_change_emits_exactly_one_event(api, audit, jp_root_dir):
     (jp_root_dir / "proj").mkdir()
     e = audit.expect
-    _, project = await e(api("POST", "projects", body={"path": "proj", "name": "P"}), "project.created", path="proj")
+    _, project = await e(
+        api("POST", "projects", body={"path": "proj", "name": "P"}), "project.created", path="proj"
+    )
     pid = project["id"]
     assert project["id"]
     await e(api("POST", "projects", body={"path": "proj", "name": "P"}), None)  # 409
-    _, slot = await e(api("POST", "projects", pid, "slots", body={"name": "Token", "filename": "token"}),
-                      "slot.added", project_id=pid)
+    _, slot = await e(
+        api("POST", "projects", pid, "slots", body={"name": "Token", "filename": "token"}),
+        "slot.added",
+        project_id=pid,
+    )
     sid = slot["id"]
-    _, second = await e(api("POST", "projects", pid, "slots", body={"name": "Second", "filename": "second"}),
-                        "slot.added", project_id=pid)
-    await e(api("POST", "projects", pid, "slots", body={"name": "Dup", "filename": "token"}), None)  # 409
-    await e(api("PATCH", "projects", pid, "slots", sid, body={"description": "the token"}),
-            "slot.updated", project_id=pid, slot_id=sid, fields=["description"])
+    _, second = await e(
+        api("POST", "projects", pid, "slots", body={"name": "Second", "filename": "second"}),
+        "slot.added",
+        project_id=pid,
+    )
+    await e(
+        api("POST", "projects", pid, "slots", body={"name": "Dup", "filename": "token"}), None
+    )  # 409
+    await e(
+        api("PATCH", "projects", pid, "slots", sid, body={"description": "the token"}),
+        "slot.updated",
+        project_id=pid,
+        slot_id=sid,
+        fields=["description"],
+    )
     await e(api("PATCH", "projects", pid, "slots", sid, body={"filename": "../x"}), None)  # 400
 
-    _, filled = await e(api("PUT", "projects", pid, "slots", sid, "value", body={"value": CANARY}),
-                        "slot.filled", project_id=pid, slot_id=sid, created=True)
+    _, filled = await e(
+        api("PUT", "projects", pid, "slots", sid, "value", body={"value": CANARY}),
+        "slot.filled",
+        project_id=pid,
+        slot_id=sid,
+        created=True,
+    )
     first_secret = filled["secret"]["id"]
     assert audit.last["secret_id"] == first_secret
-    await e(api("PUT", "projects", pid, "slots", sid, "value", body={"value": CANARY + "-2"}),
-            "slot.filled", project_id=pid, slot_id=sid, secret_id=first_secret, created=False)
-    await e(api("PUT", "projects", pid, "slots", sid, "value", body={"value": CANARY, "secret_id": first_secret}), None)
-    await e(api("PUT", "projects", pid, "slots", "nosuchslot", "value", body={"value": CANARY}), None)
+    await e(
+        api("PUT", "projects", pid, "slots", sid, "value", body={"value": CANARY + "-2"}),
+        "slot.filled",
+        project_id=pid,
+        slot_id=sid,
+        secret_id=first_secret,
+        created=False,
+    )
+    await e(
+        api(
+            "PUT",
+            "projects",
+            pid,
+            "slots",
+            sid,
+            "value",
+            body={"value": CANARY, "secret_id": first_secret},
+        ),
+        None,
+    )
+    await e(
+        api("PUT", "projects", pid, "slots", "nosuchslot", "value", body={"value": CANARY}), None
+    )
 
-    _, created = await e(api("POST", "user-secrets", body={"name": "shared", "value": CANARY + "-shared"}),
-                         "secret.created", secret_name="shared")
+    _, created = await e(
+        api("POST", "user-secrets", body={"name": "shared", "value": CANARY + "-shared"}),
+        "secret.created",
+        secret_name="shared",
+    )
     shared = created["id"]
     await e(api("POST", "user-secrets", body={"name": "shared", "value": CANARY}), None)  # 409
     await e(api("POST", "user-secrets", body={"name": "big", "value": CANARY * 3000}), None)  # 400
-    await e(api("PUT", "projects", pid, "slots", second["id"], "value", body={"secret_id": shared}),
-            "slot.filled", project_id=pid, slot_id=second["id"], secret_id=shared, created=False)
-    await e(api("PATCH", "user-secrets", shared, body={"value": CANARY + "-shared-2"}),
-            "secret.updated", secret_id=shared, fields=["value"])
-    await e(api("PATCH", "user-secrets", shared, body={"name": "renamed", "expires": "2999-01-01"}),
-            "secret.updated", secret_id=shared, fields=["expires", "name"])
+    await e(
+        api("PUT", "projects", pid, "slots", second["id"], "value", body={"secret_id": shared}),
+        "slot.filled",
+        project_id=pid,
+        slot_id=second["id"],
+        secret_id=shared,
+        created=False,
+    )
+    await e(
+        api("PATCH", "user-secrets", shared, body={"value": CANARY + "-shared-2"}),
+        "secret.updated",
+        secret_id=shared,
+        fields=["value"],
+    )
+    await e(
+        api("PATCH", "user-secrets", shared, body={"name": "renamed", "expires": "2999-01-01"}),
+        "secret.updated",
+        secret_id=shared,
+        fields=["expires", "name"],
+    )
     await e(api("PATCH", "user-secrets", shared, body={"value": 5}), None)
     await e(api("PATCH", "user-secrets", "nosuch", body={"value": CANARY}), None)
 
-    await e(api("DELETE", "projects", pid, "slots", sid, "value"), "slot.unlinked", project_id=pid, slot_id=sid)
+    await e(
+        api("DELETE", "projects", pid, "slots", sid, "value"),
+        "slot.unlinked",
+        project_id=pid,
+        slot_id=sid,
+    )
     await e(api("DELETE", "projects", pid, "slots", sid, "value"), None)  # nothing to unlink
     await e(api("DELETE", "user-secrets", shared), "secret.deleted", secret_id=shared, unlinked=1)
     await e(api("DELETE", "user-secrets", shared), None)
-    await e(api("DELETE", "projects", pid, "slots", sid), "slot.removed", project_id=pid, slot_id=sid)
+    await e(
+        api("DELETE", "projects", pid, "slots", sid), "slot.removed", project_id=pid, slot_id=sid
+    )
     await e(api("DELETE", "projects", pid, "slots", sid), None)
     # Reads emit nothing.
-    for parts, params in [(("user-secrets",), None), (("projects",), {"path": "proj"}), (("projects", pid), None),
-                          (("status",), None), (("user-secrets", first_secret), None)]:
+    for parts, params in [
+        (("user-secrets",), None),
+        (("projects",), {"path": "proj"}),
+        (("projects", pid), None),
+        (("status",), None),
+        (("user-secrets", first_secret), None),
+    ]:
         await e(api("GET", *parts, params=params), None)
 
     assert audit.covered == ACTIONS, ACTIONS - audit.covered  # every action of the schema was seen
@@ -138,7 +212,10 @@ async def test_events_hold_ids_not_values_even_for_shared_secret_splits(api, aud
     audit.skip()
     status, reply = await audit.expect(
         api("PUT", "projects", pid, "slots", a["id"], "value", body={"value": CANARY + "-new"}),
-        "slot.filled", project_id=pid, slot_id=a["id"], created=True,
+        "slot.filled",
+        project_id=pid,
+        slot_id=a["id"],
+        created=True,
     )
     assert status == 200 and reply["created"] is True and reply["secret"]["id"] != made["id"]
     assert audit.last["secret_id"] == reply["secret"]["id"]

@@ -27,7 +27,7 @@ from jupyter_secrets.store.crypto import Keyring, blob_key_id
 from jupyter_secrets.store.sqlite import SQLiteSecretStore
 
 from .conftest import CANARY
-from .hardening import OWNER, lean_server, mount_namespace_available, request, snapshot
+from .hardening import OWNER, lean_server, mount_namespace_available, snapshot
 from .server_process import new_key
 
 NO_MOUNTS = mount_namespace_available()
@@ -51,10 +51,16 @@ def open_store(path: Path, key: str) -> SQLiteSecretStore:
     return store
 
 
-def cli(*args: str, stdin: str | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+def cli(
+    *args: str, stdin: str | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "jupyter_secrets.cli.main", *args], input=stdin, text=True,
-        capture_output=True, env={**os.environ, **(env or {})}, timeout=120,
+        [sys.executable, "-m", "jupyter_secrets.cli.main", *args],
+        input=stdin,
+        text=True,
+        capture_output=True,
+        env={**os.environ, **(env or {})},
+        timeout=120,
     )
 
 
@@ -83,7 +89,9 @@ class Writer(threading.Thread):
                 name = f"{self.prefix}-{n:05d}"
                 value = f"{CANARY}-{name}-v0"
                 self.in_flight[name] = value
-                status, text = self.server.call("POST", "/api/secrets/user-secrets", {"name": name, "value": value}, timeout=30)
+                status, text = self.server.call(
+                    "POST", "/api/secrets/user-secrets", {"name": name, "value": value}, timeout=30
+                )
                 self.requests += 1
                 assert status == 201, (status, text)
                 self.ids[name] = json.loads(text)["id"]
@@ -91,7 +99,12 @@ class Writer(threading.Thread):
                 for version in (1, 2):  # and replace it, twice
                     value = f"{CANARY}-{name}-v{version}"
                     self.in_flight[name] = value
-                    status, text = self.server.call("PATCH", f"/api/secrets/user-secrets/{self.ids[name]}", {"value": value}, timeout=30)
+                    status, text = self.server.call(
+                        "PATCH",
+                        f"/api/secrets/user-secrets/{self.ids[name]}",
+                        {"value": value},
+                        timeout=30,
+                    )
                     self.requests += 1
                     assert status == 200, (status, text)
                     self.acked[name] = self.in_flight.pop(name)
@@ -132,16 +145,25 @@ def test_sigkill_during_a_burst_of_api_writes_keeps_every_acknowledged_write(tmp
             total_acked += len(writer.acked)
             killed_requests += writer.requests
         store.close()
-    print(f"\nSIGKILL x{rounds}: {killed_requests} acknowledged writes checked ({total_acked} secrets)")
+    print(
+        f"\nSIGKILL x{rounds}: {killed_requests} acknowledged writes checked ({total_acked} secrets)"
+    )
 
 
 # ====================================================================== read-only and full disks
 
 
-def in_namespace(pid: int, *command: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+def in_namespace(
+    pid: int, *command: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess:
     """Run a command in the mount namespace of process ``pid`` (where its private mounts are)."""
-    return subprocess.run(["nsenter", "-t", str(pid), "-m", *command], capture_output=True, text=True,
-                          env={**os.environ, **(env or {})}, timeout=120)
+    return subprocess.run(
+        ["nsenter", "-t", str(pid), "-m", *command],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        timeout=120,
+    )
 
 
 CHECK_STORE = """
@@ -163,30 +185,54 @@ def test_store_disk_filling_up_answers_503_and_recovers(tmp_path):
     server = lean_server(tmp_path)
     store_dir = server.store_path.parent
     store_dir.mkdir(parents=True)
-    server.wrap = ["unshare", "-m", "sh", "-c", 'mount -t tmpfs -o size=2m,mode=0700 tmpfs "$0" && exec "$@"', str(store_dir)]
+    server.wrap = [
+        "unshare",
+        "-m",
+        "sh",
+        "-c",
+        'mount -t tmpfs -o size=2m,mode=0700 tmpfs "$0" && exec "$@"',
+        str(store_dir),
+    ]
     server.start()
     big = "B" * 60_000
     try:
-        status, before = server.json("POST", "/api/secrets/user-secrets", {"name": "before", "value": "before-value"})
+        status, before = server.json(
+            "POST", "/api/secrets/user-secrets", {"name": "before", "value": "before-value"}
+        )
         assert status == 201, before
-        fill = in_namespace(server.pid, "sh", "-c", f"dd if=/dev/zero of={store_dir}/filler bs=4k 2>&1; sync")
+        fill = in_namespace(
+            server.pid, "sh", "-c", f"dd if=/dev/zero of={store_dir}/filler bs=4k 2>&1; sync"
+        )
         assert "No space left" in fill.stdout, fill.stdout
         refused = []
         for n in range(5):
-            status, reply = server.json("POST", "/api/secrets/user-secrets", {"name": f"during-{n}", "value": big + CANARY})
+            status, reply = server.json(
+                "POST", "/api/secrets/user-secrets", {"name": f"during-{n}", "value": big + CANARY}
+            )
             assert status in (201, 503), (status, reply)  # a write may still fit in free pages
             assert CANARY not in json.dumps(reply)
             if status == 503:
                 refused.append(reply["message"])
         assert refused, "nothing was refused on a full disk"
-        assert all("full" in message and str(server.store_path) in message for message in refused), refused
+        assert all(
+            "full" in message and str(server.store_path) in message for message in refused
+        ), refused
         status, listing = server.json("GET", "/api/secrets/user-secrets")  # reads keep working
         assert status == 200 and "before" in {s["name"] for s in listing["secrets"]}
         in_namespace(server.pid, "rm", "-f", str(store_dir / "filler"))
-        status, reply = server.json("POST", "/api/secrets/user-secrets", {"name": "after", "value": big})
+        status, reply = server.json(
+            "POST", "/api/secrets/user-secrets", {"name": "after", "value": big}
+        )
         assert status == 201, reply  # recovers without a restart
-        check = in_namespace(server.pid, sys.executable, "-c", CHECK_STORE, str(server.store_path), OWNER,
-                             env={"JUPYTER_SECRETS_KEY": server.env["JUPYTER_SECRETS_KEY"]})
+        check = in_namespace(
+            server.pid,
+            sys.executable,
+            "-c",
+            CHECK_STORE,
+            str(server.store_path),
+            OWNER,
+            env={"JUPYTER_SECRETS_KEY": server.env["JUPYTER_SECRETS_KEY"]},
+        )
         assert check.returncode == 0, check.stderr
         result = json.loads(check.stdout)
         assert result["ok"] and not result["locked"]
@@ -211,18 +257,26 @@ def start_on_read_only_store(tmp_path):
     return server, key, before
 
 
-@pytest.mark.skipif(NO_MOUNTS is not None, reason=f"read-only store needs a private mount: {NO_MOUNTS}")
+@pytest.mark.skipif(
+    NO_MOUNTS is not None, reason=f"read-only store needs a private mount: {NO_MOUNTS}"
+)
 def test_server_started_on_a_read_only_store_refuses_writes_and_writes_nothing(tmp_path):
     server, key, before = start_on_read_only_store(tmp_path)
     try:
         status, model = server.json("GET", "/api/secrets/status")
-        assert status == 200 and model["locked"] is True and str(server.store_path) in model["lock_reason"]
+        assert (
+            status == 200
+            and model["locked"] is True
+            and str(server.store_path) in model["lock_reason"]
+        )
         for method, path, body in [
             ("POST", "/api/secrets/user-secrets", {"name": "new", "value": CANARY}),
             ("POST", "/api/secrets/projects", {"path": "", "name": "P"}),
         ]:
             status, reply = server.json(method, path, body)
-            assert (status == 503 and str(server.store_path) in reply["message"]) or method == "POST" and "projects" in path, reply
+            assert (status == 503 and str(server.store_path) in reply["message"]) or (
+                method == "POST" and "projects" in path
+            ), reply
         status, listing = server.json("GET", "/api/secrets/user-secrets")
         assert status == 200
     finally:
@@ -233,7 +287,9 @@ def test_server_started_on_a_read_only_store_refuses_writes_and_writes_nothing(t
     store.close()
 
 
-@pytest.mark.skipif(NO_MOUNTS is not None, reason=f"read-only store needs a private mount: {NO_MOUNTS}")
+@pytest.mark.skipif(
+    NO_MOUNTS is not None, reason=f"read-only store needs a private mount: {NO_MOUNTS}"
+)
 def test_read_only_store_is_reported_as_read_only_and_still_listed(tmp_path):
     server, key, before = start_on_read_only_store(tmp_path)
     try:
@@ -245,7 +301,9 @@ def test_read_only_store_is_reported_as_read_only_and_still_listed(tmp_path):
         server.stop()
 
 
-@pytest.mark.skipif(NO_MOUNTS is not None, reason=f"a full secrets dir needs a private tmpfs: {NO_MOUNTS}")
+@pytest.mark.skipif(
+    NO_MOUNTS is not None, reason=f"a full secrets dir needs a private tmpfs: {NO_MOUNTS}"
+)
 def test_full_secrets_dir_is_reported_not_a_500(tmp_path):
     """The store takes the change; the reply says so (2xx) and the status says why kernels
     do not see it yet."""
@@ -255,13 +313,20 @@ def test_full_secrets_dir_is_reported_not_a_500(tmp_path):
     (server.root / "proj").mkdir()
     server.start()
     try:
-        status, project = server.json("POST", "/api/secrets/projects", {"path": "proj", "name": "P"})
+        status, project = server.json(
+            "POST", "/api/secrets/projects", {"path": "proj", "name": "P"}
+        )
         pid = project["id"]
         statuses = []
         for n in range(4):
-            status, slot = server.json("POST", f"/api/secrets/projects/{pid}/slots", {"name": f"S{n}", "filename": f"s{n}"})
-            status, reply = server.json("PUT", f"/api/secrets/projects/{pid}/slots/{slot['id']}/value",
-                                        {"value": f"{n}" * 60_000})
+            status, slot = server.json(
+                "POST", f"/api/secrets/projects/{pid}/slots", {"name": f"S{n}", "filename": f"s{n}"}
+            )
+            status, reply = server.json(
+                "PUT",
+                f"/api/secrets/projects/{pid}/slots/{slot['id']}/value",
+                {"value": f"{n}" * 60_000},
+            )
             statuses.append((status, reply.get("message")))
         assert all(200 <= status < 300 for status, _ in statuses), statuses
         status, model = server.json("GET", "/api/secrets/status")
@@ -279,7 +344,9 @@ def keyfile_server(tmp_path):
     server = lean_server(tmp_path, env={"JUPYTER_SECRETS_KEY": ""})
     server.store_path = server.workdir / "data" / "jupyter_secrets" / "secrets.sqlite3"
     server.start()
-    status, made = server.json("POST", "/api/secrets/user-secrets", {"name": "precious", "value": CANARY})
+    status, made = server.json(
+        "POST", "/api/secrets/user-secrets", {"name": "precious", "value": CANARY}
+    )
     assert status == 201, made
     server.stop()
     server.made = made
@@ -290,8 +357,13 @@ def keyfile_server(tmp_path):
 def doctor(server) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k != "JUPYTER_SECRETS_KEY"}
     env["JUPYTER_DATA_DIR"] = str(server.workdir / "data")
-    return subprocess.run([sys.executable, "-m", "jupyter_secrets.cli.main", "doctor"], env=env,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "jupyter_secrets.cli.main", "doctor"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 @pytest.mark.parametrize("fault", ["key file open to others", "key file missing"])
@@ -300,7 +372,11 @@ def test_key_file_problem_locks_the_store_says_what_to_do_and_writes_nothing(key
     key_file = server.store_path.with_name("secrets.key")
     assert key_file.exists()
     healthy = doctor(server)
-    assert not [line for line in healthy.stdout.splitlines() if line.startswith("FIX") and ("key" in line or "store" in line)], healthy.stdout
+    assert not [
+        line
+        for line in healthy.stdout.splitlines()
+        if line.startswith("FIX") and ("key" in line or "store" in line)
+    ], healthy.stdout
     original = key_file.read_bytes()
     if fault == "key file open to others":
         os.chmod(key_file, 0o644)
@@ -314,7 +390,9 @@ def test_key_file_problem_locks_the_store_says_what_to_do_and_writes_nothing(key
     status, model = server.json("GET", "/api/secrets/status")
     assert status == 200 and model["locked"] is True, model
     assert advice in model["lock_reason"], model
-    status, reply = server.json("POST", "/api/secrets/user-secrets", {"name": "new", "value": "new-value"})
+    status, reply = server.json(
+        "POST", "/api/secrets/user-secrets", {"name": "new", "value": "new-value"}
+    )
     assert status == 503 and advice in reply["message"], reply
     status, listing = server.json("GET", "/api/secrets/user-secrets")  # what is there stays visible
     assert status == 200 and [s["name"] for s in listing["secrets"]] == ["precious"]
@@ -322,7 +400,7 @@ def test_key_file_problem_locks_the_store_says_what_to_do_and_writes_nothing(key
     after = snapshot(server.store_path.parent)
     # A read-only SQLite reader may leave an empty WAL / its index; nothing else may change.
     extra = {k: v for k, v in after.items() if k not in before}
-    assert all(k.endswith("-shm") or k.endswith("-wal") for k in extra), extra
+    assert all(k.endswith(("-shm", "-wal")) for k in extra), extra
     assert {k: after[k] for k in before} == before
 
     result = doctor(server)
@@ -362,18 +440,29 @@ def test_two_servers_and_the_cli_on_one_store_lose_no_update(tmp_path):
         cli_names = []
         for n in range(4):  # meanwhile, the CLI saves secrets into the same file
             name = f"cli-{n}"
-            result = cli("--store", str(first.store_path), "set", name, stdin=f"{CANARY}-{name}\n",
-                         env={"JUPYTER_SECRETS_KEY": key, "JUPYTERHUB_USER": OWNER})
+            result = cli(
+                "--store",
+                str(first.store_path),
+                "set",
+                name,
+                stdin=f"{CANARY}-{name}\n",
+                env={"JUPYTER_SECRETS_KEY": key, "JUPYTERHUB_USER": OWNER},
+            )
             assert result.returncode == 0, result.stderr
             cli_names.append(name)
         # Both servers race for the same names: exactly one wins each.
         for n in range(10):
             results = {}
 
-            def claim(server, label):
-                results[label] = server.call("POST", "/api/secrets/user-secrets", {"name": f"contested-{n}", "value": label})[0]
+            def claim(server, label, results=results, n=n):
+                results[label] = server.call(
+                    "POST", "/api/secrets/user-secrets", {"name": f"contested-{n}", "value": label}
+                )[0]
 
-            threads = [threading.Thread(target=claim, args=(s, l)) for s, l in ((first, "first"), (second, "second"))]
+            threads = [
+                threading.Thread(target=claim, args=(server, label))
+                for server, label in ((first, "first"), (second, "second"))
+            ]
             for thread in threads:
                 thread.start()
             for thread in threads:
@@ -416,11 +505,15 @@ def _directory(path: Path) -> None:
 
 CORRUPTIONS = {
     "truncated": lambda p: p.write_text(p.read_text()[:25]),
-    "merge conflict": lambda p: p.write_text("<<<<<<< HEAD\n" + p.read_text() + "=======\n{}\n>>>>>>> other\n"),
+    "merge conflict": lambda p: p.write_text(
+        "<<<<<<< HEAD\n" + p.read_text() + "=======\n{}\n>>>>>>> other\n"
+    ),
     "empty": lambda p: p.write_text(""),
     "binary": lambda p: p.write_bytes(os.urandom(512) + b"\xff\xfe"),
     "not an object": lambda p: p.write_text("[1, 2, 3]"),
-    "newer version": lambda p: p.write_text(json.dumps({**json.loads(p.read_text()), "version": 2})),
+    "newer version": lambda p: p.write_text(
+        json.dumps({**json.loads(p.read_text()), "version": 2})
+    ),
     "huge": lambda p: p.write_text(" " * (1024 * 1024 + 10) + "{}"),
     "deeply nested": lambda p: p.write_text("[" * 100_000 + "]" * 100_000),
     "a directory": _directory,
@@ -432,8 +525,18 @@ CORRUPTIONS = {
 async def test_corrupted_slot_file_breaks_only_its_project(api, project, jp_root_dir, corruption):
     broken = await project("broken")
     fine = await project("fine")
-    _, slot = await api("POST", "projects", broken["id"], "slots", body={"name": "S", "filename": "s"})
-    await api("PUT", "projects", broken["id"], "slots", slot["id"], "value", body={"value": "broken-value"})
+    _, slot = await api(
+        "POST", "projects", broken["id"], "slots", body={"name": "S", "filename": "s"}
+    )
+    await api(
+        "PUT",
+        "projects",
+        broken["id"],
+        "slots",
+        slot["id"],
+        "value",
+        body={"value": "broken-value"},
+    )
     CORRUPTIONS[corruption](jp_root_dir / "broken" / ".jupyter" / "secret-slots.json")
 
     status, model = await api("GET", "projects", params={"path": "broken/nb.ipynb"})
@@ -443,11 +546,17 @@ async def test_corrupted_slot_file_breaks_only_its_project(api, project, jp_root
     expected = (404, 422) if corruption in ("a directory", "a fifo") else (422,)
     status, reply = await api("GET", "projects", broken["id"])
     assert status in expected and reply["message"], reply
-    status, reply = await api("POST", "projects", broken["id"], "slots", body={"name": "T", "filename": "t"})
+    status, reply = await api(
+        "POST", "projects", broken["id"], "slots", body={"name": "T", "filename": "t"}
+    )
     assert status in expected, reply
 
-    _, other = await api("POST", "projects", fine["id"], "slots", body={"name": "F", "filename": "f"})
-    status, reply = await api("PUT", "projects", fine["id"], "slots", other["id"], "value", body={"value": "fine-value"})
+    _, other = await api(
+        "POST", "projects", fine["id"], "slots", body={"name": "F", "filename": "f"}
+    )
+    status, reply = await api(
+        "PUT", "projects", fine["id"], "slots", other["id"], "value", body={"value": "fine-value"}
+    )
     assert status == 200, reply
     status, listing = await api("GET", "user-secrets")
     assert status == 200 and len(listing["secrets"]) == 2, listing
@@ -466,7 +575,10 @@ def test_rotate_key_interrupted_halfway_stays_readable_and_completes(tmp_path, m
     monkeypatch.delenv("JUPYTER_SECRETS_KEY", raising=False)
     store = SQLiteSecretStore.open(store_path, env={})
     store._connection().execute("PRAGMA synchronous=OFF")
-    values = {store.create_secret(OWNER, f"s{n:04d}", f"value {n} {CANARY}").id: f"value {n} {CANARY}" for n in range(250)}
+    values = {
+        store.create_secret(OWNER, f"s{n:04d}", f"value {n} {CANARY}").id: f"value {n} {CANARY}"
+        for n in range(250)
+    }
     store.close()
     old_keys = Keyring.from_file(key_file).key_ids
 
@@ -474,8 +586,11 @@ def test_rotate_key_interrupted_halfway_stays_readable_and_completes(tmp_path, m
         raise Interrupted(count)
 
     original = SQLiteSecretStore.rotate_key
-    monkeypatch.setattr(SQLiteSecretStore, "rotate_key",
-                        functools.partialmethod(original, batch_size=100, on_batch=raise_after_first))
+    monkeypatch.setattr(
+        SQLiteSecretStore,
+        "rotate_key",
+        functools.partialmethod(original, batch_size=100, on_batch=raise_after_first),
+    )
     with pytest.raises(Interrupted) as info:
         bootstrap.rotate_key(store_path, key_file)  # what `jupyter secrets rotate-key` runs
     assert info.value.args == (100,)
@@ -506,14 +621,27 @@ def test_rotate_key_cli_killed_at_a_random_moment_loses_nothing(tmp_path, reques
     env = {k: v for k, v in os.environ.items() if k != "JUPYTER_SECRETS_KEY"}
     store = SQLiteSecretStore.open(store_path, env={})
     store._connection().execute("PRAGMA synchronous=OFF")
-    values = {store.create_secret(OWNER, f"s{n:04d}", f"value {n}").id: f"value {n}" for n in range(6000)}
+    values = {
+        store.create_secret(OWNER, f"s{n:04d}", f"value {n}").id: f"value {n}" for n in range(6000)
+    }
     store.close()
     key_file = store_path.with_name("secrets.key")
     rounds = reps(request.config, 3, 15)
     outcomes = []
     for _ in range(rounds):
-        proc = subprocess.Popen([sys.executable, "-m", "jupyter_secrets.cli.main", "--store", str(store_path), "rotate-key"],
-                                env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "jupyter_secrets.cli.main",
+                "--store",
+                str(store_path),
+                "rotate-key",
+            ],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
         # Wait until the rotation has begun (the key file holds "new;old"), then kill it soon after.
         while ";" not in key_file.read_text() and proc.poll() is None:
             time.sleep(0.001)
@@ -521,7 +649,9 @@ def test_rotate_key_cli_killed_at_a_random_moment_loses_nothing(tmp_path, reques
         proc.send_signal(signal.SIGKILL)
         out, _ = proc.communicate(timeout=60)
         keys = len(Keyring.from_file(key_file).key_ids)
-        outcomes.append("finished" if proc.returncode == 0 else f"killed with {keys} key(s) in the file")
+        outcomes.append(
+            "finished" if proc.returncode == 0 else f"killed with {keys} key(s) in the file"
+        )
         assert integrity(store_path) == [("ok",)]
         store = SQLiteSecretStore.open(store_path, env={})
         assert not store.locked, store.lock_reason

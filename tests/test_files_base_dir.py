@@ -112,7 +112,9 @@ def test_squatted_shm_location_is_refused_and_a_private_memory_dir_used(
     assert f"refusing {squatted}" in warning and "another user" in warning
     after = os.lstat(squatted)  # left exactly as found
     assert [after.st_ino, after.st_mode, after.st_uid] == [
-        before.st_ino, before.st_mode, before.st_uid
+        before.st_ino,
+        before.st_mode,
+        before.st_uid,
     ]
     if kind == "symlink to disk":
         assert os.listdir(tmp_path / "on-disk") == []
@@ -165,8 +167,9 @@ def test_xdg_runtime_dir_of_another_user_is_not_used_and_said(shm, registry, tmp
     monkeypatch.setenv("XDG_RUNTIME_DIR", str(runtime))
     base = choose(shm, registry, tmp_path)
     assert base.path == shm / f"jupyter-secrets-{UID}"
-    assert base.warnings == [f"XDG_RUNTIME_DIR={runtime} belongs to uid 12345, not to this user: "
-                             "not used for secrets"]
+    assert base.warnings == [
+        f"XDG_RUNTIME_DIR={runtime} belongs to uid 12345, not to this user: not used for secrets"
+    ]
 
 
 def test_no_memory_backed_place_falls_back_to_disk_and_says_so(registry, tmp_path):
@@ -229,7 +232,10 @@ def server() -> int:
 def start_server(shm: Path, registry: Path, tmp_path: Path) -> tuple[subprocess.Popen, Path]:
     process = subprocess.Popen(
         [sys.executable, __file__, str(shm), str(registry), str(tmp_path / "disk-tmp")],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
         env={**os.environ, "PYTHONPATH": str(REPO)},
     )
     line = process.stdout.readline().strip()
@@ -314,9 +320,14 @@ def test_doctor_says_the_location_is_squatted_and_creates_nothing(tmp_path, monk
 
 def test_doctor_says_when_values_would_go_to_disk(tmp_path):
     lines = list(diagnose(tmp_path / "store" / "secrets.sqlite3", None, secrets_dir=tmp_path / "d"))
-    assert (False, f"c.SecretsExtension.secrets_dir {tmp_path / 'd'} is not memory-backed: secret "
+    assert (
+        False,
+        (
+            f"c.SecretsExtension.secrets_dir {tmp_path / 'd'} is not memory-backed: secret "
             "values are written to disk there; point it to a directory on tmpfs to keep them in "
-            "memory") in lines
+            "memory"
+        ),
+    ) in lines
     assert not (tmp_path / "d").exists()
 
 

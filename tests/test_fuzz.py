@@ -27,9 +27,16 @@ from pathlib import Path
 
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, Phase, assume, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import Bundle, RuleBasedStateMachine, invariant, multiple, rule, run_state_machine_as_test
+from hypothesis.stateful import (
+    Bundle,
+    RuleBasedStateMachine,
+    invariant,
+    multiple,
+    rule,
+    run_state_machine_as_test,
+)
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -38,16 +45,23 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from jupyter_secrets.store.crypto import Keyring
-from jupyter_secrets.server.handlers import ROUTES
 from jupyter_secrets.errors import Conflict, InvalidInput, NotFound
+from jupyter_secrets.server.handlers import ROUTES
+from jupyter_secrets.store.crypto import Keyring
 from jupyter_secrets.store.sqlite import SQLiteSecretStore
 
 from .hardening import diff, lean_server, snapshot
 
-SCHEMA = schemathesis.openapi.from_path(str(files("jupyter_secrets").joinpath("server/openapi.yaml")))
+SCHEMA = schemathesis.openapi.from_path(
+    str(files("jupyter_secrets").joinpath("server/openapi.yaml"))
+)
 OPERATIONS = {op.label: op for op in (result.ok() for result in SCHEMA.get_all_operations())}
-CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+]
 
 PROJECT_ID = "fuzzproject"
 SLOT_ID = "fuzzslot"
@@ -57,14 +71,31 @@ SEED_SLOTS = {
     "slots": [{"id": SLOT_ID, "name": "Seed", "description": "", "filename": "seed"}],
 }
 # Paths that matter, mixed into generated ones: real directories, a link out, climbing up.
-PATHS = ["", "proj", "a", "a/b", "a/b/nb.ipynb", "escape", "escape/x", "a/../..", "../outside", "/etc",
-         "loop", "a\\..\\..", "nested/deeper"]
+PATHS = [
+    "",
+    "proj",
+    "a",
+    "a/b",
+    "a/b/nb.ipynb",
+    "escape",
+    "escape/x",
+    "a/../..",
+    "../outside",
+    "/etc",
+    "loop",
+    "a\\..\\..",
+    "nested/deeper",
+]
 STATS = {"cases": 0, "unauthenticated": 0, "by_status": {}}
 
 
 def test_document_has_every_operation():
     """Every method of every served route is fuzzed (the document lists them all)."""
-    served = sum(verb in vars(handler) for _, handler in ROUTES for verb in ("get", "post", "put", "patch", "delete"))
+    served = sum(
+        verb in vars(handler)
+        for _, handler in ROUTES
+        for verb in ("get", "post", "put", "patch", "delete")
+    )
     assert len(OPERATIONS) == served == 14, sorted(OPERATIONS)
 
 
@@ -104,7 +135,9 @@ class Fuzzed:
         if status == 200:
             return
         for n in range(1000):
-            status, model = self.server.json("POST", "/api/secrets/user-secrets", {"name": f"seed-{n}", "value": "seed-value"})
+            status, model = self.server.json(
+                "POST", "/api/secrets/user-secrets", {"name": f"seed-{n}", "value": "seed-value"}
+            )
             if status == 201:
                 self.secret_id = model["id"]
                 return
@@ -123,7 +156,7 @@ class Fuzzed:
         for rel in changes["added"] + changes["changed"] + changes["removed"]:
             kind = root_after.get(rel, self.root_before.get(rel))[0]
             parts = Path(rel).parts
-            assert kind == "dir" and parts[-1] == ".jupyter" or (
+            assert (kind == "dir" and parts[-1] == ".jupyter") or (
                 kind == "file" and parts[-2:] == (".jupyter", "secret-slots.json")
             ), f"unexpected change in the root: {rel}"
         # In the secrets dir: <server-tree>/(.owner | <project id>/<filename>), private.
@@ -135,7 +168,9 @@ class Fuzzed:
             if len(rel) == 2 and rel[1] == ".~redaction.json":  # every value kernels redact, 0600
                 assert stat.S_ISREG(st_.st_mode) and stat.S_IMODE(st_.st_mode) == 0o600, path
             elif len(rel) == 2 and rel[1] != ".owner":
-                assert re.fullmatch(r"[A-Za-z0-9_-]{1,64}|\.no-project", rel[1]) and stat.S_ISDIR(st_.st_mode), path
+                assert re.fullmatch(r"[A-Za-z0-9_-]{1,64}|\.no-project", rel[1]) and stat.S_ISDIR(
+                    st_.st_mode
+                ), path
                 assert stat.S_IMODE(st_.st_mode) == 0o700, path
             elif len(rel) == 3:
                 assert re.fullmatch(r"[A-Za-z0-9_.-]{1,200}|\.~slots\.json", rel[2]), path
@@ -149,8 +184,10 @@ def fuzzed(tmp_path_factory):
     state = Fuzzed(tmp_path_factory.mktemp("fuzz"))
     yield state
     state.server.stop(signal.SIGTERM)
-    print(f"\nschemathesis: {STATS['cases']} cases ({STATS['unauthenticated']} without credentials); "
-          f"replies by status: {dict(sorted(STATS['by_status'].items()))}")
+    print(
+        f"\nschemathesis: {STATS['cases']} cases ({STATS['unauthenticated']} without credentials); "
+        f"replies by status: {dict(sorted(STATS['by_status'].items()))}"
+    )
 
 
 def strategy_for(label: str):
@@ -177,7 +214,10 @@ def test_generated_requests(fuzzed, label, request):
     counter = iter(range(10**6))
 
     @settings(
-        max_examples=examples, deadline=None, database=None, derandomize=False,
+        max_examples=examples,
+        deadline=None,
+        database=None,
+        derandomize=False,
         phases=[Phase.explicit, Phase.generate],
         suppress_health_check=list(HealthCheck),
     )
@@ -187,7 +227,11 @@ def test_generated_requests(fuzzed, label, request):
         if case.path_parameters and data.draw(st.booleans(), label="real ids"):
             real = fuzzed.real_ids()
             case.path_parameters = {k: real.get(k, v) for k, v in case.path_parameters.items()}
-        if isinstance(case.query, dict) and "path" in case.query and data.draw(st.booleans(), label="known path"):
+        if (
+            isinstance(case.query, dict)
+            and "path" in case.query
+            and data.draw(st.booleans(), label="known path")
+        ):
             case.query = {**case.query, "path": data.draw(st.sampled_from(PATHS))}
         marker = None
         if isinstance(case.body, dict):
@@ -198,11 +242,15 @@ def test_generated_requests(fuzzed, label, request):
                 case.body = {**case.body, "value": marker + case.body["value"]}
         response = case.call(base_url=fuzzed.server.url, headers=fuzzed.headers, timeout=60)
         STATS["cases"] += 1
-        STATS["by_status"][response.status_code] = STATS["by_status"].get(response.status_code, 0) + 1
+        STATS["by_status"][response.status_code] = (
+            STATS["by_status"].get(response.status_code, 0) + 1
+        )
         case.validate_response(response, checks=CHECKS, headers=fuzzed.headers)
         text = response.content.decode("utf-8", "replace")
         # Negative cases include requests without credentials: those, and only those, are 403.
-        authenticated = response.request.headers.get("Authorization") == fuzzed.headers["Authorization"]
+        authenticated = (
+            response.request.headers.get("Authorization") == fuzzed.headers["Authorization"]
+        )
         assert (response.status_code == 403) != authenticated, (response.status_code, text[:300])
         STATS["unauthenticated"] += not authenticated
         if marker is not None:
@@ -226,16 +274,26 @@ def test_nothing_written_outside_after_fuzzing(fuzzed):
 
 
 # Found by the run above (500s, fixed), minimized by hand.
-@pytest.mark.parametrize("expires", ["0656-01-13T01:52:48-11:45", "0999-06-01", "9999-12-31T23:59:59-01:00",
-                                     "0001-01-01T00:00:00+01:00"])
+@pytest.mark.parametrize(
+    "expires",
+    [
+        "0656-01-13T01:52:48-11:45",
+        "0999-06-01",
+        "9999-12-31T23:59:59-01:00",
+        "0001-01-01T00:00:00+01:00",
+    ],
+)
 async def test_expiry_years_out_of_range_never_break_the_api(api, expires):
-    status, reply = await api("POST", "user-secrets", body={"name": "old", "value": "v-123456", "expires": expires})
+    status, reply = await api(
+        "POST", "user-secrets", body={"name": "old", "value": "v-123456", "expires": expires}
+    )
     assert status in (201, 400), (status, reply)
     status, reply = await api("GET", "user-secrets")
     assert status == 200, (status, reply)
 
 
 # ====================================================================== the store, statefully
+
 
 def canonical(name: str) -> str:
     """A name as the store keeps it: stripped, NFC ("é" precomposed or not is one name)."""
@@ -245,7 +303,9 @@ def canonical(name: str) -> str:
 USERS = ("alice", "bob")
 MAX_VALUE = 48  # small, so that the limit is hit often
 names = st.one_of(
-    st.sampled_from(["a", "b", "c", " a", "a ", "", "  ", "é", "e\u0301", "x\ny", "tab\there", "del\x7f"]),
+    st.sampled_from(
+        ["a", "b", "c", " a", "a ", "", "  ", "é", "e\u0301", "x\ny", "tab\there", "del\x7f"]
+    ),
     st.text(alphabet="abé \t", max_size=4),
     st.text(min_size=98, max_size=101, alphabet="n"),
 )
@@ -288,7 +348,9 @@ class StoreMachine(RuleBasedStateMachine):
         self.bound: dict[tuple[str, str, str], str] = {}
 
     def _open(self) -> SQLiteSecretStore:
-        return SQLiteSecretStore(self.directory / "secrets.sqlite3", self.keyring, max_value_bytes=MAX_VALUE)
+        return SQLiteSecretStore(
+            self.directory / "secrets.sqlite3", self.keyring, max_value_bytes=MAX_VALUE
+        )
 
     def teardown(self):
         self.store.close()
@@ -349,7 +411,9 @@ class StoreMachine(RuleBasedStateMachine):
                 self.store.delete_secret(user, secret_id)
             return
         removed = self.store.delete_secret(user, secret_id)
-        expected = sorted((p, s) for (u, p, s), i in self.bound.items() if u == user and i == secret_id)
+        expected = sorted(
+            (p, s) for (u, p, s), i in self.bound.items() if u == user and i == secret_id
+        )
         assert sorted((b.project_id, b.slot_id) for b in removed) == expected
         del self.model[user][secret_id]
         self.bound = {k: i for k, i in self.bound.items() if not (k[0] == user and i == secret_id)}
@@ -357,7 +421,7 @@ class StoreMachine(RuleBasedStateMachine):
     @rule(secret=secrets, project=projects, slot=slots, other_user=st.booleans())
     def bind(self, secret, project, slot, other_user):
         owner, secret_id = secret
-        user = [u for u in USERS if u != owner][0] if other_user else owner
+        user = next(u for u in USERS if u != owner) if other_user else owner
         if secret_id not in self.model[user]:  # deleted, or another user's secret
             with pytest.raises(NotFound):
                 self.store.bind(user, project, slot, secret_id)
@@ -381,7 +445,9 @@ class StoreMachine(RuleBasedStateMachine):
         StoreMachine.steps += 1
         for user in USERS:
             listed = self.store.list_secrets(user)
-            assert {m.id: m.name for m in listed} == {i: n for i, (n, _) in self.model[user].items()}
+            assert {m.id: m.name for m in listed} == {
+                i: n for i, (n, _) in self.model[user].items()
+            }
             assert len({m.name for m in listed}) == len(listed)  # names unique per user
             assert [m.name for m in listed] == sorted(m.name for m in listed)
             for secret_id, (name, value) in self.model[user].items():
@@ -396,8 +462,11 @@ class StoreMachine(RuleBasedStateMachine):
 def _machine_settings(config) -> settings:
     slow = config.getoption("--run-slow")
     return settings(
-        max_examples=300 if slow else 30, stateful_step_count=50 if slow else 25,
-        deadline=None, database=None, suppress_health_check=list(HealthCheck),
+        max_examples=300 if slow else 30,
+        stateful_step_count=50 if slow else 25,
+        deadline=None,
+        database=None,
+        suppress_health_check=list(HealthCheck),
     )
 
 

@@ -10,8 +10,8 @@ import pytest
 from jupyter_core.utils import ensure_async
 from tornado.web import HTTPError
 
-from jupyter_secrets.guards.save_guard import make_pre_save_hook
 from jupyter_secrets.guards.redact import Redactor
+from jupyter_secrets.guards.save_guard import make_pre_save_hook
 
 from .conftest import CANARY
 
@@ -26,24 +26,49 @@ def notebook_with_values() -> dict:
     return {
         "nbformat": 4,
         "nbformat_minor": 5,
-        "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
-                     "note": f"pasted {CANARY}"},
+        "metadata": {
+            "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
+            "note": f"pasted {CANARY}",
+        },
         "cells": [
-            {"cell_type": "markdown", "id": "md", "metadata": {}, "source": f"The token is {CANARY}"},
             {
-                "cell_type": "code", "id": "code", "metadata": {}, "execution_count": 1,
+                "cell_type": "markdown",
+                "id": "md",
+                "metadata": {},
+                "source": f"The token is {CANARY}",
+            },
+            {
+                "cell_type": "code",
+                "id": "code",
+                "metadata": {},
+                "execution_count": 1,
                 "source": f"token = '{CANARY}'\nprint(token)",
                 "outputs": [
                     {"output_type": "stream", "name": "stdout", "text": f"{CANARY}\n"},
-                    {"output_type": "execute_result", "execution_count": 1, "metadata": {},
-                     "data": {"text/plain": repr(HTML_VALUE),
-                              "text/html": f"<b>{HTML_VALUE.replace('&', '&amp;').replace('<', '&lt;').replace('>', '&gt;')}</b>",
-                              "application/json": {"token": CANARY, "nested": [{"pw": HTML_VALUE}]}}},
-                    {"output_type": "display_data", "metadata": {},
-                     "data": {"text/markdown": f"`{CANARY}`", "image/png": "iVBORw0KGgo="}},
-                    {"output_type": "error", "ename": "ValueError", "evalue": CANARY,
-                     "traceback": ["\x1b[31mValueError\x1b[39m Traceback",
-                                   f"\x1b[31mValueError\x1b[39m: {CANARY}"]},
+                    {
+                        "output_type": "execute_result",
+                        "execution_count": 1,
+                        "metadata": {},
+                        "data": {
+                            "text/plain": repr(HTML_VALUE),
+                            "text/html": f"<b>{HTML_VALUE.replace('&', '&amp;').replace('<', '&lt;').replace('>', '&gt;')}</b>",
+                            "application/json": {"token": CANARY, "nested": [{"pw": HTML_VALUE}]},
+                        },
+                    },
+                    {
+                        "output_type": "display_data",
+                        "metadata": {},
+                        "data": {"text/markdown": f"`{CANARY}`", "image/png": "iVBORw0KGgo="},
+                    },
+                    {
+                        "output_type": "error",
+                        "ename": "ValueError",
+                        "evalue": CANARY,
+                        "traceback": [
+                            "\x1b[31mValueError\x1b[39m Traceback",
+                            f"\x1b[31mValueError\x1b[39m: {CANARY}",
+                        ],
+                    },
                 ],
             },
         ],
@@ -104,7 +129,11 @@ def test_clean_models_and_base64_files_are_left_alone():
     before = copy.deepcopy(clean)
     hook(model=clean, path="clean.ipynb", contents_manager=None)
     assert clean == before
-    binary = {"type": "file", "format": "base64", "content": base64.b64encode(CANARY.encode()).decode()}
+    binary = {
+        "type": "file",
+        "format": "base64",
+        "content": base64.b64encode(CANARY.encode()).decode(),
+    }
     before = copy.deepcopy(binary)
     hook(model=binary, path="blob.bin", contents_manager=None)
     assert binary == before
@@ -210,7 +239,9 @@ def guard(jp_serverapp):
 
 
 async def put(jp_fetch, path: str, model: dict):
-    return await jp_fetch("api", "contents", path, method="PUT", body=json.dumps(model), raise_error=False)
+    return await jp_fetch(
+        "api", "contents", path, method="PUT", body=json.dumps(model), raise_error=False
+    )
 
 
 async def test_put_notebook_redacts_on_disk(jp_fetch, jp_root_dir, guard):

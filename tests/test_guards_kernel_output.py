@@ -12,7 +12,15 @@ from pathlib import Path
 import pytest
 
 from .conftest import CANARY
-from .test_kernel_redact import everything, kernel_env, local_provisioner, run, start, stdout, write_secrets
+from .test_kernel_redact import (
+    everything,
+    kernel_env,
+    local_provisioner,
+    run,
+    start,
+    stdout,
+    write_secrets,
+)
 
 assert local_provisioner  # the module's autouse fixture: kernels launch plainly here too
 
@@ -54,11 +62,24 @@ def tree(tmp_path_factory) -> Path:
     mine, other = root / "project-a", root / "project-b"
     for directory in (root, mine, other):
         directory.mkdir(exist_ok=True, mode=0o700)
-    write_secrets(mine, {"API token": ("api-token", CANARY), "deploy key": ("deploy-key.pem", PEM),
-                         "spaced": ("spaced", SPACED_VALUE)})
+    write_secrets(
+        mine,
+        {
+            "API token": ("api-token", CANARY),
+            "deploy key": ("deploy-key.pem", PEM),
+            "spaced": ("spaced", SPACED_VALUE),
+        },
+    )
     write_secrets(other, {"Other token": ("other-token", OTHER_VALUE)})
-    write_redaction_file(root, {CANARY: "API token", PEM: "deploy key", OTHER_VALUE: "Other token",
-                                RETIRED_VALUE: "Old token"})
+    write_redaction_file(
+        root,
+        {
+            CANARY: "API token",
+            PEM: "deploy key",
+            OTHER_VALUE: "Other token",
+            RETIRED_VALUE: "Old token",
+        },
+    )
     return root
 
 
@@ -83,8 +104,10 @@ def run_until(kc, code: str, marker: str) -> list[dict]:
     while not (idle and marker in "".join(m["content"].get("text", "") for m in seen)):
         message = kc.get_iopub_msg(timeout=60)
         if message["msg_type"] == "status":
-            idle = idle or (message["parent_header"].get("msg_id") == msg_id
-                            and message["content"]["execution_state"] == "idle")
+            idle = idle or (
+                message["parent_header"].get("msg_id") == msg_id
+                and message["content"]["execution_state"] == "idle"
+            )
         elif message["msg_type"] not in ("execute_input",):
             seen.append(message)
     reply = kc.get_shell_msg(timeout=60)
@@ -121,7 +144,9 @@ def test_a_multi_line_value_sent_line_by_line(kernel):
 
 
 def test_bash_cell_magic_line_by_line(kernel):
-    messages, reply = run(kernel, "%%bash\necho start\ncat \"$JUPYTER_SECRETS_DIR/deploy-key.pem\"\necho end")
+    messages, reply = run(
+        kernel, '%%bash\necho start\ncat "$JUPYTER_SECRETS_DIR/deploy-key.pem"\necho end'
+    )
     out = stdout(messages)
     assert no_pem_line(everything(messages, reply)), out
     assert out == "start\n[REDACTED:deploy key]end\n"
@@ -133,7 +158,10 @@ def test_held_output_is_sent_before_the_reply(kernel):
     assert reply["status"] == "ok"
     assert stdout(messages) == "-----BEGIN OPENSSH"
     # and stderr separately, in the same cell as stdout
-    messages, _ = run(kernel, "import sys; print('-----BEGIN', end=''); print('-----BEGIN', end='', file=sys.stderr)")
+    messages, _ = run(
+        kernel,
+        "import sys; print('-----BEGIN', end=''); print('-----BEGIN', end='', file=sys.stderr)",
+    )
     streams = {m["content"]["name"]: "" for m in messages if m["msg_type"] == "stream"}
     for m in messages:
         if m["msg_type"] == "stream":
@@ -242,8 +270,14 @@ def test_a_redaction_file_that_is_not_ours_is_ignored(tmp_path):
     link = tmp_path / "link.json"
     link.symlink_to(good)
     assert read_redaction_file(str(link)) == {}
-    for content in ("not json", "[1]", '{"version": 2, "values": {}}', '{"version": 1, "values": [1]}',
-                    '{"version": 1, "values": {"v": 1}}', "[" * 100000):
+    for content in (
+        "not json",
+        "[1]",
+        '{"version": 2, "values": {}}',
+        '{"version": 1, "values": [1]}',
+        '{"version": 1, "values": {"v": 1}}',
+        "[" * 100000,
+    ):
         good.write_text(content)
         assert isinstance(read_redaction_file(str(good)), dict)
     assert read_redaction_file(str(tmp_path / "missing.json")) == {}

@@ -13,8 +13,8 @@ import json
 import pytest
 from tornado.web import HTTPError
 
-from jupyter_secrets.guards.save_guard import install_save_guard, make_pre_save_hook
 from jupyter_secrets.guards.redact import Redactor
+from jupyter_secrets.guards.save_guard import install_save_guard, make_pre_save_hook
 
 from .conftest import CANARY
 
@@ -33,7 +33,10 @@ def jp_server_config():
 def guard(jp_serverapp):
     state = {"mode": "redact", "notes": []}
     install_save_guard(
-        jp_serverapp.contents_manager, lambda: REDACTOR, lambda: state["mode"], lambda *a: state["notes"].append(a)
+        jp_serverapp.contents_manager,
+        lambda: REDACTOR,
+        lambda: state["mode"],
+        lambda *a: state["notes"].append(a),
     )
     return state
 
@@ -42,7 +45,9 @@ async def put(jp_fetch, path: str, content: str, chunk: int | None = None, fmt: 
     model = {"type": "file", "format": fmt, "content": content}
     if chunk is not None:
         model["chunk"] = chunk
-    return await jp_fetch("api", "contents", path, method="PUT", body=json.dumps(model), raise_error=False)
+    return await jp_fetch(
+        "api", "contents", path, method="PUT", body=json.dumps(model), raise_error=False
+    )
 
 
 async def test_a_value_in_the_last_chunk_is_redacted(jp_fetch, jp_root_dir, guard):
@@ -113,4 +118,6 @@ def test_a_chunk_it_cannot_check_is_refused():
     with pytest.raises(HTTPError) as info:
         manager.save({"type": "file", "format": "text", "content": "x", "chunk": 2}, "f.txt")
     assert info.value.status_code == 400 and "cannot check" in info.value.log_message
-    assert manager.save({"type": "file", "format": "text", "content": "x"}, "f.txt")["content"] == "x"
+    assert (
+        manager.save({"type": "file", "format": "text", "content": "x"}, "f.txt")["content"] == "x"
+    )

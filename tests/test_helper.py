@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from jupyter_secrets import SecretNotFoundError, get_secret, list_secrets, secret_path
-from jupyter_secrets.helper import INDEX_FILENAME
 from jupyter_secrets.files import Materializer
+from jupyter_secrets.helper import INDEX_FILENAME
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -53,7 +53,8 @@ def test_value_returned_exactly(materializer, kernel_dir):
 def test_replaced_value_seen_on_next_read(materializer, kernel_dir):
     assert get_secret("api-token") == "tok-1"
     materializer.write_project(
-        "proj1", [("api-token", "token.txt", "tok-2"), ("DB password / prod", "db-password", "pw\n")]
+        "proj1",
+        [("api-token", "token.txt", "tok-2"), ("DB password / prod", "db-password", "pw\n")],
     )
     assert get_secret("api-token") == "tok-2"
     materializer.write_project("proj1", [("api-token", "token.txt", "tok-3")])
@@ -283,8 +284,29 @@ def test_large_value_read_whole(materializer, kernel_dir):
 
 @pytest.mark.parametrize(
     "filename",
-    ["a", "A-z_0.9", "x" * 200, "x" * 201, "", ".", "..", "...", ".a", "a.", "a b", "a/b",
-     "a\n", "\na", "é", "١", "a\x00", "~", INDEX_FILENAME, "ａ", "K"],  # ａ: fullwidth; K: Kelvin
+    [
+        "a",
+        "A-z_0.9",
+        "x" * 200,
+        "x" * 201,
+        "",
+        ".",
+        "..",
+        "...",
+        ".a",
+        "a.",
+        "a b",
+        "a/b",
+        "a\n",
+        "\na",
+        "é",
+        "١",
+        "a\x00",
+        "~",
+        INDEX_FILENAME,
+        "ａ",
+        "K",
+    ],  # ａ: fullwidth; K: Kelvin
 )
 def test_filename_rule_is_the_regex_rule(filename):
     import re

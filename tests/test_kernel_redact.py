@@ -10,8 +10,8 @@ import pytest
 from jupyter_client.manager import start_new_kernel
 from jupyter_client.provisioning import KernelProvisionerFactory
 
-from jupyter_secrets.helper import INDEX_FILENAME
 from jupyter_secrets.guards.kernel_redact import SecretValues
+from jupyter_secrets.helper import INDEX_FILENAME
 from jupyter_secrets.server.kernels import REDACTION_ARGUMENT
 
 from .conftest import CANARY
@@ -37,14 +37,20 @@ def write_atomically(path: Path, text: str) -> None:
 
 def kernel_env(secrets_dir: Path | None) -> dict[str, str]:
     # Not under pytest's capture: the kernel redirects file descriptors as it does in Jupyter.
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTEST_CURRENT_TEST", "JUPYTER_SECRETS_DIR")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("PYTEST_CURRENT_TEST", "JUPYTER_SECRETS_DIR")
+    }
     if secrets_dir is not None:
         env["JUPYTER_SECRETS_DIR"] = str(secrets_dir)
     return env
 
 
 def start(env: dict[str, str], argument: str = REDACTION_ARGUMENT):
-    return start_new_kernel(kernel_name="python3", startup_timeout=60, extra_arguments=[argument], env=env)
+    return start_new_kernel(
+        kernel_name="python3", startup_timeout=60, extra_arguments=[argument], env=env
+    )
 
 
 def run(kc, code: str) -> tuple[list[dict], dict]:
@@ -58,7 +64,8 @@ def run(kc, code: str) -> tuple[list[dict], dict]:
 def stdout(messages: list[dict]) -> str:
     """The stdout of an execution: ipykernel may split it in several messages (under load)."""
     return "".join(
-        m["content"]["text"] for m in messages
+        m["content"]["text"]
+        for m in messages
         if m["msg_type"] == "stream" and m["content"]["name"] == "stdout"
     )
 
@@ -86,7 +93,9 @@ def local_provisioner():
 def secrets_dir(tmp_path_factory) -> Path:
     directory = tmp_path_factory.mktemp("secrets")
     os.chmod(directory, 0o700)
-    write_secrets(directory, {"API token": ("api-token", CANARY), "db password": ("db-password", HTML_VALUE)})
+    write_secrets(
+        directory, {"API token": ("api-token", CANARY), "db password": ("db-password", HTML_VALUE)}
+    )
     return directory
 
 
@@ -107,11 +116,15 @@ def kernel(secrets_dir):
         ('display(get_secret("API token"))', "display_data"),
         ('get_secret("API token")', "execute_result"),
         ('import logging; logging.getLogger().warning(get_secret("API token"))', "stream"),
-        ('import threading; t = threading.Thread(target=lambda: print(get_secret("API token"))); t.start(); t.join()',
-         "stream"),
+        (
+            'import threading; t = threading.Thread(target=lambda: print(get_secret("API token"))); t.start(); t.join()',
+            "stream",
+        ),
         # a child process writes to the file descriptor; ipykernel's pipe reader forwards it
-        ('import os, time; os.system("cat " + str(secret_path("API token"))); time.sleep(0.5)',
-         "stream"),
+        (
+            'import os, time; os.system("cat " + str(secret_path("API token"))); time.sleep(0.5)',
+            "stream",
+        ),
         ('{"token": get_secret("API token")}', "execute_result"),
     ],
     ids=["print", "stderr", "display", "expression", "logging", "thread", "subprocess", "dict"],
@@ -199,8 +212,11 @@ def test_ordinary_output_is_untouched(kernel):
 
 def test_replaced_and_added_values_are_picked_up(kernel, secrets_dir):
     old, new, added = "rotating-OLD-value-1", "rotating-NEW-value-2", "added-later-value-3"
-    slots = {"API token": ("api-token", CANARY), "db password": ("db-password", HTML_VALUE),
-             "rotating": ("rotating", old)}
+    slots = {
+        "API token": ("api-token", CANARY),
+        "db password": ("db-password", HTML_VALUE),
+        "rotating": ("rotating", old),
+    }
     write_secrets(secrets_dir, slots)
     messages, _ = run(kernel, f'print(get_secret("rotating"), "{new}")')
     assert stdout(messages) == f"[REDACTED:rotating] {new}\n"
@@ -219,10 +235,18 @@ def test_subshell_output_is_redacted(kernel):
     request = kernel.session.msg("create_subshell_request", {})
     kernel.control_channel.send(request)
     subshell_id = kernel.control_channel.get_msg(timeout=30)["content"]["subshell_id"]
-    code = 'print(get_secret("API token")); display(get_secret("API token")); get_secret("API token")'
+    code = (
+        'print(get_secret("API token")); display(get_secret("API token")); get_secret("API token")'
+    )
     request = kernel.session.msg(
         "execute_request",
-        {"code": code, "silent": False, "store_history": True, "user_expressions": {}, "allow_stdin": False},
+        {
+            "code": code,
+            "silent": False,
+            "store_history": True,
+            "user_expressions": {},
+            "allow_stdin": False,
+        },
     )
     request["header"]["subshell_id"] = subshell_id
     kernel.shell_channel.send(request)
@@ -269,7 +293,7 @@ def test_matcher_is_rebuilt_only_when_the_directory_changes(tmp_path, monkeypatc
 def test_without_secrets_dir_the_kernel_is_untouched(secrets_dir):
     km, kc = start(kernel_env(None))
     try:
-        messages, reply = run(kc, f'print(open({str(secrets_dir / "api-token")!r}).read())')
+        messages, reply = run(kc, f"print(open({str(secrets_dir / 'api-token')!r}).read())")
         assert reply["status"] == "ok"
         assert stdout(messages) == f"{CANARY}\n"
         messages, _ = run(kc, "print(getattr(get_ipython(), '_jupyter_secrets_redaction', None))")
@@ -280,7 +304,9 @@ def test_without_secrets_dir_the_kernel_is_untouched(secrets_dir):
 
 
 def test_kernel_starts_when_the_extension_cannot_be_imported(secrets_dir):
-    km, kc = start(kernel_env(secrets_dir), "--IPKernelApp.extra_extensions=no_such_module.kernel_redact")
+    km, kc = start(
+        kernel_env(secrets_dir), "--IPKernelApp.extra_extensions=no_such_module.kernel_redact"
+    )
     try:
         messages, reply = run(kc, "print(6 * 7)")
         assert reply["status"] == "ok"

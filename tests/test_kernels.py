@@ -48,14 +48,18 @@ def make_filled(api, project):
         pid = (await project())["id"]
         body = {"name": "Token", "filename": "token", "env": "API_TOKEN"}
         _, slot = await api("POST", "projects", pid, "slots", body=body)
-        _, result = await api("PUT", "projects", pid, "slots", slot["id"], "value", body={"value": CANARY})
+        _, result = await api(
+            "PUT", "projects", pid, "slots", slot["id"], "value", body={"value": CANARY}
+        )
         return {"project_id": pid, "slot": slot, "secret_id": result["secret"]["id"]}
 
     return make
 
 
 async def start_session(jp_fetch, path: str) -> str:
-    body = json.dumps({"path": path, "type": "notebook", "name": Path(path).name, "kernel": {"name": "python3"}})
+    body = json.dumps(
+        {"path": path, "type": "notebook", "name": Path(path).name, "kernel": {"name": "python3"}}
+    )
     response = await jp_fetch("api", "sessions", method="POST", body=body)
     return json.loads(response.body)["kernel"]["id"]
 
@@ -63,15 +67,21 @@ async def start_session(jp_fetch, path: str) -> str:
 READ = "from jupyter_secrets import get_secret; import hashlib; print(hashlib.sha256(get_secret('Token').encode()).hexdigest())"
 
 
-async def test_session_kernel_reads_follows_and_loses_the_secret(jp_fetch, jp_serverapp, api, make_filled):
+async def test_session_kernel_reads_follows_and_loses_the_secret(
+    jp_fetch, jp_serverapp, api, make_filled
+):
     filled = await make_filled()
     kernel_id = await start_session(jp_fetch, "proj/analysis.ipynb")
     out, error = await run_code(jp_serverapp, kernel_id, READ)
     assert error is None and out.strip() == digest(CANARY)
 
     # by filename too, and through the env slot
-    out, _ = await run_code(jp_serverapp, kernel_id, "import os; from jupyter_secrets import get_secret; "
-                            "print(get_secret('token') == os.environ['API_TOKEN'])")
+    out, _ = await run_code(
+        jp_serverapp,
+        kernel_id,
+        "import os; from jupyter_secrets import get_secret; "
+        "print(get_secret('token') == os.environ['API_TOKEN'])",
+    )
     assert out.strip() == "True"
 
     # replacing the value: the same running kernel reads the new one
@@ -81,7 +91,9 @@ async def test_session_kernel_reads_follows_and_loses_the_secret(jp_fetch, jp_se
     assert error is None and out.strip() == digest(NEW_VALUE)
 
     # unlinking: the kernel gets SecretNotFoundError naming the slot
-    status, _ = await api("DELETE", "projects", filled["project_id"], "slots", filled["slot"]["id"], "value")
+    status, _ = await api(
+        "DELETE", "projects", filled["project_id"], "slots", filled["slot"]["id"], "value"
+    )
     assert status == 204
     out, error = await run_code(jp_serverapp, kernel_id, READ)
     assert error is not None and error["ename"] == "SecretNotFoundError"
@@ -90,9 +102,13 @@ async def test_session_kernel_reads_follows_and_loses_the_secret(jp_fetch, jp_se
 
 async def test_kernel_started_directly_gets_the_directory(jp_fetch, jp_serverapp, make_filled):
     filled = await make_filled()
-    response = await jp_fetch("api", "kernels", method="POST", body=json.dumps({"name": "python3", "path": "proj"}))
+    response = await jp_fetch(
+        "api", "kernels", method="POST", body=json.dumps({"name": "python3", "path": "proj"})
+    )
     kernel_id = json.loads(response.body)["id"]
-    out, error = await run_code(jp_serverapp, kernel_id, "import os; print(os.environ['JUPYTER_SECRETS_DIR'])\n" + READ)
+    out, error = await run_code(
+        jp_serverapp, kernel_id, "import os; print(os.environ['JUPYTER_SECRETS_DIR'])\n" + READ
+    )
     assert error is None
     directory, digest_line = out.split()
     assert Path(directory).name == filled["project_id"]
@@ -100,10 +116,14 @@ async def test_kernel_started_directly_gets_the_directory(jp_fetch, jp_serverapp
 
 
 async def test_restarted_kernel_keeps_its_environment(jp_fetch, jp_serverapp, make_filled):
-    filled = await make_filled()
+    await make_filled()
     kernel_id = await start_session(jp_fetch, "proj/nb.ipynb")
     await jp_fetch("api", "kernels", kernel_id, "restart", method="POST", body="")
-    out, error = await run_code(jp_serverapp, kernel_id, "import os; print(os.environ['API_TOKEN'] == os.environ['API_TOKEN'].strip() and 'JUPYTER_SECRETS_DIR' in os.environ)")
+    out, error = await run_code(
+        jp_serverapp,
+        kernel_id,
+        "import os; print(os.environ['API_TOKEN'] == os.environ['API_TOKEN'].strip() and 'JUPYTER_SECRETS_DIR' in os.environ)",
+    )
     assert error is None and out.strip() == "True"
 
 
@@ -112,7 +132,11 @@ async def test_dollar_signs_in_values_are_not_substituted(jp_fetch, jp_serverapp
     tricky = "pa$$word-${HOME}-$PATH"
     await api("PATCH", "user-secrets", filled["secret_id"], body={"value": tricky})
     kernel_id = await start_session(jp_fetch, "proj/nb.ipynb")
-    out, _ = await run_code(jp_serverapp, kernel_id, "import os, hashlib; print(hashlib.sha256(os.environ['API_TOKEN'].encode()).hexdigest())")
+    out, _ = await run_code(
+        jp_serverapp,
+        kernel_id,
+        "import os, hashlib; print(hashlib.sha256(os.environ['API_TOKEN'].encode()).hexdigest())",
+    )
     assert out.strip() == digest(tricky)
 
 
@@ -133,7 +157,9 @@ async def test_terminal_gets_the_directory(root_project, jp_fetch, jp_serverapp)
     manager = jp_serverapp.web_app.settings["terminal_manager"]
     pid = manager.get_terminal(name).ptyproc.pid
     environ = dict(
-        item.split("=", 1) for item in Path(f"/proc/{pid}/environ").read_text().split("\0") if "=" in item
+        item.split("=", 1)
+        for item in Path(f"/proc/{pid}/environ").read_text().split("\0")
+        if "=" in item
     )
     assert Path(environ["JUPYTER_SECRETS_DIR"]).name == root_project
     await jp_fetch("api", "terminals", name, method="DELETE")
@@ -165,7 +191,9 @@ async def test_kernels_outside_the_server_still_start(jp_serverapp, monkeypatch)
         out = []
         await client.execute_interactive(
             "import os; print('JUPYTER_SECRETS_DIR' in os.environ)",
-            output_hook=lambda m: out.append(m["content"].get("text", "")) if m["msg_type"] == "stream" else None,
+            output_hook=lambda m: (
+                out.append(m["content"].get("text", "")) if m["msg_type"] == "stream" else None
+            ),
             timeout=60,
         )
         client.stop_channels()

@@ -13,8 +13,12 @@ from .test_kernels import start_session
 
 async def fill_token(api, project) -> dict:
     pid = (await project())["id"]
-    _, slot = await api("POST", "projects", pid, "slots", body={"name": "Token", "filename": "token"})
-    _, result = await api("PUT", "projects", pid, "slots", slot["id"], "value", body={"value": CANARY})
+    _, slot = await api(
+        "POST", "projects", pid, "slots", body={"name": "Token", "filename": "token"}
+    )
+    _, result = await api(
+        "PUT", "projects", pid, "slots", slot["id"], "value", body={"value": CANARY}
+    )
     return {"project_id": pid, "secret_id": result["secret"]["id"]}
 
 
@@ -23,31 +27,43 @@ def notebook_with_output(text: str) -> dict:
     cell = nbformat.v4.new_code_cell("print(token)")
     cell.outputs = [
         nbformat.v4.new_output("stream", name="stdout", text=text + "\n"),
-        nbformat.v4.new_output("display_data", data={"text/html": f"<b>{text}</b>", "text/plain": text}),
-        nbformat.v4.new_output("error", ename="ValueError", evalue=text, traceback=[f"ValueError: {text}"]),
+        nbformat.v4.new_output(
+            "display_data", data={"text/html": f"<b>{text}</b>", "text/plain": text}
+        ),
+        nbformat.v4.new_output(
+            "error", ename="ValueError", evalue=text, traceback=[f"ValueError: {text}"]
+        ),
     ]
     notebook.cells.append(cell)
     return json.loads(nbformat.writes(notebook))
 
 
 async def save(jp_fetch, path: str, model: dict):
-    return await jp_fetch("api", "contents", path, method="PUT", body=json.dumps(model), raise_error=False)
+    return await jp_fetch(
+        "api", "contents", path, method="PUT", body=json.dumps(model), raise_error=False
+    )
 
 
-async def test_saved_notebook_and_text_file_hold_no_value(jp_fetch, api, project, jp_root_dir, jp_serverapp):
+async def test_saved_notebook_and_text_file_hold_no_value(
+    jp_fetch, api, project, jp_root_dir, jp_serverapp
+):
     await fill_token(api, project)
     events = []
     jp_serverapp.event_logger.add_listener(
         schema_id="https://events.jupyter.org/jupyter_secrets/save_guard/v1",
         listener=lambda logger, schema_id, data: events.append(data),
     )
-    response = await save(jp_fetch, "proj/out.ipynb", {"type": "notebook", "content": notebook_with_output(CANARY)})
+    response = await save(
+        jp_fetch, "proj/out.ipynb", {"type": "notebook", "content": notebook_with_output(CANARY)}
+    )
     assert response.code in (200, 201)
     on_disk = (jp_root_dir / "proj" / "out.ipynb").read_bytes()
     assert CANARY.encode() not in on_disk
     assert b"[REDACTED:Token]" in on_disk
 
-    response = await save(jp_fetch, "notes.txt", {"type": "file", "format": "text", "content": f"token={CANARY}\n"})
+    response = await save(
+        jp_fetch, "notes.txt", {"type": "file", "format": "text", "content": f"token={CANARY}\n"}
+    )
     assert response.code in (200, 201)
     assert (jp_root_dir / "notes.txt").read_text() == "token=[REDACTED:Token]\n"
     assert [e["action"] for e in events][:1] == ["redacted"]
@@ -57,7 +73,11 @@ async def test_saved_notebook_and_text_file_hold_no_value(jp_fetch, api, project
 async def test_rtc_style_save_is_scrubbed(jp_serverapp, api, project, jp_root_dir):
     """jupyter-collaboration saves through contents_manager.save, not through the REST API."""
     await fill_token(api, project)
-    model = {"type": "notebook", "format": "json", "content": nbformat.from_dict(notebook_with_output(CANARY))}
+    model = {
+        "type": "notebook",
+        "format": "json",
+        "content": nbformat.from_dict(notebook_with_output(CANARY)),
+    }
     await jp_serverapp.contents_manager.save(model, "proj/rtc.ipynb")
     assert CANARY.encode() not in (jp_root_dir / "proj" / "rtc.ipynb").read_bytes()
 
@@ -68,9 +88,13 @@ def refuse_config(jp_server_config):
     return jp_server_config
 
 
-async def test_refuse_mode_answers_400_and_writes_nothing(refuse_config, jp_fetch, api, project, jp_root_dir):
+async def test_refuse_mode_answers_400_and_writes_nothing(
+    refuse_config, jp_fetch, api, project, jp_root_dir
+):
     await fill_token(api, project)
-    response = await save(jp_fetch, "proj/out.ipynb", {"type": "notebook", "content": notebook_with_output(CANARY)})
+    response = await save(
+        jp_fetch, "proj/out.ipynb", {"type": "notebook", "content": notebook_with_output(CANARY)}
+    )
     assert response.code == 400
     message = json.loads(response.body)["message"]
     assert "Token" in message and CANARY not in message
@@ -85,12 +109,16 @@ def off_config(jp_server_config):
 
 async def test_off_mode_writes_as_is(off_config, jp_fetch, api, project, jp_root_dir):
     await fill_token(api, project)
-    response = await save(jp_fetch, "notes.txt", {"type": "file", "format": "text", "content": CANARY})
+    response = await save(
+        jp_fetch, "notes.txt", {"type": "file", "format": "text", "content": CANARY}
+    )
     assert response.code in (200, 201)
     assert (jp_root_dir / "notes.txt").read_text() == CANARY
 
 
-async def test_replaced_value_is_guarded_under_its_new_value_and_the_old(jp_fetch, api, project, jp_root_dir):
+async def test_replaced_value_is_guarded_under_its_new_value_and_the_old(
+    jp_fetch, api, project, jp_root_dir
+):
     """The new value is guarded at once; the old one stays guarded (a kernel may hold it)."""
     token = await fill_token(api, project)
     await api("PATCH", "user-secrets", token["secret_id"], body={"value": "the-new-value-9"})
@@ -109,7 +137,8 @@ async def test_kernel_output_is_redacted_without_user_action(jp_fetch, jp_server
         messages = []
         await client.execute_interactive(
             "from jupyter_secrets import get_secret\nprint(get_secret('Token'))\nget_secret('Token')",
-            output_hook=messages.append, timeout=60,
+            output_hook=messages.append,
+            timeout=60,
         )
     finally:
         client.stop_channels()

@@ -19,7 +19,12 @@ SLOTS = {
     "version": 1,
     "project": {"id": "lifecycleproject", "name": "Lifecycle"},
     "slots": [
-        {"id": "slotdb", "name": "Database password", "description": "read-only", "filename": "db-password"},
+        {
+            "id": "slotdb",
+            "name": "Database password",
+            "description": "read-only",
+            "filename": "db-password",
+        },
         {"id": "slottoken", "name": "API token", "description": "", "filename": "api-token"},
     ],
 }
@@ -50,7 +55,9 @@ def wait_for_api(server: ServerProcess, child: pexpect.spawn, timeout: float = 6
 
 
 def fill(server: ServerProcess, slot_id: str, value: str) -> None:
-    status, reply = server.request("PUT", f"/api/secrets/projects/lifecycleproject/slots/{slot_id}/value", {"value": value})
+    status, reply = server.request(
+        "PUT", f"/api/secrets/projects/lifecycleproject/slots/{slot_id}/value", {"value": value}
+    )
     assert status == 200, reply
 
 
@@ -91,13 +98,19 @@ def test_non_interactive_start_never_blocks_and_logs_missing_slots(tmp_path):
 def test_interactive_prompt_fills_new_and_existing_secrets(server):
     # a saved secret to reuse, made through a first run of the server
     server.start()
-    status, _ = server.request("POST", "/api/secrets/user-secrets", {"name": "saved-token", "value": "saved-value-123"})
+    status, _ = server.request(
+        "POST", "/api/secrets/user-secrets", {"name": "saved-token", "value": "saved-value-123"}
+    )
     assert status == 201
     server.stop()
 
     child = pexpect.spawn(
-        server.command()[0], server.command()[1:], env=server.process_env(), cwd=str(server.root),
-        encoding="utf-8", timeout=60,
+        server.command()[0],
+        server.command()[1:],
+        env=server.process_env(),
+        cwd=str(server.root),
+        encoding="utf-8",
+        timeout=60,
     )
     child.logfile_read = transcript = io.StringIO()
     try:

@@ -33,7 +33,11 @@ class Client:
         self.count = 0
 
     async def call(self, method: str, path: str, body=None, expect=(200,)):
-        kwargs = {"method": method, "headers": {"Authorization": f"token {self.server.token}"}, "request_timeout": 60}
+        kwargs = {
+            "method": method,
+            "headers": {"Authorization": f"token {self.server.token}"},
+            "request_timeout": 60,
+        }
         if body is not None:
             kwargs["body"] = json.dumps(body)
         try:
@@ -60,24 +64,43 @@ class Client:
             elif roll < 0.55:
                 await self.call("GET", "/api/secrets/status")
             elif roll < 0.60 and mine:
-                await self.call("GET", f"/api/secrets/user-secrets/{self.created[self.rng.choice(mine)]}")
+                await self.call(
+                    "GET", f"/api/secrets/user-secrets/{self.created[self.rng.choice(mine)]}"
+                )
             elif roll < 0.78 or not mine:
                 name = f"c{self.n:02d}-{self.count:05d}"
                 self.count += 1
-                model = await self.call("POST", "/api/secrets/user-secrets", {"name": name, "value": f"v-{name}"}, expect=(201,))
+                model = await self.call(
+                    "POST",
+                    "/api/secrets/user-secrets",
+                    {"name": name, "value": f"v-{name}"},
+                    expect=(201,),
+                )
                 if model is not None:
                     self.created[name] = model["id"]
             elif roll < 0.86:
                 name = self.rng.choice(mine)
-                await self.call("PATCH", f"/api/secrets/user-secrets/{self.created[name]}", {"value": f"v2-{name}"})
+                await self.call(
+                    "PATCH",
+                    f"/api/secrets/user-secrets/{self.created[name]}",
+                    {"value": f"v2-{name}"},
+                )
             elif roll < 0.94:
                 slot = self.rng.choice(self.slot_ids)
-                body = ({"secret_id": self.created[self.rng.choice(mine)]} if self.rng.random() < 0.5
-                        else {"value": f"slot-value-{self.n}-{self.count}"})
+                body = (
+                    {"secret_id": self.created[self.rng.choice(mine)]}
+                    if self.rng.random() < 0.5
+                    else {"value": f"slot-value-{self.n}-{self.count}"}
+                )
                 await self.call("PUT", f"/api/secrets/projects/{self.pid}/slots/{slot}/value", body)
             else:
                 name = self.rng.choice(mine)
-                if await self.call("DELETE", f"/api/secrets/user-secrets/{self.created[name]}", expect=(204,)) is not None:
+                if (
+                    await self.call(
+                        "DELETE", f"/api/secrets/user-secrets/{self.created[name]}", expect=(204,)
+                    )
+                    is not None
+                ):
                     self.deleted.add(name)
 
 
@@ -87,12 +110,17 @@ def test_concurrent_clients_lose_nothing_and_memory_stays_bounded(tmp_path, requ
     (server.root / "proj" / "sub").mkdir(parents=True)
     server.start()
     try:
-        status, project = server.json("POST", "/api/secrets/projects", {"path": "proj", "name": "Load"})
+        status, project = server.json(
+            "POST", "/api/secrets/projects", {"path": "proj", "name": "Load"}
+        )
         assert status == 201, project
         slot_ids = []
         for n in range(4):
-            status, slot = server.json("POST", f"/api/secrets/projects/{project['id']}/slots",
-                                       {"name": f"Slot {n}", "filename": f"slot-{n}", "env": f"LOAD_{n}"})
+            status, slot = server.json(
+                "POST",
+                f"/api/secrets/projects/{project['id']}/slots",
+                {"name": f"Slot {n}", "filename": f"slot-{n}", "env": f"LOAD_{n}"},
+            )
             assert status == 201, slot
             slot_ids.append(slot["id"])
 
@@ -133,9 +161,11 @@ def test_concurrent_clients_lose_nothing_and_memory_stays_bounded(tmp_path, requ
         status, model = server.json("GET", f"/api/secrets/projects/{project['id']}")
         assert status == 200 and len(model["slots"]) == 4
         growth = rss["end"] - rss["third"]
-        print(f"\nload: {CLIENTS} clients, {requests} requests in {elapsed:.1f} s = {requests / elapsed:.0f} req/s; "
-              f"{sum(len(c.created) for c in clients)} created, {sum(len(c.deleted) for c in clients)} deleted; "
-              f"RSS {rss['third'] // 1024} MiB at 1/3, {rss['end'] // 1024} MiB at the end")
+        print(
+            f"\nload: {CLIENTS} clients, {requests} requests in {elapsed:.1f} s = {requests / elapsed:.0f} req/s; "
+            f"{sum(len(c.created) for c in clients)} created, {sum(len(c.deleted) for c in clients)} deleted; "
+            f"RSS {rss['third'] // 1024} MiB at 1/3, {rss['end'] // 1024} MiB at the end"
+        )
         assert growth <= RSS_GROWTH_LIMIT_KIB, f"server RSS grew by {growth} KiB"
     finally:
         server.stop(signal.SIGTERM)

@@ -198,7 +198,9 @@ def test_write_project_removes_what_is_no_longer_listed(mat, root):
 
 def test_a_renamed_file_replaces_the_old_one(mat, root):
     mat.write_project("p", [("a", "a", "1"), ("b", "b", "2")])
-    mat.write_project("p", [("a", "a-renamed", "1"), ("b", "b", "2")])  # the slot's filename changed
+    mat.write_project(
+        "p", [("a", "a-renamed", "1"), ("b", "b", "2")]
+    )  # the slot's filename changed
     assert sorted(os.listdir(root / "p")) == sorted(["a-renamed", "b", INDEX_FILENAME])
     index = json.loads((root / "p" / INDEX_FILENAME).read_text())["slots"]
     assert index == {"a": "a-renamed", "b": "b"}
@@ -240,10 +242,32 @@ def test_non_string_value_refused_without_showing_it(mat):
 # ---------------------------------------------------------------------------- hostile input
 
 BAD_FILENAMES = [
-    "../x", "..", ".", "...", "a/b", "/etc/passwd", "a\x00b", "x" * 201, "", "a b", "ü", "a\n",
+    "../x",
+    "..",
+    ".",
+    "...",
+    "a/b",
+    "/etc/passwd",
+    "a\x00b",
+    "x" * 201,
+    "",
+    "a b",
+    "ü",
+    "a\n",
 ]
 BAD_PROJECT_IDS = [
-    "../../etc", "..", ".", "", "a/b", "a.b", ".hidden", "x" * 65, "a\x00", "a\n", None, 7,
+    "../../etc",
+    "..",
+    ".",
+    "",
+    "a/b",
+    "a.b",
+    ".hidden",
+    "x" * 65,
+    "a\x00",
+    "a\n",
+    None,
+    7,
 ]
 
 

@@ -6,7 +6,6 @@ import json
 import re
 from importlib.resources import files
 
-import pytest
 import yaml
 from openapi_core import OpenAPI
 from openapi_core.testing import MockRequest, MockResponse
@@ -37,9 +36,13 @@ def test_every_registered_route_and_method_is_documented(jp_serverapp):
                 registered[pattern] = inner.target
     assert len(registered) == len(ROUTES)
     for pattern, handler in registered.items():
-        path = spec_path(pattern[pattern.index("/api/secrets"):])
+        path = spec_path(pattern[pattern.index("/api/secrets") :])
         assert path in SPEC["paths"], f"{path} is served but not documented"
-        served = {verb for verb in VERBS if verb.upper() in handler.SUPPORTED_METHODS and verb in vars(handler)}
+        served = {
+            verb
+            for verb in VERBS
+            if verb.upper() in handler.SUPPORTED_METHODS and verb in vars(handler)
+        }
         documented = {verb for verb in VERBS if verb in SPEC["paths"][path]}
         assert served == documented, path
     assert len(SPEC["paths"]) == len(ROUTES)
@@ -59,36 +62,98 @@ async def test_real_replies_match_the_document(api, project, jp_root_dir):
     await call("GET", "/api/secrets/status", "status")
     await call("GET", "/api/secrets/projects", "projects", params={"path": "proj"})
     (jp_root_dir / "second").mkdir()
-    await call("POST", "/api/secrets/projects", "projects", body={"path": "second", "name": "Second"})
-    await call("POST", "/api/secrets/projects", "projects", body={"path": "second", "name": "Second"})  # 409
+    await call(
+        "POST", "/api/secrets/projects", "projects", body={"path": "second", "name": "Second"}
+    )
+    await call(
+        "POST", "/api/secrets/projects", "projects", body={"path": "second", "name": "Second"}
+    )  # 409
     await call("GET", "/api/secrets/projects/{project_id}", "projects", pid)
-    _, slot = await call("POST", "/api/secrets/projects/{project_id}/slots", "projects", pid, "slots",
-                         body={"name": "Token", "filename": "token", "env": "TOKEN"})
-    await call("POST", "/api/secrets/projects/{project_id}/slots", "projects", pid, "slots",
-               body={"name": "Bad", "filename": "../x"})  # 400
+    _, slot = await call(
+        "POST",
+        "/api/secrets/projects/{project_id}/slots",
+        "projects",
+        pid,
+        "slots",
+        body={"name": "Token", "filename": "token", "env": "TOKEN"},
+    )
+    await call(
+        "POST",
+        "/api/secrets/projects/{project_id}/slots",
+        "projects",
+        pid,
+        "slots",
+        body={"name": "Bad", "filename": "../x"},
+    )  # 400
     sid = slot["id"]
-    await call("PATCH", "/api/secrets/projects/{project_id}/slots/{slot_id}", "projects", pid, "slots", sid,
-               body={"description": "the token"})
-    await call("PUT", "/api/secrets/projects/{project_id}/slots/{slot_id}/value", "projects", pid, "slots", sid,
-               "value", body={"value": CANARY})
+    await call(
+        "PATCH",
+        "/api/secrets/projects/{project_id}/slots/{slot_id}",
+        "projects",
+        pid,
+        "slots",
+        sid,
+        body={"description": "the token"},
+    )
+    await call(
+        "PUT",
+        "/api/secrets/projects/{project_id}/slots/{slot_id}/value",
+        "projects",
+        pid,
+        "slots",
+        sid,
+        "value",
+        body={"value": CANARY},
+    )
     _, listing = await call("GET", "/api/secrets/user-secrets", "user-secrets")
     secret_id = listing["secrets"][0]["id"]
     await call("GET", "/api/secrets/user-secrets/{secret_id}", "user-secrets", secret_id)
-    await call("PATCH", "/api/secrets/user-secrets/{secret_id}", "user-secrets", secret_id, body={"name": "renamed"})
-    await call("POST", "/api/secrets/user-secrets", "user-secrets", body={"name": "second", "value": "v2-value"})
-    await call("DELETE", "/api/secrets/projects/{project_id}/slots/{slot_id}/value", "projects", pid, "slots", sid,
-               "value")
-    await call("DELETE", "/api/secrets/projects/{project_id}/slots/{slot_id}", "projects", pid, "slots", sid)
+    await call(
+        "PATCH",
+        "/api/secrets/user-secrets/{secret_id}",
+        "user-secrets",
+        secret_id,
+        body={"name": "renamed"},
+    )
+    await call(
+        "POST",
+        "/api/secrets/user-secrets",
+        "user-secrets",
+        body={"name": "second", "value": "v2-value"},
+    )
+    await call(
+        "DELETE",
+        "/api/secrets/projects/{project_id}/slots/{slot_id}/value",
+        "projects",
+        pid,
+        "slots",
+        sid,
+        "value",
+    )
+    await call(
+        "DELETE",
+        "/api/secrets/projects/{project_id}/slots/{slot_id}",
+        "projects",
+        pid,
+        "slots",
+        sid,
+    )
     await call("DELETE", "/api/secrets/user-secrets/{secret_id}", "user-secrets", secret_id)
     await call("GET", "/api/secrets/user-secrets/{secret_id}", "user-secrets", secret_id)  # 404
 
     for method, path, template, status, reply, body, params in exchanges:
         request = MockRequest(
-            "http://localhost", method.lower(), path, path_pattern=template, args=params or {},
+            "http://localhost",
+            method.lower(),
+            path,
+            path_pattern=template,
+            args=params or {},
             data=json.dumps(body) if body is not None else None,
         )
         documented = SPEC["paths"][template][method.lower()]["responses"]
         assert str(status) in documented, f"{method} {path} answered {status}, not documented"
-        response = MockResponse(json.dumps(reply).encode() if reply is not None else b"", status_code=status)
+        response = MockResponse(
+            json.dumps(reply).encode() if reply is not None else b"", status_code=status
+        )
         openapi.validate_response(request, response)
         assert CANARY not in json.dumps(reply)

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from jupyter_secrets.guards.redact import CleanStrings, Redactor, marker
+from jupyter_secrets.guards.redact import CleanStrings, Redactor
 
 from .conftest import CANARY
 
@@ -88,8 +88,8 @@ def test_iter_long_misses_a_match_so_we_do_not_use_it():
 @pytest.mark.parametrize(
     "value",
     [
-        'p<a>ss&"word\'1',  # HTML-significant
-        "line1\nline2\t\"q\"\\",  # JSON / repr escapes
+        "p<a>ss&\"word'1",  # HTML-significant
+        'line1\nline2\t"q"\\',  # JSON / repr escapes
         "pässwörd-ünïcode",  # non-ASCII: \\u escapes in ASCII JSON
         "emoji-🔑-key-𝔘",  # outside the BMP
         "a b/c?d=e&f",  # URL-significant
@@ -131,7 +131,10 @@ def test_raw_value_keeps_its_own_name_over_an_encoded_form():
 
 def test_many_values():
     rng = random.Random(7)
-    values = {"".join(rng.choices(string.ascii_letters + string.digits, k=24)): f"slot-{i}" for i in range(1000)}
+    values = {
+        "".join(rng.choices(string.ascii_letters + string.digits, k=24)): f"slot-{i}"
+        for i in range(1000)
+    }
     r = Redactor(values)
     chosen = list(values)[::97]
     text = " filler ".join(chosen)
@@ -148,7 +151,9 @@ def test_repr_never_shows_values():
 def test_redact_json_walks_everything_and_copies_only_what_changes():
     clean = {"untouched": ["a", 1, None, True, 2.5]}
     doc = {
-        "cells": [{"source": f"x = '{CANARY}'", "outputs": [{"data": {"text/html": html.escape(CANARY)}}]}],
+        "cells": [
+            {"source": f"x = '{CANARY}'", "outputs": [{"data": {"text/html": html.escape(CANARY)}}]}
+        ],
         CANARY: "key holding a value",
         "[REDACTED:canary]": "an existing key",
         "other": clean,
@@ -160,7 +165,10 @@ def test_redact_json_walks_everything_and_copies_only_what_changes():
     assert out["cells"][0]["source"] == "x = '[REDACTED:canary]'"
     assert out["cells"][0]["outputs"][0]["data"]["text/html"] == "[REDACTED:canary]"
     # the key collision keeps both entries
-    assert {out["[REDACTED:canary]"], out["[REDACTED:canary] (2)"]} == {"an existing key", "key holding a value"}
+    assert {out["[REDACTED:canary]"], out["[REDACTED:canary] (2)"]} == {
+        "an existing key",
+        "key holding a value",
+    }
     assert out["other"] is clean
     assert out["tuple"] == ["[REDACTED:canary]", "b"]
     # the input is left as it was
@@ -197,7 +205,9 @@ VALUES = st.text(ALPHABET, min_size=1, max_size=12)
 
 @settings(max_examples=300, deadline=None)
 @given(
-    values=st.dictionaries(VALUES, st.sampled_from(["s1", "s2", "s3", "s4"]), min_size=1, max_size=5),
+    values=st.dictionaries(
+        VALUES, st.sampled_from(["s1", "s2", "s3", "s4"]), min_size=1, max_size=5
+    ),
     pieces=st.lists(st.one_of(VALUES, st.text(ALPHABET, max_size=5)), max_size=12),
     min_length=st.integers(min_value=1, max_value=8),
 )
@@ -256,7 +266,7 @@ def test_redact_partial_holds_back_only_what_may_begin_a_value():
     assert (head, tail, names) == ("ordinary output\n", "", set())
     head, tail, _ = r.redact_partial("before\n-----BEGIN KEY-----\n")
     assert head == "before\n" and tail == "-----BEGIN KEY-----\n"
-    head, tail, names = r.redact_partial(tail + PEM[len("-----BEGIN KEY-----\n"):] + "after\n")
+    head, tail, names = r.redact_partial(tail + PEM[len("-----BEGIN KEY-----\n") :] + "after\n")
     assert head == "[REDACTED:deploy key]after\n" and tail == "" and names == {"deploy key"}
     # the end turns out not to be a value: given back as it was, whole
     head, tail, _ = r.redact_partial("-----BEGIN KEY-----\nnot the key")

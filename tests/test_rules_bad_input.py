@@ -15,8 +15,8 @@ import pytest
 from jupyter_server.utils import url_path_join
 
 from jupyter_secrets.errors import InvalidInput
-from jupyter_secrets.server.handlers import ROUTES
 from jupyter_secrets.rules import MAX_JSON_DEPTH, parse_json_object
+from jupyter_secrets.server.handlers import ROUTES
 
 from .conftest import CANARY
 
@@ -45,7 +45,9 @@ HOSTILE_BODIES = {
 async def real_ids(api, project):
     """A project with a filled slot: the ids every route needs, so requests reach the handler."""
     pid = (await project())["id"]
-    _, slot = await api("POST", "projects", pid, "slots", body={"name": "Token", "filename": "token"})
+    _, slot = await api(
+        "POST", "projects", pid, "slots", body={"name": "Token", "filename": "token"}
+    )
     _, filled = await api("PUT", "projects", pid, "slots", slot["id"], "value", body={"value": "v"})
     return [pid, slot["id"]], filled["secret"]["id"]
 
@@ -57,7 +59,12 @@ def concrete(pattern: str, ids: tuple[list[str], str]) -> str:
 
 
 def calls(verbs):
-    return [(verb.upper(), pattern) for pattern, handler in ROUTES for verb in verbs if verb in vars(handler)]
+    return [
+        (verb.upper(), pattern)
+        for pattern, handler in ROUTES
+        for verb in verbs
+        if verb in vars(handler)
+    ]
 
 
 async def fetch(jp_fetch, method: str, path: str, body: bytes | None):
@@ -69,7 +76,9 @@ async def fetch(jp_fetch, method: str, path: str, body: bytes | None):
 
 
 @pytest.mark.parametrize("method, pattern", calls(BODY_VERBS))
-async def test_hostile_bodies_are_400_on_every_route_that_reads_one(jp_fetch, api, project, method, pattern):
+async def test_hostile_bodies_are_400_on_every_route_that_reads_one(
+    jp_fetch, api, project, method, pattern
+):
     path = concrete(pattern, await real_ids(api, project))
     for case, body in HOSTILE_BODIES.items():  # one server per route: the cases in a loop
         status, reply = await fetch(jp_fetch, method, path, body)
@@ -100,7 +109,9 @@ async def test_messages_name_the_problem(jp_fetch):
     for case, message in expected.items():
         status, reply = await fetch(jp_fetch, "POST", path, HOSTILE_BODIES[case])
         assert (status, reply["message"]) == (400, message), case
-    status, reply = await fetch(jp_fetch, "POST", "api/secrets/projects", HOSTILE_BODIES["lone surrogate in a path"])
+    status, reply = await fetch(
+        jp_fetch, "POST", "api/secrets/projects", HOSTILE_BODIES["lone surrogate in a path"]
+    )
     assert (status, reply.get("field")) == (400, "path"), reply
 
 
@@ -110,17 +121,21 @@ async def test_messages_name_the_problem(jp_fetch):
 async def raw_fetch(http_server_client, jp_auth_header, jp_base_url, method: str, tail: str):
     """A request whose URL is sent exactly as written (jp_fetch would escape it)."""
     response = await http_server_client.fetch(
-        url_path_join(jp_base_url, "api/secrets", tail), method=method, headers=jp_auth_header,
-        raise_error=False, allow_nonstandard_methods=True, body=b"{}" if method != "GET" else None,
+        url_path_join(jp_base_url, "api/secrets", tail),
+        method=method,
+        headers=jp_auth_header,
+        raise_error=False,
+        allow_nonstandard_methods=True,
+        body=b"{}" if method != "GET" else None,
     )
     return response.code, json.loads(response.body or b"null")
 
 
 QUERIES = [
-    "projects?path=%ED%A0%80",         # a surrogate, UTF-8 encoded: not valid UTF-8
+    "projects?path=%ED%A0%80",  # a surrogate, UTF-8 encoded: not valid UTF-8
     "projects?path=%FF",
     "projects?path=proj%00x",
-    "projects?path=%C0%80",            # overlong NUL
+    "projects?path=%C0%80",  # overlong NUL
     "projects?path=" + "a" * 5000,
 ]
 BAD_IDS = [
@@ -136,15 +151,20 @@ BAD_IDS = [
 ]
 
 
-async def test_query_arguments_and_ids_with_invalid_text(http_server_client, jp_auth_header, jp_base_url,
-                                                         api, project):
+async def test_query_arguments_and_ids_with_invalid_text(
+    http_server_client, jp_auth_header, jp_base_url, api, project
+):
     await project()
     for query in QUERIES:
-        status, reply = await raw_fetch(http_server_client, jp_auth_header, jp_base_url, "GET", query)
+        status, reply = await raw_fetch(
+            http_server_client, jp_auth_header, jp_base_url, "GET", query
+        )
         assert status < 500, (query, status, reply)
         assert reply["message"] if status >= 400 else reply["exists"] is False, (query, reply)
     for method, tail in BAD_IDS:
-        status, reply = await raw_fetch(http_server_client, jp_auth_header, jp_base_url, method, tail)
+        status, reply = await raw_fetch(
+            http_server_client, jp_auth_header, jp_base_url, method, tail
+        )
         assert 400 <= status < 500 and reply["message"], (method, tail, status, reply)
 
 
@@ -159,8 +179,13 @@ def test_parser_raises_only_invalid_input(case):
 
 
 def test_parser_accepts_what_clients_send():
-    body = {"name": "db-password ✓", "value": "line 1\nline 2 🔑", "expires": None, "n": 12345,
-            "x": [1.5, {"deep": [True]}]}
+    body = {
+        "name": "db-password ✓",
+        "value": "line 1\nline 2 🔑",
+        "expires": None,
+        "n": 12345,
+        "x": [1.5, {"deep": [True]}],
+    }
     assert parse_json_object(json.dumps(body).encode()) == body
     assert parse_json_object(json.dumps(body, ensure_ascii=False).encode()) == body
     assert parse_json_object(b'{"value": "\\ud83d\\udd11"}') == {"value": "🔑"}  # a pair is fine

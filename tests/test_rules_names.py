@@ -14,8 +14,8 @@ import unicodedata
 
 import pytest
 
-from jupyter_secrets.errors import Conflict, InvalidInput, SlotFileError
 from jupyter_secrets.core.slotfile import add_slot, new_slot_file, parse_slot_file, update_slot
+from jupyter_secrets.errors import Conflict, InvalidInput, SlotFileError
 from jupyter_secrets.rules import (
     ensure_name_free,
     lookalike,
@@ -35,8 +35,8 @@ REFUSED = [
     ("\u2060", "U+2060 (WORD JOINER)"),
     ("\ufeff", "U+FEFF"),
     ("\u00ad", "U+00AD (SOFT HYPHEN)"),
-    ("\u0085", "U+0085"),                      # C1 control NEL
-    ("\u009b", "U+009B"),                      # C1 control CSI (terminal escapes)
+    ("\u0085", "U+0085"),  # C1 control NEL
+    ("\u009b", "U+009B"),  # C1 control CSI (terminal escapes)
     ("\u202e", "U+202E (RIGHT-TO-LEFT OVERRIDE)"),
     ("\u2066", "U+2066 (LEFT-TO-RIGHT ISOLATE)"),
     ("\u200f", "U+200F (RIGHT-TO-LEFT MARK)"),
@@ -45,10 +45,10 @@ REFUSED = [
     ("\ufe0f", "U+FE0F (VARIATION SELECTOR-16)"),
     ("\u3164", "U+3164 (HANGUL FILLER)"),
     ("\U000e0041", "U+E0041 (TAG LATIN CAPITAL LETTER A)"),
-    ("\ue000", "U+E000"),                      # private use
-    ("\u0378", "U+0378"),                      # unassigned
+    ("\ue000", "U+E000"),  # private use
+    ("\u0378", "U+0378"),  # unassigned
     ("\u2028", "U+2028 (LINE SEPARATOR)"),
-    ("\ud800", "U+D800"),                      # lone surrogate
+    ("\ud800", "U+D800"),  # lone surrogate
     ("\x00", "U+0000"),
     ("\x1b", "U+001B"),
 ]
@@ -64,8 +64,19 @@ def test_invisible_and_control_characters_are_refused_and_named(validate, char, 
     assert char not in str(info.value)
 
 
-@pytest.mark.parametrize("good", ["db-password", "Mot de passe é", "数据库", "пароль", "كلمة السر",
-                                  "🔑 token", "DB password (prod)", "ΑΠΙ κλειδί"])
+@pytest.mark.parametrize(
+    "good",
+    [
+        "db-password",
+        "Mot de passe é",
+        "数据库",
+        "пароль",
+        "كلمة السر",
+        "🔑 token",
+        "DB password (prod)",
+        "ΑΠΙ κλειδί",
+    ],
+)
 @pytest.mark.parametrize("validate", VALIDATORS)
 def test_visible_names_of_any_script_stay_allowed(validate, good):
     assert validate(good) == good
@@ -78,23 +89,32 @@ def test_names_are_stored_in_nfc(validate):
     assert validate(decomposed) == "café"
 
 
-@pytest.mark.parametrize("a, b", [
-    ("db-password", "db-pаssword"),            # Cyrillic а
-    ("paypal", "ｐａｙｐａｌ"),                  # fullwidth
-    ("paypal", "раураl"),                      # Cyrillic р, а, у
-    ("café", unicodedata.normalize("NFD", "café")),
-    ("token-0", "token-O"),                    # zero and capital O
-    ("all", "a1l"),                            # one and small L
-    ("db password", "db\u00a0password"),       # no-break space
-])
+@pytest.mark.parametrize(
+    "a, b",
+    [
+        ("db-password", "db-pаssword"),  # Cyrillic а
+        ("paypal", "ｐａｙｐａｌ"),  # fullwidth
+        ("paypal", "раураl"),  # Cyrillic р, а, у
+        ("café", unicodedata.normalize("NFD", "café")),
+        ("token-0", "token-O"),  # zero and capital O
+        ("all", "a1l"),  # one and small L
+        ("db password", "db\u00a0password"),  # no-break space
+    ],
+)
 def test_look_alikes_have_one_key(a, b):
     assert a != b and name_key(a) == name_key(b)
     assert lookalike(b, ["other", a]) == a
 
 
-@pytest.mark.parametrize("a, b", [
-    ("db-password", "db-passwords"), ("Token", "token"), ("prod", "dev"), ("パスワード", "パスワー"),
-])
+@pytest.mark.parametrize(
+    "a, b",
+    [
+        ("db-password", "db-passwords"),
+        ("Token", "token"),
+        ("prod", "dev"),
+        ("パスワード", "パスワー"),
+    ],
+)
 def test_different_names_have_different_keys(a, b):
     assert name_key(a) != name_key(b)
     assert lookalike(a, [b]) is None
@@ -135,10 +155,13 @@ def test_nfc_equal_slot_names_are_one_name():
 
 
 def document(*names: str) -> str:
-    return json.dumps({
-        "version": 1, "project": {"id": "p1", "name": "P"},
-        "slots": [{"id": f"s{i}", "name": n, "filename": f"f{i}"} for i, n in enumerate(names)],
-    })
+    return json.dumps(
+        {
+            "version": 1,
+            "project": {"id": "p1", "name": "P"},
+            "slots": [{"id": f"s{i}", "name": n, "filename": f"f{i}"} for i, n in enumerate(names)],
+        }
+    )
 
 
 @pytest.mark.parametrize("twin", ["db-pаssword", "DB\u200b"])
@@ -162,12 +185,17 @@ def test_a_committed_decomposed_name_is_read_as_nfc():
 # ---------------------------------------------------------------------------- through a server
 
 
-@pytest.mark.parametrize("char, named", [("\u200b", "U+200B"), ("\u0085", "U+0085"),
-                                         ("\u009b", "U+009B"), ("\u202e", "U+202E")])
-async def test_api_refuses_invisible_characters_in_slot_and_project_names(api, project, jp_root_dir, char, named):
+@pytest.mark.parametrize(
+    "char, named",
+    [("\u200b", "U+200B"), ("\u0085", "U+0085"), ("\u009b", "U+009B"), ("\u202e", "U+202E")],
+)
+async def test_api_refuses_invisible_characters_in_slot_and_project_names(
+    api, project, jp_root_dir, char, named
+):
     pid = (await project())["id"]
-    status, reply = await api("POST", "projects", pid, "slots",
-                              body={"name": f"db{char}-password", "filename": "db"})
+    status, reply = await api(
+        "POST", "projects", pid, "slots", body={"name": f"db{char}-password", "filename": "db"}
+    )
     assert status == 400 and reply["field"] == "name" and named in reply["message"], reply
     (jp_root_dir / "other").mkdir()
     status, reply = await api("POST", "projects", body={"path": "other", "name": f"Sa{char}les"})
@@ -178,9 +206,13 @@ async def test_api_refuses_invisible_characters_in_slot_and_project_names(api, p
 async def test_api_look_alike_slot_names_are_a_clash(api, project, twin):
     pid = (await project())["id"]
     first = "db-pässword" if "\u0308" in twin else "db-password"
-    status, slot = await api("POST", "projects", pid, "slots", body={"name": first, "filename": "db"})
+    status, slot = await api(
+        "POST", "projects", pid, "slots", body={"name": first, "filename": "db"}
+    )
     assert status == 201, slot
-    status, reply = await api("POST", "projects", pid, "slots", body={"name": twin, "filename": "db2"})
+    status, reply = await api(
+        "POST", "projects", pid, "slots", body={"name": twin, "filename": "db2"}
+    )
     assert status == 409 and reply["field"] == "name", reply
     assert f"already used by the slot of this project '{first}'" in reply["message"]
     status, model = await api("GET", "projects", pid)
@@ -189,8 +221,12 @@ async def test_api_look_alike_slot_names_are_a_clash(api, project, twin):
 
 @pytest.mark.parametrize("char", ["\u200b", "\u0085", "\u009b", "\u202e"])
 async def test_api_refuses_invisible_characters_in_secret_names(api, char):
-    status, reply = await api("POST", "user-secrets", body={"name": f"db{char}-password", "value": "v"})
-    assert status == 400 and reply["field"] == "name" and f"U+{ord(char):04X}" in reply["message"], reply
+    status, reply = await api(
+        "POST", "user-secrets", body={"name": f"db{char}-password", "value": "v"}
+    )
+    assert (
+        status == 400 and reply["field"] == "name" and f"U+{ord(char):04X}" in reply["message"]
+    ), reply
 
 
 async def test_api_look_alike_secret_names_are_a_clash(api):

@@ -74,7 +74,12 @@ def extension(serverapp):
 
 
 async def raw_fetch(jp_fetch, method: str, path: str, *, body=None, headers=None):
-    kwargs = {"method": method, "raise_error": False, "headers": headers or {}, "follow_redirects": False}
+    kwargs = {
+        "method": method,
+        "raise_error": False,
+        "headers": headers or {},
+        "follow_redirects": False,
+    }
     if body is not None:
         kwargs["body"] = body if isinstance(body, bytes) else json.dumps(body)
     elif method in ("POST", "PUT", "PATCH"):
@@ -103,9 +108,13 @@ def outside(tmp_path) -> Path:
 
 async def filled_slot(api, project, value=CANARY, path="proj", filename="token"):
     pid = (await project(path))["id"]
-    status, slot = await api("POST", "projects", pid, "slots", body={"name": f"Slot {filename}", "filename": filename})
+    status, slot = await api(
+        "POST", "projects", pid, "slots", body={"name": f"Slot {filename}", "filename": filename}
+    )
     assert status == 201, slot
-    status, result = await api("PUT", "projects", pid, "slots", slot["id"], "value", body={"value": value})
+    status, result = await api(
+        "PUT", "projects", pid, "slots", slot["id"], "value", body={"value": value}
+    )
     assert status == 200, result
     return pid, slot["id"], result["secret"]["id"]
 
@@ -117,7 +126,9 @@ async def filled_slot(api, project, value=CANARY, path="proj", filename="token")
 async def test_every_route_refuses_without_a_valid_token(jp_fetch, api, method, path, pattern):
     body = BODIES.get((method, pattern))
     for auth in ("", "token not-the-token", "Bearer not-the-token"):
-        response, text = await raw_fetch(jp_fetch, method, path, body=body, headers={"Authorization": auth})
+        response, text = await raw_fetch(
+            jp_fetch, method, path, body=body, headers={"Authorization": auth}
+        )
         assert response.code == 403, (auth, response.code, text)
         assert CANARY not in text
     # Nothing was done on the unauthenticated request's behalf.
@@ -140,9 +151,16 @@ async def login_cookies(jp_fetch, token: str) -> dict[str, str]:
     assert "_xsrf" in cookies, response.headers
     form = urllib.parse.urlencode({"password": token, "_xsrf": cookies["_xsrf"]})
     response = await jp_fetch(
-        "login", method="POST", body=form, raise_error=False, follow_redirects=False,
-        headers={"Authorization": "", "Cookie": cookie_header(cookies),
-                 "Content-Type": "application/x-www-form-urlencoded"},
+        "login",
+        method="POST",
+        body=form,
+        raise_error=False,
+        follow_redirects=False,
+        headers={
+            "Authorization": "",
+            "Cookie": cookie_header(cookies),
+            "Content-Type": "application/x-www-form-urlencoded",
+        },
     )
     assert response.code == 302, response.code
     keep(response)
@@ -154,7 +172,9 @@ def cookie_header(cookies: dict[str, str]) -> str:
     return "; ".join(f"{name}={value}" for name, value in cookies.items())
 
 
-async def test_cookie_authenticated_writes_need_the_xsrf_header(jp_fetch, jp_serverapp, api, project):
+async def test_cookie_authenticated_writes_need_the_xsrf_header(
+    jp_fetch, jp_serverapp, api, project
+):
     pid, sid, secret_id = await filled_slot(api, project)
     cookies = await login_cookies(jp_fetch, jp_serverapp.identity_provider.token)
     browser = {"Authorization": "", "Cookie": cookie_header(cookies)}
@@ -185,11 +205,16 @@ async def test_cookie_authenticated_writes_need_the_xsrf_header(jp_fetch, jp_ser
     _, listing = await api("GET", "user-secrets")
     assert [s["id"] for s in listing["secrets"]] == [secret_id]
     _, model = await api("GET", "projects", pid)
-    assert [(s["id"], s["name"], s["state"]) for s in model["slots"]] == [(sid, "Slot token", "provided")]
+    assert [(s["id"], s["name"], s["state"]) for s in model["slots"]] == [
+        (sid, "Slot token", "provided")
+    ]
 
     # With the header a browser sends (the _xsrf cookie echoed), the same cookie may write.
     response, text = await raw_fetch(
-        jp_fetch, "POST", "/api/secrets/user-secrets", body={"name": "from-browser", "value": "v-123456"},
+        jp_fetch,
+        "POST",
+        "/api/secrets/user-secrets",
+        body={"name": "from-browser", "value": "v-123456"},
         headers={**browser, "X-XSRFToken": cookies["_xsrf"]},
     )
     assert response.code == 201, text
@@ -210,19 +235,28 @@ class TestAuthorizerDenyingSecrets:
     def jp_server_config(self, store_path, secrets_base, secrets_key):
         DenySecrets.asked = []
         return {
-            "ServerApp": {"jpserver_extensions": {"jupyter_secrets": True}, "authorizer_class": DenySecrets},
+            "ServerApp": {
+                "jpserver_extensions": {"jupyter_secrets": True},
+                "authorizer_class": DenySecrets,
+            },
             "SecretsExtension": {
-                "store_path": str(store_path), "secrets_dir": str(secrets_base),
-                "prompt_on_start": "never", "refresh_interval": 0,
+                "store_path": str(store_path),
+                "secrets_dir": str(secrets_base),
+                "prompt_on_start": "never",
+                "refresh_interval": 0,
             },
         }
 
-    async def test_every_route_is_forbidden_and_nothing_changes(self, jp_fetch, jp_serverapp, jp_root_dir):
+    async def test_every_route_is_forbidden_and_nothing_changes(
+        self, jp_fetch, jp_serverapp, jp_root_dir
+    ):
         store = extension(jp_serverapp).store
         root_before = snapshot(jp_root_dir)
         for method, path, pattern in ROUTE_CALLS:
             DenySecrets.asked = []
-            response, text = await raw_fetch(jp_fetch, method, path, body=BODIES.get((method, pattern)))
+            response, text = await raw_fetch(
+                jp_fetch, method, path, body=BODIES.get((method, pattern))
+            )
             assert response.code == 403, (method, path, response.code, text)
             assert CANARY not in text
             expected = "read" if method == "GET" else "write"
@@ -253,10 +287,15 @@ class TestNoUnauthenticatedAccess:
     @pytest.fixture
     def jp_server_config(self, store_path, secrets_base, secrets_key):
         return {
-            "ServerApp": {"jpserver_extensions": {"jupyter_secrets": True}, "allow_unauthenticated_access": False},
+            "ServerApp": {
+                "jpserver_extensions": {"jupyter_secrets": True},
+                "allow_unauthenticated_access": False,
+            },
             "SecretsExtension": {
-                "store_path": str(store_path), "secrets_dir": str(secrets_base),
-                "prompt_on_start": "never", "refresh_interval": 0,
+                "store_path": str(store_path),
+                "secrets_dir": str(secrets_base),
+                "prompt_on_start": "never",
+                "refresh_interval": 0,
             },
         }
 
@@ -272,11 +311,19 @@ class TestNoUnauthenticatedAccess:
         assert app.allow_unauthenticated_access is False
         # Other installed extensions may have their own (e.g. terminals' websocket): only ours count.
         ours = {handler.__name__ for _, handler in ROUTES}
-        lines = [line for w in caught if issubclass(w.category, JupyterServerAuthWarning)
-                 for line in str(w.message).splitlines()]
-        assert not [line for line in lines if "/api/secrets" in line or any(f" {n} " in line for n in ours)], lines
-        assert any("/api/secrets" in getattr(getattr(rule.matcher, "regex", None), "pattern", "")
-                   for rule in _rules(app.web_app)), "the extension's handlers were not registered"
+        lines = [
+            line
+            for w in caught
+            if issubclass(w.category, JupyterServerAuthWarning)
+            for line in str(w.message).splitlines()
+        ]
+        assert not [
+            line for line in lines if "/api/secrets" in line or any(f" {n} " in line for n in ours)
+        ], lines
+        assert any(
+            "/api/secrets" in getattr(getattr(rule.matcher, "regex", None), "pattern", "")
+            for rule in _rules(app.web_app)
+        ), "the extension's handlers were not registered"
         status, _ = await api("GET", "status")
         assert status == 200
         # Control: the same capture sees the warning for an undecorated extension handler.
@@ -309,7 +356,9 @@ async def test_symlinked_project_dir_in_the_secrets_dir_is_replaced_not_followed
                 entry.unlink()
             project_dir.rmdir()
         project_dir.symlink_to(target, target_is_directory=True)
-        status, reply = await api("PATCH", "user-secrets", secret_id, body={"value": CANARY + "-next"})
+        status, reply = await api(
+            "PATCH", "user-secrets", secret_id, body={"value": CANARY + "-next"}
+        )
         assert status == 200, reply
         assert not project_dir.is_symlink() and project_dir.is_dir()
         assert stat.S_IMODE(project_dir.stat().st_mode) == 0o700
@@ -335,7 +384,9 @@ async def test_planted_value_file_is_replaced_never_written_through(
         path.mkdir()
         (path / "inner").symlink_to(outside / "sub")
     before = snapshot(outside)
-    status, reply = await api("PATCH", "user-secrets", secret_id, body={"value": CANARY + "-replaced"})
+    status, reply = await api(
+        "PATCH", "user-secrets", secret_id, body={"value": CANARY + "-replaced"}
+    )
     assert status == 200, reply
     assert snapshot(outside) == before, diff(before, snapshot(outside))
     st = os.lstat(path)
@@ -401,7 +452,9 @@ async def test_slot_file_and_jupyter_dir_symlinks_are_refused_with_a_reason(
     (jp_root_dir / "linkfile" / SLOT_FILE).symlink_to(outside / "slots.json")
     # 2. the .jupyter directory is a symlink
     (jp_root_dir / "linkdir").mkdir()
-    (jp_root_dir / "linkdir" / ".jupyter").symlink_to(outside / ".jupyter", target_is_directory=True)
+    (jp_root_dir / "linkdir" / ".jupyter").symlink_to(
+        outside / ".jupyter", target_is_directory=True
+    )
     # 3. a project that became a link after it was known by id
     pid = (await project("later"))["id"]
     real = jp_root_dir / "later" / SLOT_FILE
@@ -435,14 +488,30 @@ async def test_slot_file_and_jupyter_dir_symlinks_are_refused_with_a_reason(
     assert status == 422 and "symbolic link" in reply["message"], reply
     assert snapshot(outside) == before
     # The other project keeps working.
-    status, slot = await api("POST", "projects", good_pid, "slots", body={"name": "Fine", "filename": "fine"})
+    status, slot = await api(
+        "POST", "projects", good_pid, "slots", body={"name": "Fine", "filename": "fine"}
+    )
     assert status == 201, slot
-    status, reply = await api("PUT", "projects", good_pid, "slots", slot["id"], "value", body={"value": "fine-value"})
+    status, reply = await api(
+        "PUT", "projects", good_pid, "slots", slot["id"], "value", body={"value": "fine-value"}
+    )
     assert status == 200, reply
 
 
-@pytest.mark.parametrize("path", ["escape", "escape/sub", "../outside", "/etc", "proj/../../outside",
-                                  "C:\\Windows", "proj\\..\\..", "nul\x00byte", "loop"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "escape",
+        "escape/sub",
+        "../outside",
+        "/etc",
+        "proj/../../outside",
+        "C:\\Windows",
+        "proj\\..\\..",
+        "nul\x00byte",
+        "loop",
+    ],
+)
 async def test_project_paths_outside_the_root_are_refused(api, jp_root_dir, outside, path):
     (jp_root_dir / "escape").symlink_to(outside, target_is_directory=True)
     (jp_root_dir / "loop").symlink_to(jp_root_dir / "loop")
@@ -465,13 +534,27 @@ HOSTILE_SLOT_FILES = {
     "project id climbing up": {"project": {"id": "../../etc", "name": "Evil"}, "slots": []},
     "project id absolute": {"project": {"id": "/etc", "name": "Evil"}, "slots": []},
     "project id dots": {"project": {"id": "..", "name": "Evil"}, "slots": []},
-    "filename climbing up": {"slots": [{"id": "s1", "name": "Evil", "description": "", "filename": "../x"}]},
-    "filename absolute": {"slots": [{"id": "s1", "name": "Evil", "description": "", "filename": "/etc/passwd"}]},
+    "filename climbing up": {
+        "slots": [{"id": "s1", "name": "Evil", "description": "", "filename": "../x"}]
+    },
+    "filename absolute": {
+        "slots": [{"id": "s1", "name": "Evil", "description": "", "filename": "/etc/passwd"}]
+    },
     "filename dots": {"slots": [{"id": "s1", "name": "Evil", "description": "", "filename": ".."}]},
-    "filename with a slash": {"slots": [{"id": "s1", "name": "Evil", "description": "", "filename": "a/b"}]},
-    "slot id climbing up": {"slots": [{"id": "../s", "name": "Evil", "description": "", "filename": "x"}]},
-    "filename look-alike": {"slots": [{"id": "s1", "name": "Evil", "description": "", "filename": "tоken"}]},
-    "env on the deny-list": {"slots": [{"id": "s1", "name": "Evil", "description": "", "filename": "x", "env": "LD_PRELOAD"}]},
+    "filename with a slash": {
+        "slots": [{"id": "s1", "name": "Evil", "description": "", "filename": "a/b"}]
+    },
+    "slot id climbing up": {
+        "slots": [{"id": "../s", "name": "Evil", "description": "", "filename": "x"}]
+    },
+    "filename look-alike": {
+        "slots": [{"id": "s1", "name": "Evil", "description": "", "filename": "tоken"}]
+    },
+    "env on the deny-list": {
+        "slots": [
+            {"id": "s1", "name": "Evil", "description": "", "filename": "x", "env": "LD_PRELOAD"}
+        ]
+    },
 }
 
 
@@ -480,7 +563,9 @@ async def test_hand_edited_hostile_slot_file_only_breaks_its_project(
     api, project, jp_root_dir, secrets_base, tmp_path, outside, case
 ):
     good_pid, good_sid, _ = await filled_slot(api, project, path="good", filename="good")
-    evil_pid, evil_sid, evil_secret = await filled_slot(api, project, path="evil", filename="evilfile")
+    evil_pid, evil_sid, evil_secret = await filled_slot(
+        api, project, path="evil", filename="evilfile"
+    )
     data = json.loads((jp_root_dir / "evil" / SLOT_FILE).read_text())
     override = HOSTILE_SLOT_FILES[case]
     if "project" in override:
@@ -500,7 +585,9 @@ async def test_hand_edited_hostile_slot_file_only_breaks_its_project(
     # The other project keeps working, and its file is rewritten in its own directory only.
     status, model = await api("GET", "projects", params={"path": "good"})
     assert status == 200 and model["error"] is None and model["slots"][0]["state"] == "provided"
-    status, reply = await api("PUT", "projects", good_pid, "slots", good_sid, "value", body={"value": "good-next"})
+    status, reply = await api(
+        "PUT", "projects", good_pid, "slots", good_sid, "value", body={"value": "good-next"}
+    )
     assert status == 200, reply
     status, listing = await api("GET", "user-secrets")
     assert status == 200 and len(listing["secrets"]) == 2
@@ -511,7 +598,9 @@ async def test_hand_edited_hostile_slot_file_only_breaks_its_project(
     tree = the_tree(secrets_base)
     for path in tree.rglob("*"):
         rel = path.relative_to(tree).parts
-        assert re.fullmatch(r"[A-Za-z0-9_-]{1,64}|\.owner|\.~redaction\.json|\.no-project", rel[0]), path
+        assert re.fullmatch(
+            r"[A-Za-z0-9_-]{1,64}|\.owner|\.~redaction\.json|\.no-project", rel[0]
+        ), path
         assert len(rel) <= 2 and not path.is_symlink(), path
     assert (tree / good_pid / "good").read_text() == "good-next"
 
@@ -519,16 +608,19 @@ async def test_hand_edited_hostile_slot_file_only_breaks_its_project(
 # ====================================================================== Unicode
 
 
-@pytest.mark.parametrize(("field", "value"), [
-    ("filename", "tоken"),            # Cyrillic o
-    ("filename", "ｔｏｋｅｎ"),         # fullwidth
-    ("filename", "token\u200b"),      # zero-width space
-    ("filename", "to\u0301ken"),      # combining accent
-    ("filename", "١٢٣"),              # Arabic-Indic digits
-    ("env", "DB_PАSS"),               # Cyrillic A
-    ("env", "ＤＢ"),
-    ("env", "DB\u200bPASS"),
-])
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("filename", "tоken"),  # Cyrillic o
+        ("filename", "ｔｏｋｅｎ"),  # fullwidth
+        ("filename", "token\u200b"),  # zero-width space
+        ("filename", "to\u0301ken"),  # combining accent
+        ("filename", "١٢٣"),  # Arabic-Indic digits
+        ("env", "DB_PАSS"),  # Cyrillic A
+        ("env", "ＤＢ"),
+        ("env", "DB\u200bPASS"),
+    ],
+)
 async def test_look_alike_filenames_and_env_names_are_refused(api, project, field, value):
     pid = (await project())["id"]
     body = {"name": "Look-alike", "filename": "token"}
@@ -538,22 +630,40 @@ async def test_look_alike_filenames_and_env_names_are_refused(api, project, fiel
     assert value not in reply["message"]
 
 
-async def test_unicode_names_and_paths_work_and_stay_distinct(api, project, jp_root_dir, secrets_base):
+async def test_unicode_names_and_paths_work_and_stay_distinct(
+    api, project, jp_root_dir, secrets_base
+):
     model = await project("prøjekt/ünïcode", "Prøjekt ✓")
     assert model["path"] == "prøjekt/ünïcode"
     status, found = await api("GET", "projects", params={"path": "prøjekt/ünïcode/nb.ipynb"})
     assert status == 200 and found["id"] == model["id"]
     # Look-alike secret names clash (Unicode TS #39 skeletons): reading by name is never ambiguous.
-    status, reply = await api("POST", "user-secrets", body={"name": "paypal", "value": "value of paypal"})
+    status, reply = await api(
+        "POST", "user-secrets", body={"name": "paypal", "value": "value of paypal"}
+    )
     assert status == 201, reply
     for name in ("paypal", "pаypal", "ｐａｙｐａｌ"):
-        status, reply = await api("POST", "user-secrets", body={"name": name, "value": f"value of {name}"})
+        status, reply = await api(
+            "POST", "user-secrets", body={"name": name, "value": f"value of {name}"}
+        )
         assert status == 409 and "'paypal'" in reply["message"], reply
-    status, slot = await api("POST", "projects", model["id"], "slots", body={"name": "Clé ✓", "filename": "cle"})
+    status, slot = await api(
+        "POST", "projects", model["id"], "slots", body={"name": "Clé ✓", "filename": "cle"}
+    )
     assert status == 201 and slot["name"] == "Clé ✓"
-    status, reply = await api("PUT", "projects", model["id"], "slots", slot["id"], "value", body={"value": "mot de passe ✓ ü 🔑"})
+    status, reply = await api(
+        "PUT",
+        "projects",
+        model["id"],
+        "slots",
+        slot["id"],
+        "value",
+        body={"value": "mot de passe ✓ ü 🔑"},
+    )
     assert status == 200
-    assert (the_tree(secrets_base) / model["id"] / "cle").read_bytes() == "mot de passe ✓ ü 🔑".encode()
+    assert (
+        the_tree(secrets_base) / model["id"] / "cle"
+    ).read_bytes() == "mot de passe ✓ ü 🔑".encode()
 
 
 async def test_canonically_equivalent_secret_names_clash(api):
@@ -572,12 +682,17 @@ async def test_canonically_equivalent_secret_names_clash(api):
 async def test_values_over_64_kib_are_refused_everywhere(api, project, jp_serverapp):
     pid = (await project())["id"]
     _, slot = await api("POST", "projects", pid, "slots", body={"name": "Big", "filename": "big"})
-    too_big = [CANARY + "x" * (MAX + 1 - len(CANARY)), "€" * (MAX // 3 + 1)]  # by bytes, not characters
+    too_big = [
+        CANARY + "x" * (MAX + 1 - len(CANARY)),
+        "€" * (MAX // 3 + 1),
+    ]  # by bytes, not characters
     assert all(len(v.encode()) > MAX for v in too_big) and len(too_big[1]) < MAX
     for value in too_big:
         status, reply = await api("POST", "user-secrets", body={"name": "big", "value": value})
         assert status == 400 and reply["field"] == "value" and "65536" in reply["message"], reply
-        status, reply = await api("PUT", "projects", pid, "slots", slot["id"], "value", body={"value": value})
+        status, reply = await api(
+            "PUT", "projects", pid, "slots", slot["id"], "value", body={"value": value}
+        )
         assert status == 400 and reply["field"] == "value", reply
         assert CANARY not in json.dumps(reply)
     exact = "y" * MAX
@@ -616,8 +731,7 @@ def test_values_never_reach_the_debug_log_responses_or_events(tmp_path):
     events_file = tmp_path / "events.jsonl"
     server = lean_server(tmp_path / "server", "--debug")
     (server.workdir / "config" / "jupyter_server_config.py").write_text(
-        "import logging\n"
-        f"c.EventLogger.handlers = [logging.FileHandler({str(events_file)!r})]\n"
+        f"import logging\nc.EventLogger.handlers = [logging.FileHandler({str(events_file)!r})]\n"
     )
     replies: list[str] = []
 
@@ -632,30 +746,69 @@ def test_values_never_reach_the_debug_log_responses_or_events(tmp_path):
     (server.root / "proj").mkdir()
     server.start()
     try:
-        _, model = call("POST", "/api/secrets/projects", {"path": "proj", "name": "Proj"}, expect=201)
+        _, model = call(
+            "POST", "/api/secrets/projects", {"path": "proj", "name": "Proj"}, expect=201
+        )
         pid = model["id"]
         base = f"/api/secrets/projects/{pid}"
-        _, slot = call("POST", f"{base}/slots", {"name": "Token", "filename": "token", "env": "MY_TOKEN"}, expect=201)
+        _, slot = call(
+            "POST",
+            f"{base}/slots",
+            {"name": "Token", "filename": "token", "env": "MY_TOKEN"},
+            expect=201,
+        )
         _, other = call("POST", f"{base}/slots", {"name": "Other", "filename": "other"}, expect=201)
         sid = slot["id"]
         _, filled = call("PUT", f"{base}/slots/{sid}/value", {"value": CANARY}, expect=200)
         secret_id = filled["secret"]["id"]
         call("PUT", f"{base}/slots/{other['id']}/value", {"secret_id": secret_id}, expect=200)
-        call("PUT", f"{base}/slots/{sid}/value", {"value": second}, expect=200)  # shared: a new secret
-        call("PATCH", f"/api/secrets/user-secrets/{secret_id}", {"value": CANARY + "-patched"}, expect=200)
+        call(
+            "PUT", f"{base}/slots/{sid}/value", {"value": second}, expect=200
+        )  # shared: a new secret
+        call(
+            "PATCH",
+            f"/api/secrets/user-secrets/{secret_id}",
+            {"value": CANARY + "-patched"},
+            expect=200,
+        )
         call("GET", "/api/secrets/user-secrets", expect=200)
-        call("GET", f"/api/secrets/projects?path=proj", expect=200)
+        call("GET", "/api/secrets/projects?path=proj", expect=200)
         call("GET", f"/api/secrets/user-secrets/{secret_id}", expect=200)
         # Bad requests that carry values.
         bad = [
-            ("POST", "/api/secrets/user-secrets", None, ('{"name": "x", "value": "' + CANARY + '"').encode()),
-            ("POST", "/api/secrets/user-secrets", None, b'{"value": "' + CANARY.encode() + b'\xff\xfe"}'),
-            ("POST", "/api/secrets/user-secrets", {"name": "y", "value": CANARY, "colour": "red"}, None),
+            (
+                "POST",
+                "/api/secrets/user-secrets",
+                None,
+                ('{"name": "x", "value": "' + CANARY + '"').encode(),
+            ),
+            (
+                "POST",
+                "/api/secrets/user-secrets",
+                None,
+                b'{"value": "' + CANARY.encode() + b'\xff\xfe"}',
+            ),
+            (
+                "POST",
+                "/api/secrets/user-secrets",
+                {"name": "y", "value": CANARY, "colour": "red"},
+                None,
+            ),
             ("POST", "/api/secrets/user-secrets", {"name": "", "value": CANARY}, None),
             ("POST", "/api/secrets/user-secrets", {"name": "big", "value": CANARY * 3000}, None),
-            ("POST", "/api/secrets/user-secrets", {"name": "z", "value": CANARY, "expires": "not a date"}, None),
+            (
+                "POST",
+                "/api/secrets/user-secrets",
+                {"name": "z", "value": CANARY, "expires": "not a date"},
+                None,
+            ),
             ("POST", "/api/secrets/user-secrets", {"name": "Token-dup", "value": [CANARY]}, None),
-            ("POST", "/api/secrets/user-secrets", None, json.dumps({"name": "huge", "value": CANARY * 40000}).encode()),
+            (
+                "POST",
+                "/api/secrets/user-secrets",
+                None,
+                json.dumps({"name": "huge", "value": CANARY * 40000}).encode(),
+            ),
             ("PUT", f"{base}/slots/{sid}/value", {"value": CANARY, "secret_id": secret_id}, None),
             ("PUT", f"{base}/slots/{sid}/value", {"value": CANARY, "extra": CANARY}, None),
             ("PUT", f"{base}/slots/nosuchslot/value", {"value": CANARY}, None),
@@ -665,7 +818,12 @@ def test_values_never_reach_the_debug_log_responses_or_events(tmp_path):
             ("PATCH", f"/api/secrets/user-secrets/{secret_id}", {"value": CANARY, "id": "x"}, None),
             ("PATCH", "/api/secrets/user-secrets/nosuch", {"value": CANARY}, None),
             ("PATCH", f"/api/secrets/user-secrets/{secret_id}", {"value": 7, "name": None}, None),
-            ("POST", f"{base}/slots", {"name": "Bad", "filename": "../x", "description": CANARY}, None),
+            (
+                "POST",
+                f"{base}/slots",
+                {"name": "Bad", "filename": "../x", "description": CANARY},
+                None,
+            ),
         ]
         for method, path, body, raw in bad:
             status, text = server.call(method, path, body, raw=raw)
@@ -680,8 +838,17 @@ def test_values_never_reach_the_debug_log_responses_or_events(tmp_path):
     assert "[D " in log, "the server did not log at DEBUG level"
     assert "/api/secrets/user-secrets" in log
     events = [json.loads(line) for line in events_file.read_text().splitlines()]
-    assert {e["action"] for e in events} >= {"project.created", "slot.filled", "secret.updated", "secret.deleted"}
-    for where, text in [("server log", log), ("events", events_file.read_text()), *(("response", r) for r in replies)]:
+    assert {e["action"] for e in events} >= {
+        "project.created",
+        "slot.filled",
+        "secret.updated",
+        "secret.deleted",
+    }
+    for where, text in [
+        ("server log", log),
+        ("events", events_file.read_text()),
+        *(("response", r) for r in replies),
+    ]:
         assert CANARY not in text, f"a value reached the {where}"
     # Nor the project (slot files), the store (encrypted), the config or data dirs.
     assert files_containing(server.workdir, CANARY.encode(), exclude=(server.secrets_base,)) == []

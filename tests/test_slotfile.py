@@ -13,7 +13,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from jupyter_secrets.core import slotfile
-from jupyter_secrets.errors import Conflict, InvalidInput, NotFound, SlotFileError
 from jupyter_secrets.core.slotfile import (
     SLOT_FILE,
     Slot,
@@ -28,6 +27,7 @@ from jupyter_secrets.core.slotfile import (
     update_slot,
     write_slot_file,
 )
+from jupyter_secrets.errors import Conflict, InvalidInput, NotFound, SlotFileError
 from jupyter_secrets.rules import validate_slot_name
 
 PID = "0123456789abcdef0123456789abcdef"
@@ -38,8 +38,9 @@ def sample() -> SlotFile:
         project_id=PID,
         project_name="Sales analysis",
         slots=(
-            Slot("s1", "DB password", "read-only PostgreSQL password", "db-password",
-                 "DB_PASSWORD"),
+            Slot(
+                "s1", "DB password", "read-only PostgreSQL password", "db-password", "DB_PASSWORD"
+            ),
             Slot("s2", "API token", "", "token", None),
         ),
     )
@@ -74,8 +75,13 @@ def test_to_json_shape_and_env_omitted_when_none():
         "version": 1,
         "project": {"id": PID, "name": "Sales analysis"},
         "slots": [
-            {"id": "s1", "name": "DB password", "description": "read-only PostgreSQL password",
-             "filename": "db-password", "env": "DB_PASSWORD"},
+            {
+                "id": "s1",
+                "name": "DB password",
+                "description": "read-only PostgreSQL password",
+                "filename": "db-password",
+                "env": "DB_PASSWORD",
+            },
             {"id": "s2", "name": "API token", "description": "", "filename": "token"},
         ],
     }
@@ -298,10 +304,14 @@ def test_parse_garbage(text, fragment):
         ({"slots": [{"id": "s/1", "name": "A", "filename": "a"}]}, "slots[0].id: must be 1-64"),
         ({"slots": [{"id": "s1", "name": 3, "filename": "a"}]}, "slots[0].name: must be a string"),
         ({"slots": [{"id": "s1", "name": "A", "filename": "../a"}]}, "slots[0].filename: must be"),
-        ({"slots": [{"id": "s1", "name": "A", "filename": "a", "env": "PATH"}]},
-         "slots[0].env: 'PATH' is refused: names containing PATH"),
-        ({"slots": [{"id": "s1", "name": "A", "filename": "a", "filname": "b"}]},
-         "unknown key 'filname'"),
+        (
+            {"slots": [{"id": "s1", "name": "A", "filename": "a", "env": "PATH"}]},
+            "slots[0].env: 'PATH' is refused: names containing PATH",
+        ),
+        (
+            {"slots": [{"id": "s1", "name": "A", "filename": "a", "filname": "b"}]},
+            "unknown key 'filname'",
+        ),
     ],
 )
 def test_parse_wrong_content(overrides, fragment):
@@ -408,8 +418,17 @@ def tree(tmp_path):
 
 
 @pytest.mark.parametrize(
-    "path", ["proj", "proj/", "proj/sub", "proj/sub/deep", "proj/sub/notebook.ipynb",
-             "proj/sub/missing/dir", "proj/.jupyter", "./proj//sub"],
+    "path",
+    [
+        "proj",
+        "proj/",
+        "proj/sub",
+        "proj/sub/deep",
+        "proj/sub/notebook.ipynb",
+        "proj/sub/missing/dir",
+        "proj/.jupyter",
+        "./proj//sub",
+    ],
 )
 def test_nearest_ancestor(tree, path):
     assert find_project_dir(tree, path) == tree / "proj"
@@ -447,8 +466,22 @@ def test_symlinked_slot_file_still_marks_the_project(tree):
 
 @pytest.mark.parametrize(
     "path",
-    ["..", "../x", "proj/../..", "proj/../../root", "/etc", "/", "C:/Windows", "C:x", "a\\..\\..",
-     "\\\\server\\share", "a\x00b", 5, None, ["proj"]],
+    [
+        "..",
+        "../x",
+        "proj/../..",
+        "proj/../../root",
+        "/etc",
+        "/",
+        "C:/Windows",
+        "C:x",
+        "a\\..\\..",
+        "\\\\server\\share",
+        "a\x00b",
+        5,
+        None,
+        ["proj"],
+    ],
 )
 def test_escape_attempts(tree, path):
     with pytest.raises(InvalidInput) as info:
@@ -498,8 +531,7 @@ def test_api_path_of_unresolved_root(tree, tmp_path):
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=10),
     lambda children: (
-        st.lists(children, max_size=4)
-        | st.dictionaries(st.text(max_size=8), children, max_size=4)
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4)
     ),
     max_leaves=12,
 )
@@ -520,7 +552,8 @@ near_document = st.fixed_dictionaries(
         "version": st.sampled_from([1, 2, "1", True]) | json_values,
         "project": st.fixed_dictionaries(
             {}, optional={"id": st.sampled_from(["p", "../p"]) | json_values, "name": json_values}
-        ) | json_values,
+        )
+        | json_values,
         "slots": st.lists(near_slot | json_values, max_size=4) | json_values,
     },
 )
@@ -566,16 +599,20 @@ envs = st.none() | st.from_regex(r"[A-Z_][A-Z0-9_]{0,20}", fullmatch=True).filte
     _valid(slotfile.validate_env)
 )
 slots = st.builds(
-    Slot, id=slot_ids, name=names,
+    Slot,
+    id=slot_ids,
+    name=names,
     description=st.text(_text, max_size=500),
-    filename=filenames, env=envs,
+    filename=filenames,
+    env=envs,
 )
 slot_files = st.builds(
     SlotFile,
     project_id=slot_ids,
     project_name=names,
     slots=st.lists(
-        slots, max_size=5,
+        slots,
+        max_size=5,
         unique_by=(lambda s: s.id, lambda s: s.name, lambda s: s.filename.lower()),
     ).map(tuple),
 )

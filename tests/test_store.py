@@ -18,7 +18,6 @@ from pathlib import Path
 
 import pytest
 
-from jupyter_secrets.store.crypto import Keyring, blob_key_id, key_id, write_key_file
 from jupyter_secrets.errors import (
     Conflict,
     InvalidInput,
@@ -29,6 +28,7 @@ from jupyter_secrets.errors import (
 )
 from jupyter_secrets.store import sqlite as sqlite_module
 from jupyter_secrets.store.base import UNSET, Binding, ProjectRecord, SecretStore
+from jupyter_secrets.store.crypto import Keyring, blob_key_id, key_id, write_key_file
 from jupyter_secrets.store.sqlite import SQLiteSecretStore, default_key_file
 
 REPO = Path(__file__).resolve().parents[1]
@@ -689,7 +689,11 @@ def test_read_values_reads_what_it_can_and_says_why_not(path, store, monkeypatch
         store.create_secret(USER, f"other-{i}", "not asked for")
     theirs = store.create_secret("bob", "s0", "bob's")
     [(blob,)] = raw(path, "SELECT ciphertext FROM secrets WHERE id = ?", (metas[2].id,))
-    raw(path, "UPDATE secrets SET ciphertext = ? WHERE id = ?", (blob[:-1] + bytes([blob[-1] ^ 1]), metas[2].id))
+    raw(
+        path,
+        "UPDATE secrets SET ciphertext = ? WHERE id = ?",
+        (blob[:-1] + bytes([blob[-1] ^ 1]), metas[2].id),
+    )
     missing = "f" * 32
     ids = [metas[3].id, missing, metas[0].id, metas[2].id, theirs.id, metas[0].id, metas[1].id]
     values, errors = store.read_values(USER, ids)
@@ -736,10 +740,16 @@ def test_bulk_defaults_of_the_interface_agree_with_sqlite(path, store):
     store.bind(USER, "p", "s1", a.id)
     store.bind(USER, "p", "s2", b.id)
     [(blob,)] = raw(path, "SELECT ciphertext FROM secrets WHERE id = ?", (b.id,))
-    raw(path, "UPDATE secrets SET ciphertext = ? WHERE id = ?", (blob[:-1] + bytes([blob[-1] ^ 1]), b.id))
+    raw(
+        path,
+        "UPDATE secrets SET ciphertext = ? WHERE id = ?",
+        (blob[:-1] + bytes([blob[-1] ^ 1]), b.id),
+    )
     plain = PlainStore(path, store._keyring)
     try:
-        assert plain.bound_secrets(USER, "p") == store.bound_secrets(USER, "p") == {"s1": a, "s2": b}
+        assert (
+            plain.bound_secrets(USER, "p") == store.bound_secrets(USER, "p") == {"s1": a, "s2": b}
+        )
         ids = [a.id, b.id, "f" * 32, a.id]
         got, expected = plain.read_values(USER, ids), store.read_values(USER, ids)
         assert got.values == expected.values == {a.id: "alpha"}

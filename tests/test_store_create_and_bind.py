@@ -19,9 +19,9 @@ from pathlib import Path
 
 import pytest
 
-from jupyter_secrets.store.crypto import Keyring
 from jupyter_secrets.errors import Conflict, InvalidInput, NotFound, StoreLocked
 from jupyter_secrets.store.base import UNSET, Binding, SecretStore
+from jupyter_secrets.store.crypto import Keyring
 from jupyter_secrets.store.sqlite import SQLiteSecretStore
 
 REPO = Path(__file__).resolve().parents[1]
@@ -176,8 +176,13 @@ def worker() -> int:
             expected = None
         try:
             meta = store.create_and_bind(
-                USER, "proj", slot, "db-password", f"value-{who}-{slot}",
-                unique_name=True, expected_secret_id=expected,
+                USER,
+                "proj",
+                slot,
+                "db-password",
+                f"value-{who}-{slot}",
+                unique_name=True,
+                expected_secret_id=expected,
             )
             print(json.dumps({"ok": meta.id}), flush=True)
         except Conflict as err:
@@ -196,8 +201,11 @@ class Race:
         self.workers = [
             subprocess.Popen(
                 [sys.executable, __file__, str(path), f"w{n}"],
-                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                text=True, env=env,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+                env=env,
             )
             for n in range(2)
         ]

@@ -31,7 +31,9 @@ def listen(serverapp, events: list) -> None:
     async def listener(logger, schema_id, data):
         events.append(data)
 
-    serverapp.event_logger.add_listener(schema_id="https://events.jupyter.org/jupyter_secrets/change/v1", listener=listener)
+    serverapp.event_logger.add_listener(
+        schema_id="https://events.jupyter.org/jupyter_secrets/change/v1", listener=listener
+    )
 
 
 def extension(serverapp):
@@ -42,7 +44,9 @@ async def fill(api, project, value: str = CANARY, env: str | None = "API_TOKEN")
     pid = (await project())["id"]
     body = {"name": "Token", "filename": "token", **({"env": env} if env else {})}
     _, slot = await api("POST", "projects", pid, "slots", body=body)
-    status, result = await api("PUT", "projects", pid, "slots", slot["id"], "value", body={"value": value})
+    status, result = await api(
+        "PUT", "projects", pid, "slots", slot["id"], "value", body={"value": value}
+    )
     assert status == 200, result
     return {"project_id": pid, "slot_id": slot["id"], "secret_id": result["secret"]["id"]}
 
@@ -71,7 +75,10 @@ async def test_the_key_reaches_no_kernel_terminal_or_saved_file(
 
     # A key printed anyway (read from /proc, pasted) is scrubbed from saves like a value.
     response = await jp_fetch(
-        "api", "contents", "notes.txt", method="PUT",
+        "api",
+        "contents",
+        "notes.txt",
+        method="PUT",
         body=json.dumps({"type": "file", "format": "text", "content": f"key={secrets_key}\n"}),
     )
     assert response.code in (200, 201)
@@ -85,12 +92,29 @@ def test_secrets_run_does_not_pass_the_key_on(tmp_path, secrets_key):
     store = tmp_path / "store" / "secrets.sqlite3"
     env = {**os.environ, "JUPYTER_SECRETS_KEY": secrets_key}
     base = [sys.executable, "-m", "jupyter_secrets.cli.main", "--store", str(store)]
-    subprocess.run([*base, "slots", "init", "--project", str(root), "--name", "P"], env=env, check=True,
-                   capture_output=True)
+    subprocess.run(
+        [*base, "slots", "init", "--project", str(root), "--name", "P"],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
     result = subprocess.run(
-        [*base, "run", "--secrets-dir", str(tmp_path / "run"), "--project", str(root), "--",
-         sys.executable, "-c", "import os, json; print(json.dumps(dict(os.environ)))"],
-        env=env, capture_output=True, text=True, check=True,
+        [
+            *base,
+            "run",
+            "--secrets-dir",
+            str(tmp_path / "run"),
+            "--project",
+            str(root),
+            "--",
+            sys.executable,
+            "-c",
+            "import os, json; print(json.dumps(dict(os.environ)))",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     child_env = json.loads(result.stdout)
     assert "JUPYTER_SECRETS_DIR" in child_env
@@ -132,7 +156,11 @@ class TestOnlyTheOwner:
         return two_users_config
 
     async def call(self, jp_fetch, token, method, parts, body=None):
-        kwargs = {"method": method, "raise_error": False, "headers": {"Authorization": f"token {token}"}}
+        kwargs = {
+            "method": method,
+            "raise_error": False,
+            "headers": {"Authorization": f"token {token}"},
+        }
         if body is not None:
             kwargs["body"] = json.dumps(body)
         elif method in ("POST", "PUT", "PATCH"):
@@ -142,13 +170,25 @@ class TestOnlyTheOwner:
 
     async def test_a_guest_gets_403_on_every_route_and_changes_nothing(self, jp_fetch, jp_root_dir):
         (jp_root_dir / "proj").mkdir()
-        status, model = await self.call(jp_fetch, OWNER_TOKEN, "POST", ("projects",), {"path": "proj", "name": "P"})
+        status, model = await self.call(
+            jp_fetch, OWNER_TOKEN, "POST", ("projects",), {"path": "proj", "name": "P"}
+        )
         assert status == 201
         pid = model["id"]
-        status, slot = await self.call(jp_fetch, OWNER_TOKEN, "POST", ("projects", pid, "slots"),
-                                       {"name": "Token", "filename": "token"})
-        status, filled = await self.call(jp_fetch, OWNER_TOKEN, "PUT", ("projects", pid, "slots", slot["id"], "value"),
-                                         {"value": CANARY})
+        status, slot = await self.call(
+            jp_fetch,
+            OWNER_TOKEN,
+            "POST",
+            ("projects", pid, "slots"),
+            {"name": "Token", "filename": "token"},
+        )
+        status, filled = await self.call(
+            jp_fetch,
+            OWNER_TOKEN,
+            "PUT",
+            ("projects", pid, "slots", slot["id"], "value"),
+            {"value": CANARY},
+        )
         assert status == 200
         sid = filled["secret"]["id"]
         ids = {"p1": pid, "s1": sid}
@@ -162,7 +202,9 @@ class TestOnlyTheOwner:
             assert "alice" in reply["message"] and CANARY not in json.dumps(reply)
         # Nothing the guest tried reached the owner's store or files.
         status, listing = await self.call(jp_fetch, OWNER_TOKEN, "GET", ("user-secrets",))
-        assert status == 200 and [s["name"] for s in listing["secrets"]] == [filled["secret"]["name"]]
+        assert status == 200 and [s["name"] for s in listing["secrets"]] == [
+            filled["secret"]["name"]
+        ]
         status, model = await self.call(jp_fetch, OWNER_TOKEN, "GET", ("projects",), None)
 
     async def test_the_owner_is_served_and_unknown_logins_are_refused(self, jp_fetch):
@@ -174,7 +216,9 @@ class TestOnlyTheOwner:
     async def test_the_audit_trail_names_the_actor(self, jp_fetch, jp_serverapp):
         events = []
         listen(jp_serverapp, events)
-        status, _ = await self.call(jp_fetch, OWNER_TOKEN, "POST", ("user-secrets",), {"name": "db", "value": CANARY})
+        status, _ = await self.call(
+            jp_fetch, OWNER_TOKEN, "POST", ("user-secrets",), {"name": "db", "value": CANARY}
+        )
         assert status == 201
         await asyncio.sleep(0.1)  # listeners run as tasks
         assert events and events[-1]["action"] == "secret.created"
@@ -212,7 +256,9 @@ async def test_every_change_event_names_the_actor(jp_fetch, jp_serverapp, api, p
     await asyncio.sleep(0.1)  # listeners run as tasks
     assert {e["action"] for e in events} >= {"project.created", "slot.added", "slot.filled"}
     owner = extension(jp_serverapp).owner
-    assert all(re.fullmatch("[0-9a-f]{32}", e["actor"]) and e["owner"] == owner for e in events), events
+    assert all(re.fullmatch("[0-9a-f]{32}", e["actor"]) and e["owner"] == owner for e in events), (
+        events
+    )
     response = await jp_fetch("api", "me")
     assert re.fullmatch("[0-9a-f]{32}", json.loads(response.body)["identity"]["username"])
 
@@ -232,12 +278,16 @@ def test_changes_outside_a_request_are_made_by_the_os_user():
 
 
 @pytest.mark.parametrize("retire", ["replace", "unlink", "delete"])
-async def test_a_retired_value_is_still_redacted_in_saves(jp_fetch, api, project, jp_root_dir, retire):
+async def test_a_retired_value_is_still_redacted_in_saves(
+    jp_fetch, api, project, jp_root_dir, retire
+):
     filled = await fill(api, project, OLD_VALUE, env=None)
     if retire == "replace":
         status, _ = await api("PATCH", "user-secrets", filled["secret_id"], body={"value": CANARY})
     elif retire == "unlink":
-        status, _ = await api("DELETE", "projects", filled["project_id"], "slots", filled["slot_id"], "value")
+        status, _ = await api(
+            "DELETE", "projects", filled["project_id"], "slots", filled["slot_id"], "value"
+        )
     else:
         status, _ = await api("DELETE", "user-secrets", filled["secret_id"])
     assert status in (200, 204)
@@ -245,21 +295,34 @@ async def test_a_retired_value_is_still_redacted_in_saves(jp_fetch, api, project
     cell = nbformat.v4.new_code_cell("print(old)")
     cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=OLD_VALUE + "\n")]
     notebook.cells.append(cell)
-    response = await jp_fetch("api", "contents", "proj/out.ipynb", method="PUT",
-                              body=json.dumps({"type": "notebook", "content": json.loads(nbformat.writes(notebook))}))
+    response = await jp_fetch(
+        "api",
+        "contents",
+        "proj/out.ipynb",
+        method="PUT",
+        body=json.dumps({"type": "notebook", "content": json.loads(nbformat.writes(notebook))}),
+    )
     assert response.code in (200, 201)
     saved = (jp_root_dir / "proj" / "out.ipynb").read_text()
     assert OLD_VALUE not in saved and "[REDACTED:Token]" in saved
 
 
-async def test_a_kernel_holding_a_replaced_value_prints_it_redacted(jp_fetch, jp_serverapp, api, project):
+async def test_a_kernel_holding_a_replaced_value_prints_it_redacted(
+    jp_fetch, jp_serverapp, api, project
+):
     filled = await fill(api, project, OLD_VALUE, env=None)
     kernel_id = await start_session(jp_fetch, "proj/nb.ipynb")
-    out, error = await run_code(jp_serverapp, kernel_id, "from jupyter_secrets import get_secret; old = get_secret('Token'); print('ok')")
+    out, error = await run_code(
+        jp_serverapp,
+        kernel_id,
+        "from jupyter_secrets import get_secret; old = get_secret('Token'); print('ok')",
+    )
     assert error is None and out.strip() == "ok"
     status, _ = await api("PATCH", "user-secrets", filled["secret_id"], body={"value": CANARY})
     assert status == 200
-    out, error = await run_code(jp_serverapp, kernel_id, "print(old); print(get_secret('Token') == old)")
+    out, error = await run_code(
+        jp_serverapp, kernel_id, "print(old); print(get_secret('Token') == old)"
+    )
     assert error is None
     assert OLD_VALUE not in out and "[REDACTED:Token]" in out and "False" in out
 
@@ -294,7 +357,9 @@ class TestStoreIsNeverServed:
         # The key file case: no JUPYTER_SECRETS_KEY, a key file beside the store.
         monkeypatch.delenv("JUPYTER_SECRETS_KEY", raising=False)
 
-    async def test_store_key_and_values_are_refused_on_every_route(self, jp_fetch, jp_http_port, jp_base_url, jp_auth_header, api, project, jp_root_dir):
+    async def test_store_key_and_values_are_refused_on_every_route(
+        self, jp_fetch, jp_http_port, jp_base_url, jp_auth_header, api, project, jp_root_dir
+    ):
         await fill(api, project)
         (jp_root_dir / "run").chmod(0o700)
         store_dir = ".local/share/jupyter/jupyter_secrets"
@@ -313,20 +378,31 @@ class TestStoreIsNeverServed:
         ]
         for target in targets:
             for route in (("files",), ("api", "contents"), ("nbconvert", "script")):
-                response = await jp_fetch(*route, *target.split("/"), method="GET", raise_error=False)
+                response = await jp_fetch(
+                    *route, *target.split("/"), method="GET", raise_error=False
+                )
                 assert response.code == 403, (route, target, response.code)
                 assert key.encode() not in response.body and CANARY.encode() not in response.body
         # Percent-encoded and doubled slashes resolve the same way.
-        for raw in ("files/%2Elocal/share/jupyter/jupyter_secrets/secrets%2Ekey",
-                    "files//.local//share/jupyter/jupyter_secrets/./secrets.key"):
+        for raw in (
+            "files/%2Elocal/share/jupyter/jupyter_secrets/secrets%2Ekey",
+            "files//.local//share/jupyter/jupyter_secrets/./secrets.key",
+        ):
             response = await AsyncHTTPClient().fetch(
-                f"http://localhost:{jp_http_port}{jp_base_url}{raw}", headers=jp_auth_header, raise_error=False
+                f"http://localhost:{jp_http_port}{jp_base_url}{raw}",
+                headers=jp_auth_header,
+                raise_error=False,
             )
             assert response.code == 403, raw
         # Writes are refused too: the key file cannot be overwritten or renamed through HTTP.
-        response = await jp_fetch("api", "contents", *f"{store_dir}/secrets.key".split("/"), method="PUT",
-                                  body=json.dumps({"type": "file", "format": "text", "content": "x"}),
-                                  raise_error=False)
+        response = await jp_fetch(
+            "api",
+            "contents",
+            *f"{store_dir}/secrets.key".split("/"),
+            method="PUT",
+            body=json.dumps({"type": "file", "format": "text", "content": "x"}),
+            raise_error=False,
+        )
         assert response.code == 403
         assert (jp_root_dir / store_dir / "secrets.key").read_text().strip() == key
         # Control: other hidden files are still served (allow_hidden is honoured elsewhere).
@@ -337,7 +413,9 @@ class TestStoreIsNeverServed:
 # ============================================================ 6. where the files live, said
 
 
-async def test_the_status_says_where_the_files_are_and_whether_in_memory(api, jp_serverapp, secrets_base):
+async def test_the_status_says_where_the_files_are_and_whether_in_memory(
+    api, jp_serverapp, secrets_base
+):
     from jupyter_secrets.files import is_memory_backed
 
     status, reply = await api("GET", "status")
@@ -371,6 +449,8 @@ def test_an_existing_store_is_not_announced_again(tmp_path):
         status, again = server.request("GET", "/api/secrets/status")
         assert status == 200 and again["store_created_now"] is False
         assert again["store_created"] == first["store_created"]
-        assert server.log().count("created a new, empty secret store") == 0  # the log file was reopened
+        assert (
+            server.log().count("created a new, empty secret store") == 0
+        )  # the log file was reopened
     finally:
         server.stop()

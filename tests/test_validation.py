@@ -40,9 +40,27 @@ def test_good_filenames(good):
 @pytest.mark.parametrize(
     "bad",
     [
-        "", ".", "..", "...", "../x", "a/b", "/abs", "a\\b", "a\x00b", "f" * 201,
-        "has space", " lead", "trail ", "ｆｉｌｅ", "\u0430bc",  # fullwidth, Cyrillic а
-        "tab\t", "new\nline", "é", "a:b", "~tmp", "a*b",
+        "",
+        ".",
+        "..",
+        "...",
+        "../x",
+        "a/b",
+        "/abs",
+        "a\\b",
+        "a\x00b",
+        "f" * 201,
+        "has space",
+        " lead",
+        "trail ",
+        "ｆｉｌｅ",
+        "\u0430bc",  # fullwidth, Cyrillic а
+        "tab\t",
+        "new\nline",
+        "é",
+        "a:b",
+        "~tmp",
+        "a*b",
     ],
 )
 def test_bad_filenames(bad):
@@ -112,9 +130,7 @@ def test_description_type(wrong):
 # ---------------------------------------------------------------------------- env
 
 
-@pytest.mark.parametrize(
-    "good", ["DB_PASSWORD", "_X", "A", "API_TOKEN_2", "A" * 128, "HOMEPAGE"]
-)
+@pytest.mark.parametrize("good", ["DB_PASSWORD", "_X", "A", "API_TOKEN_2", "A" * 128, "HOMEPAGE"])
 def test_good_env(good):
     assert validate_env(good) == good
 
@@ -134,12 +150,33 @@ def test_bad_env_syntax(bad):
 @pytest.mark.parametrize(
     "denied",
     [
-        "PATH", "HOME", "USER", "SHELL", "PWD", "TMPDIR", "LANG", "TERM", "IFS", "PS1",
-        "JUPYTER_SECRETS_DIR", "LD_PRELOAD", "LD_LIBRARY_PATH", "DYLD_INSERT_LIBRARIES",
-        "PYTHONPATH", "PYTHONSTARTUP", "JUPYTER_CONFIG_DIR", "JUPYTERHUB_API_TOKEN",
+        "PATH",
+        "HOME",
+        "USER",
+        "SHELL",
+        "PWD",
+        "TMPDIR",
+        "LANG",
+        "TERM",
+        "IFS",
+        "PS1",
+        "JUPYTER_SECRETS_DIR",
+        "LD_PRELOAD",
+        "LD_LIBRARY_PATH",
+        "DYLD_INSERT_LIBRARIES",
+        "PYTHONPATH",
+        "PYTHONSTARTUP",
+        "JUPYTER_CONFIG_DIR",
+        "JUPYTERHUB_API_TOKEN",
         "JPY_PARENT_PID",
-        "IPYTHONDIR", "CONDA_PREFIX", "VIRTUAL_ENV", "BASH_FUNC_X", "GIT_DIR", "BASH_ENV",
-        "NODE_OPTIONS", "XDG_RUNTIME_DIR",
+        "IPYTHONDIR",
+        "CONDA_PREFIX",
+        "VIRTUAL_ENV",
+        "BASH_FUNC_X",
+        "GIT_DIR",
+        "BASH_ENV",
+        "NODE_OPTIONS",
+        "XDG_RUNTIME_DIR",
     ],
 )
 def test_denied_env(denied):
@@ -268,8 +305,12 @@ def test_slot_fields_raise_only_invalid_input(payload, partial):
 @given(value=json_values)
 def test_single_validators_raise_only_invalid_input(value):
     for func in (
-        validate_slot_name, validate_project_name, validate_description, validate_filename,
-        validate_env, lambda v: validate_id("id", v),
+        validate_slot_name,
+        validate_project_name,
+        validate_description,
+        validate_filename,
+        validate_env,
+        lambda v: validate_id("id", v),
     ):
         try:
             result = func(value)

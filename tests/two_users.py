@@ -30,7 +30,11 @@ class TwoUsersIdentityProvider(IdentityProvider):
 
     async def get_user_token(self, handler) -> User | None:
         username = self.tokens.get(self.get_token(handler) or "")
-        return User(username=username, name=username, display_name=username.title()) if username else None
+        return (
+            User(username=username, name=username, display_name=username.title())
+            if username
+            else None
+        )
 
     def user_to_cookie(self, user: User) -> str:
         return user.username

@@ -78,7 +78,7 @@ class Command(SecretsCommand):
             secrets_base=settings.secrets_dir or None,
             with_files=with_files,
             owner=settings.owner,
-            store_class=settings.store_class,
+            store_class=settings.store_class,  # type: ignore[arg-type]  # a Type trait of SecretStore
             max_value_bytes=settings.max_value_bytes,
         )
 

@@ -14,8 +14,8 @@ from collections.abc import Callable
 from typing import Any, TextIO
 
 from jupyter_secrets.core.service import SecretsService
-from jupyter_secrets.errors import SecretsError
 from jupyter_secrets.core.states import needs_value
+from jupyter_secrets.errors import SecretsError
 
 
 def is_interactive(stdin: TextIO | None = None) -> bool:

@@ -10,8 +10,8 @@ from pathlib import Path
 
 from jupyter_secrets.cli.application import SECRETS_DIR_ALIAS, CLIError, UsageError
 from jupyter_secrets.cli.commands import ProjectCommand
-from jupyter_secrets.store.crypto import ENV_VAR as KEY_ENV_VAR
 from jupyter_secrets.core.states import needs_value
+from jupyter_secrets.store.crypto import ENV_VAR as KEY_ENV_VAR
 
 
 class RunApp(ProjectCommand):

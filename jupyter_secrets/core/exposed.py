@@ -75,7 +75,9 @@ class ExposedValues:
                 "jupyter_secrets: %d value(s) replaced earlier in this server's life are no longer "
                 "redacted (more than %d values or %d bytes were replaced); restart the server to "
                 "clear kernels that may still hold them",
-                dropped, self._max_retired, self._max_retired_bytes,
+                dropped,
+                self._max_retired,
+                self._max_retired_bytes,
             )
 
     def _forget_retired(self, value: str) -> None:

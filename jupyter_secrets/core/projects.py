@@ -153,7 +153,9 @@ class ProjectRegistry:
         project the store remembers."""
         default = self.project_dir_of("")
         candidates = [default] if default is not None else []
-        candidates += [Path(record.last_path) for record in self.store.projects(self.owner).values()]
+        candidates += [
+            Path(record.last_path) for record in self.store.projects(self.owner).values()
+        ]
         return candidates
 
     def slot_names(self, project_id: str) -> dict[str, str]:
@@ -170,13 +172,17 @@ class ProjectRegistry:
         claims = self._claims.get(project.id)
         if claims is None:
             claims = self._claims[project.id] = set()
-            record = self.store.projects(self.owner).get(project.id) if not self.store.locked else None
+            record = (
+                self.store.projects(self.owner).get(project.id) if not self.store.locked else None
+            )
             if record is not None:
                 claims.add(Path(record.last_path))
         claims.add(project.directory)
         others = sorted(d for d in claims if d != project.directory and _claims_id(d, project.id))
         if others:
-            names = ", ".join(f"'{self.display_path(str(d)) or '/'}'" for d in [project.directory, *others])
+            names = ", ".join(
+                f"'{self.display_path(str(d)) or '/'}'" for d in [project.directory, *others]
+            )
             raise Conflict(
                 f"project id {project.id} is used by more than one folder ({names}), as when a "
                 'project folder is copied: give one of them a new id (edit "project": {"id"} '

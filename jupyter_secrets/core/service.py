@@ -84,7 +84,9 @@ class SecretsService:
             raise Conflict(f"path: '{api_path or '/'}' is already a project", field="path")
         with self._lock:
             project = self.projects.create(directory, name)
-        self._on_change("project.created", {"project_id": project.id, "path": self.projects.api_path(directory)})
+        self._on_change(
+            "project.created", {"project_id": project.id, "path": self.projects.api_path(directory)}
+        )
         return self._project_model(project)
 
     def get_project(self, project_id: str) -> dict[str, Any]:
@@ -109,7 +111,9 @@ class SecretsService:
             updated = slotfile.update_slot(project.slots, slot_id, **fields)
             project = self.projects.save_slots(project, updated)
             self.sync.write(project)
-        self._on_change("slot.updated", {"project_id": project.id, "slot_id": slot_id, "fields": sorted(fields)})
+        self._on_change(
+            "slot.updated", {"project_id": project.id, "slot_id": slot_id, "fields": sorted(fields)}
+        )
         return self._slot_model(project, project.slot(slot_id))
 
     def remove_slot(self, project_id: str, slot_id: str) -> None:
@@ -139,7 +143,10 @@ class SecretsService:
         secret is created for this slot alone, and the reply says so.
         """
         if (value is None) == (secret_id is None):
-            raise InvalidInput("value", "give either 'value' (a new value) or 'secret_id' (an existing secret), not both")
+            raise InvalidInput(
+                "value",
+                "give either 'value' (a new value) or 'secret_id' (an existing secret), not both",
+            )
         with self._lock:
             project = self.projects.for_change(project_id)
             slot = project.slot(slot_id)
@@ -151,7 +158,12 @@ class SecretsService:
             self.sync.secret_users(meta.id, also=project)
         self._on_change(
             "slot.filled",
-            {"project_id": project.id, "slot_id": slot.id, "secret_id": meta.id, "created": created},
+            {
+                "project_id": project.id,
+                "slot_id": slot.id,
+                "secret_id": meta.id,
+                "created": created,
+            },
         )
         return {
             "slot": self._slot_model(project, slot),
@@ -181,7 +193,9 @@ class SecretsService:
     def create_user_secret(self, name: Any, value: Any, expires: Any = None) -> dict[str, Any]:
         _require_str("value", value)
         with self._lock:
-            meta = self.store.create_secret(self.owner, _require_str("name", name), value, expires=expires)
+            meta = self.store.create_secret(
+                self.owner, _require_str("name", name), value, expires=expires
+            )
         self._on_change("secret.created", {"secret_id": meta.id, "secret_name": meta.name})
         return self._secret_model(meta)
 
@@ -192,8 +206,10 @@ class SecretsService:
         unknown = sorted(set(payload) - {"name", "value", "expires"})
         if unknown:
             raise InvalidInput(unknown[0], "unknown field (allowed: name, value, expires)")
-        changes = {
-            key: _require_str(key, payload[key]) if key != "expires" or payload[key] is not None else None
+        changes: dict[str, Any] = {
+            key: _require_str(key, payload[key])
+            if key != "expires" or payload[key] is not None
+            else None
             for key in payload
         }
         with self._lock:
@@ -268,16 +284,27 @@ class SecretsService:
         # creates and binds only if the slot is still as read here, else we read again.
         for attempt in range(_FILL_ATTEMPTS):
             current = self._bound_secret(project.id, slot.id)
-            if current is not None and name is None and not self._fills_other_slots(current, project, slot):
+            if (
+                current is not None
+                and name is None
+                and not self._fills_other_slots(current, project, slot)
+            ):
                 meta = self.store.update_secret(
-                    self.owner, current.id, value=value,
+                    self.owner,
+                    current.id,
+                    value=value,
                     expires=UNSET if expires is None else expires,
                 )
                 return meta, False, f"The value of '{slot.name}' was replaced."
             try:
                 meta = self.store.create_and_bind(
-                    self.owner, project.id, slot.id, name if name is not None else slot.filename, value,
-                    expires=expires, unique_name=name is None,
+                    self.owner,
+                    project.id,
+                    slot.id,
+                    name if name is not None else slot.filename,
+                    value,
+                    expires=expires,
+                    unique_name=name is None,
                     expected_secret_id=current.id if current is not None else None,
                 )
             except Conflict as err:
@@ -319,8 +346,12 @@ class SecretsService:
             project = self.projects.read(directory)
         except (SlotFileError, Conflict) as err:
             return {
-                "id": None, "name": None, "path": self.projects.api_path(directory),
-                "exists": True, "error": problem_of(err), "slots": [],
+                "id": None,
+                "name": None,
+                "path": self.projects.api_path(directory),
+                "exists": True,
+                "error": problem_of(err),
+                "slots": [],
             }
         return self._project_model(project)
 
@@ -343,11 +374,14 @@ class SecretsService:
         }
 
     def _slot_model(
-        self, project: Project, slot: Slot, states: dict[str, tuple[str, SecretMeta | None]] | None = None
+        self,
+        project: Project,
+        slot: Slot,
+        states: dict[str, tuple[str, SecretMeta | None]] | None = None,
     ) -> dict[str, Any]:
         if states is None:
             states = self._slot_states(project)
-        state, meta = states.get(slot.id, (state_of(None, ()), None))
+        state, meta = states.get(slot.id, (state_of(None, frozenset()), None))
         return {
             "id": slot.id,
             "name": slot.name,
@@ -370,19 +404,14 @@ class SecretsService:
                 {
                     "project_id": binding.project_id,
                     "project_name": record.name if record else None,
-                    "project_path": self.projects.display_path(record.last_path) if record else None,
+                    "project_path": self.projects.display_path(record.last_path)
+                    if record
+                    else None,
                     "slot_id": binding.slot_id,
                     "slot_name": slot_names[binding.project_id].get(binding.slot_id),
                 }
             )
         return usage
-
-    def _slot_names(self, project_id: str) -> dict[str, str]:
-        try:
-            project = self._find_project(project_id)
-        except (SlotFileError, Conflict):
-            return {}
-        return {slot.id: slot.name for slot in project.slots.slots} if project else {}
 
     def _display_path(self, last_path: str) -> str:
         path = Path(last_path)

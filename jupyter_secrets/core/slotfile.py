@@ -21,8 +21,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
 
-from jupyter_secrets.fileio import _fsync_dir, write_new_file_at
 from jupyter_secrets.errors import Conflict, InvalidInput, NotFound, SlotFileError
+from jupyter_secrets.fileio import _fsync_dir, write_new_file_at
 from jupyter_secrets.rules import (
     ensure_name_free,
     name_key,
@@ -190,7 +190,7 @@ def update_slot(slot_file: SlotFile, slot_id: str, **fields: Any) -> SlotFile:
     unknown = sorted(set(fields) - set(validators))
     if unknown:
         raise InvalidInput(unknown[0], "unknown field (allowed: name, description, filename, env)")
-    changes = {key: validators[key](value) for key, value in fields.items()}
+    changes: dict[str, Any] = {key: validators[key](value) for key, value in fields.items()}
     updated = replace(current, **changes)
     _check_unique(slot_file.slots, updated.name, updated.filename, skip_id=slot_id)
     slots = tuple(updated if slot.id == slot_id else slot for slot in slot_file.slots)
@@ -253,7 +253,7 @@ def _parse(text: str) -> SlotFile:
         raise ValueError("must hold a JSON object with 'version', 'project' and 'slots'")
     version = data.get("version")
     if type(version) is not int:  # not bool, not 1.0
-        raise ValueError(f"must have \"version\": {SLOT_FILE_VERSION}")
+        raise ValueError(f'must have "version": {SLOT_FILE_VERSION}')
     if version != SLOT_FILE_VERSION:
         raise ValueError(
             f"has version {version}; this jupyter_secrets reads version {SLOT_FILE_VERSION}"
@@ -272,7 +272,7 @@ def _parse(text: str) -> SlotFile:
         raise ValueError(str(err)) from None
     slots_data = data.get("slots")
     if not isinstance(slots_data, list):
-        raise ValueError("must have a \"slots\" list (it may be empty)")
+        raise ValueError('must have a "slots" list (it may be empty)')
     slots = tuple(_parse_slot(i, item) for i, item in enumerate(slots_data))
     seen_ids: set[str] = set()
     seen_names: dict[str, str] = {}  # name_key -> the first name with it
@@ -327,7 +327,8 @@ def parse_slot_file(text: str, source: str) -> SlotFile:
 
 def _symlink_error(path: Path) -> SlotFileError:
     return SlotFileError(
-        str(path), "is a symbolic link; jupyter_secrets only reads and writes a real file here "
+        str(path),
+        "is a symbolic link; jupyter_secrets only reads and writes a real file here "
         "(replace the link with the file itself)",
     )
 

@@ -41,7 +41,9 @@ def is_expired(meta: SecretMeta, now: datetime | None = None) -> bool:
     return expires <= (now or utcnow())
 
 
-def state_of(meta: SecretMeta | None, unreadable: frozenset[str] | set[str], now: datetime | None = None) -> str:
+def state_of(
+    meta: SecretMeta | None, unreadable: frozenset[str] | set[str], now: datetime | None = None
+) -> str:
     """The state of a slot bound to ``meta`` (None: unbound)."""
     if meta is None:
         return MISSING

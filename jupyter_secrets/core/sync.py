@@ -25,7 +25,13 @@ log = logging.getLogger(__name__)
 class FileSync:
     """Writes the projects' files for one owner; ``materializer`` None: nothing is written."""
 
-    def __init__(self, store: SecretStore, owner: str, registry: ProjectRegistry, materializer: Materializer | None):
+    def __init__(
+        self,
+        store: SecretStore,
+        owner: str,
+        registry: ProjectRegistry,
+        materializer: Materializer | None,
+    ):
         self.store = store
         self.owner = owner
         self.registry = registry
@@ -64,7 +70,10 @@ class FileSync:
                     # No process can receive it (execve refuses it); the file still holds it.
                     log.warning(
                         "Slot %r of project %s: the value holds a NUL character, so it is not "
-                        "given as $%s (read the file instead)", slot.name, project.id, slot.env,
+                        "given as $%s (read the file instead)",
+                        slot.name,
+                        project.id,
+                        slot.env,
                     )
                     continue
                 env[slot.env] = values[slot.id]
@@ -117,7 +126,9 @@ class FileSync:
             # The store already holds the change: report the files problem (status, log)
             # rather than fail a request whose change was made.
             reason = err.strerror if isinstance(err, OSError) and err.strerror else str(err)
-            self._files_errors[project.id] = f"the secret files of project {project.id} cannot be written: {reason}"
+            self._files_errors[project.id] = (
+                f"the secret files of project {project.id} cannot be written: {reason}"
+            )
             log.error("jupyter_secrets: %s", self._files_errors[project.id])
             return {}
         self._files_errors.pop(project.id, None)
@@ -146,9 +157,15 @@ class FileSync:
         a project whose slot file broke meanwhile is logged and skipped, not an error."""
         for project_id in project_ids:
             try:
-                project = known if known is not None and known.id == project_id else self.registry.find(project_id)
+                project = (
+                    known
+                    if known is not None and known.id == project_id
+                    else self.registry.find(project_id)
+                )
             except (SlotFileError, Conflict) as err:
-                log.warning("Secret files of project %s not rewritten: %s", project_id, problem_of(err))
+                log.warning(
+                    "Secret files of project %s not rewritten: %s", project_id, problem_of(err)
+                )
                 continue
             if project is not None:
                 self.write(project)

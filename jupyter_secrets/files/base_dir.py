@@ -323,11 +323,17 @@ def cleanup_all_stale(current_base: Path, *, registry: Path | None = None) -> in
     try:
         with _registry(registry) as bases:
             bases.setdefault(current, None)
-            return sum(_cleanup_registered(path, owner, bases, path == current)
-                       for path, owner in list(bases.items()))
+            return sum(
+                _cleanup_registered(path, owner, bases, path == current)
+                for path, owner in list(bases.items())
+            )
     except (OSError, SecretsError) as err:
-        log.warning("jupyter_secrets: the registry of secrets directories cannot be used (%s): "
-                    "only %s is cleaned of stale trees", err, current)
+        log.warning(
+            "jupyter_secrets: the registry of secrets directories cannot be used (%s): "
+            "only %s is cleaned of stale trees",
+            err,
+            current,
+        )
         return cleanup_stale(Path(current))
 
 

@@ -38,6 +38,7 @@ import threading
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from jupyter_secrets.errors import InvalidInput, SecretsError
 from jupyter_secrets.fileio import (
     _DIR_FLAGS,
     _atomic_write,
@@ -48,10 +49,8 @@ from jupyter_secrets.fileio import (
     _remove_at,
 )
 from jupyter_secrets.files.owners import _write_owner
-from jupyter_secrets.errors import InvalidInput, SecretsError
 from jupyter_secrets.helper import INDEX_FILENAME, parse_index
 from jupyter_secrets.rules import validate_filename, validate_id, validate_slot_name
-
 
 #: Every value kernels must redact (see write_redaction_set); a dot name, so no project clash.
 REDACTION_FILENAME = ".~redaction.json"
@@ -124,7 +123,9 @@ class Materializer:
         of every project of this server, and those replaced since, which a kernel may still
         hold in memory.  0600 at the root of the tree, like the values themselves.
         """
-        data = json.dumps({"version": 1, "values": values}, ensure_ascii=False).encode("utf-8", "surrogatepass")
+        data = json.dumps({"version": 1, "values": values}, ensure_ascii=False).encode(
+            "utf-8", "surrogatepass"
+        )
         with self._lock, self._root_fd() as root_fd:
             _atomic_write(root_fd, REDACTION_FILENAME, data)
 

@@ -66,8 +66,8 @@ import threading
 import time
 from typing import Any
 
-from jupyter_secrets.helper import ENV_VAR, INDEX_FILENAME, list_secrets
 from jupyter_secrets.guards.redact import DEFAULT_MIN_LENGTH, Redactor
+from jupyter_secrets.helper import ENV_VAR, INDEX_FILENAME, list_secrets
 
 __all__ = ["load_ipython_extension", "unload_ipython_extension"]
 
@@ -100,7 +100,9 @@ class SecretValues:
 
     def __init__(self, directory: str, min_length: int = DEFAULT_MIN_LENGTH):
         self.directory = directory
-        self.redaction_file = os.path.join(os.path.dirname(os.path.abspath(directory)), REDACTION_FILENAME)
+        self.redaction_file = os.path.join(
+            os.path.dirname(os.path.abspath(directory)), REDACTION_FILENAME
+        )
         self.min_length = min_length
         self._lock = threading.Lock()
         self._signature: tuple | None = None
@@ -121,7 +123,7 @@ class SecretValues:
     def _stat(self) -> tuple | None:
         """What identifies the state of what we read; None while it may still change unseen."""
         latest = 0
-        keys = []
+        keys: list[tuple[int, int, int] | None] = []
         paths = (self.directory, os.path.join(self.directory, INDEX_FILENAME), self.redaction_file)
         for path, follow in zip(paths, (True, True, False)):
             try:
@@ -157,7 +159,9 @@ def read_redaction_file(path: str) -> dict[str, str]:
     anything else is ignored (never an error: redaction must not break the kernel).
     """
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC | getattr(os, "O_NONBLOCK", 0))
+        fd = os.open(
+            path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC | getattr(os, "O_NONBLOCK", 0)
+        )
     except OSError:
         return {}
     try:
@@ -170,7 +174,9 @@ def read_redaction_file(path: str) -> dict[str, str]:
         ):
             return {}
         with os.fdopen(fd, "rb", closefd=False) as file:
-            data = json.loads(file.read(REDACTION_FILE_MAX_BYTES + 1).decode("utf-8", "surrogatepass"))
+            data = json.loads(
+                file.read(REDACTION_FILE_MAX_BYTES + 1).decode("utf-8", "surrogatepass")
+            )
         values = data.get("values") if isinstance(data, dict) and data.get("version") == 1 else None
         if not isinstance(values, dict):
             return {}
@@ -210,9 +216,9 @@ class StreamFilter:
         """ipykernel's transform hook (never None: that would drop the rest of a flush)."""
         try:
             content = msg.get("content")
-            text = content.get("text") if isinstance(content, dict) else None
-            if not isinstance(text, str):
+            if not isinstance(content, dict) or not isinstance(content.get("text"), str):
                 return msg
+            text = content["text"]
             parent = msg.get("parent_header") or {}
             if self._held and self._held_parent.get("msg_id") != parent.get("msg_id"):
                 self.release()  # another cell's output: the held text belongs to its own cell
@@ -229,7 +235,9 @@ class StreamFilter:
             if tail:
                 self._generation += 1
                 generation = self._generation
-                self.stream.pub_thread.io_loop.call_later(HOLD_SECONDS, lambda: self._expire(generation))
+                self.stream.pub_thread.io_loop.call_later(
+                    HOLD_SECONDS, lambda: self._expire(generation)
+                )
         except Exception:
             pass
         return msg
@@ -250,7 +258,11 @@ class StreamFilter:
             return
         try:
             stream.session.send(
-                stream.pub_thread, "stream", {"name": stream.name, "text": text}, parent=parent, ident=stream.topic
+                stream.pub_thread,
+                "stream",
+                {"name": stream.name, "text": text},
+                parent=parent,
+                ident=stream.topic,
             )
         except Exception:
             pass
@@ -274,8 +286,8 @@ class KernelRedaction:
         self.installed = False
         self._local = threading.local()
         self._filters: list[StreamFilter] = []
-        self._original_showtraceback = None
-        self._original_user_expressions = None
+        self._original_showtraceback: Any = None
+        self._original_user_expressions: Any = None
 
     # ------------------------------------------------------------------ the hooks
 
@@ -442,7 +454,9 @@ class KernelRedaction:
         for stream_filter in self._filters:
             stream = stream_filter.stream
             if stream.pub_thread is not None:
-                stream.pub_thread.schedule(lambda s=stream, f=stream_filter: s.unregister_hook(f.hook))
+                stream.pub_thread.schedule(
+                    lambda s=stream, f=stream_filter: s.unregister_hook(f.hook)
+                )
         self._filters = []
 
 
@@ -512,7 +526,9 @@ class EchoFilter:
         while self._channels:
             try:
                 holding = any(channel[2] for channel in self._channels.values())
-                ready, _, _ = select.select(list(self._channels), [], [], HOLD_SECONDS if holding else None)
+                ready, _, _ = select.select(
+                    list(self._channels), [], [], HOLD_SECONDS if holding else None
+                )
                 with self._lock:
                     if not ready:  # nothing followed the held text: it was not a value
                         for channel in self._channels.values():
@@ -549,7 +565,7 @@ class EchoFilter:
         channel[2] = tail
         data = head.encode("utf-8", "surrogateescape")
         while data:
-            data = data[os.write(real, data):]
+            data = data[os.write(real, data) :]
 
     def drain(self) -> None:
         """At exit: what is still in the pipes goes out (the thread dies with the process)."""

@@ -172,7 +172,9 @@ class Redactor:
         # For redact_partial: the longest form, and where a form may begin in a text.
         self._max_length = max(map(len, patterns), default=0)
         firsts = sorted({pattern[0] for pattern in patterns})
-        self._first_chars = re.compile("[" + "".join(map(re.escape, firsts)) + "]") if firsts else None
+        self._first_chars = (
+            re.compile("[" + "".join(map(re.escape, firsts)) + "]") if firsts else None
+        )
         if patterns:
             automaton = ahocorasick.Automaton(ahocorasick.STORE_ANY, ahocorasick.KEY_STRING)
             for pattern, name in patterns.items():
@@ -244,7 +246,10 @@ class Redactor:
     def _spans(self, text: str) -> list[tuple[int, int, list[str]]]:
         """Where values are: disjoint ``(start, end, slot names)``, in order."""
         # (start, -length, name) of every match, overlapping ones included.
-        found = [(end - length + 1, -length, name) for end, (length, name) in self._automaton.iter(text)]
+        assert self._automaton is not None  # callers return early for a matcher of no value
+        found = [
+            (end - length + 1, -length, name) for end, (length, name) in self._automaton.iter(text)
+        ]
         found.sort()
         spans: list[tuple[int, int, list[str]]] = []
         for start, negative_length, name in found:

@@ -46,7 +46,7 @@ from __future__ import annotations
 import inspect
 import os
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Literal
 
 from tornado.web import HTTPError
 
@@ -115,7 +115,12 @@ def install_save_guard(
 class SaveGuard:
     """The save guard of one contents manager: call it as a pre-save hook."""
 
-    def __init__(self, get_redactor: Callable[[], Redactor], get_mode: Callable[[], str], notify: Notify | None):
+    def __init__(
+        self,
+        get_redactor: Callable[[], Redactor],
+        get_mode: Callable[[], str],
+        notify: Notify | None,
+    ):
         self.get_redactor = get_redactor
         self.get_mode = get_mode
         self.notify = notify
@@ -123,7 +128,9 @@ class SaveGuard:
         # scans only what changed.  Started over whenever get_redactor() returns a new one.
         self._memo: tuple[Redactor | None, CleanStrings] = (None, CleanStrings())
 
-    def __call__(self, model: dict[str, Any], path: str, contents_manager: Any = None, **kwargs: Any) -> None:
+    def __call__(
+        self, model: dict[str, Any], path: str, contents_manager: Any = None, **kwargs: Any
+    ) -> None:
         mode = self.get_mode()
         if mode == "off" or not isinstance(model, dict):
             return
@@ -166,7 +173,7 @@ class SaveGuard:
 
         else:
 
-            def save(model: Any, path: str = "") -> Any:
+            def save(model: Any, path: str = "") -> Any:  # type: ignore[misc]  # sync managers
                 return original(self.check_chunk(model, path, contents_manager), path)
 
         contents_manager.save = save
@@ -207,7 +214,8 @@ class SaveGuard:
             _notify(self.notify, path, names, "refused", contents_manager)
             raise HTTPError(
                 400,
-                refusal_message(path, names) + " (A chunked upload: the chunks before this one were saved.)",
+                refusal_message(path, names)
+                + " (A chunked upload: the chunks before this one were saved.)",
             )
         try:
             with open(os_path, "rb") as file:
@@ -265,12 +273,14 @@ class _fail_closed:
     def __enter__(self) -> None:
         return None
 
-    def __exit__(self, etype: Any, error: Any, traceback: Any) -> bool:
+    def __exit__(self, etype: Any, error: Any, traceback: Any) -> Literal[False]:
         if error is None or isinstance(error, HTTPError):
             return False
         log = getattr(self.contents_manager, "log", None)
         if log is not None:
-            log.error("jupyter_secrets: the save guard failed on %s: %s", self.path, type(error).__name__)
+            log.error(
+                "jupyter_secrets: the save guard failed on %s: %s", self.path, type(error).__name__
+            )
         raise HTTPError(
             500,
             f"Not saved: jupyter_secrets could not check {self.path or 'this file'} for secret "
@@ -290,6 +300,7 @@ def _notify(
         log = getattr(contents_manager, "log", None)
         if log is not None:
             log.warning(
-                "jupyter_secrets: could not report the save guard's action on %s", path,
+                "jupyter_secrets: could not report the save guard's action on %s",
+                path,
                 exc_info=True,
             )

@@ -13,28 +13,31 @@ import os
 import signal
 import threading
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from jupyter_server.extension.application import ExtensionApp
 from tornado.ioloop import PeriodicCallback
 from traitlets import Bool, Enum, Int
 
-from jupyter_secrets.server import kernels
-from jupyter_secrets.server import unserved
 from jupyter_secrets._version import __version__
-from jupyter_secrets.server.access import Access, gives_stable_names
+from jupyter_secrets.cli.prompt import prompt_or_log
+from jupyter_secrets.core.service import SecretsService
 from jupyter_secrets.core.settings import SecretsSettings
-from jupyter_secrets.store.crypto import ENV_VAR
-from jupyter_secrets.server.events import Events
+from jupyter_secrets.files import Materializer, choose_base_dir, cleanup_all_stale, new_server_dir
+from jupyter_secrets.guards.kernel_redact import MIN_LENGTH_VAR
+from jupyter_secrets.guards.redact import Redactor
 from jupyter_secrets.guards.save_guard import MODES as SAVE_MODES
 from jupyter_secrets.guards.save_guard import install_save_guard
+from jupyter_secrets.server import kernels, unserved
+from jupyter_secrets.server.access import Access, gives_stable_names
+from jupyter_secrets.server.events import Events
 from jupyter_secrets.server.handlers import handlers
-from jupyter_secrets.guards.kernel_redact import MIN_LENGTH_VAR
-from jupyter_secrets.files import Materializer, choose_base_dir, cleanup_all_stale, new_server_dir
-from jupyter_secrets.cli.prompt import prompt_or_log
-from jupyter_secrets.guards.redact import Redactor
-from jupyter_secrets.core.service import SecretsService
 from jupyter_secrets.server.terminals import TerminalEnv
+from jupyter_secrets.store.base import SecretStore
+from jupyter_secrets.store.crypto import ENV_VAR
+
+if TYPE_CHECKING:
+    from jupyter_server.serverapp import ServerApp
 
 
 class SecretsExtension(SecretsSettings, ExtensionApp):
@@ -84,7 +87,6 @@ class SecretsExtension(SecretsSettings, ExtensionApp):
         server) and for expired values; 0 turns the check off.""",
     )
 
-
     owner_only = Enum(
         ["auto", "always"],
         default_value="auto",
@@ -104,20 +106,30 @@ class SecretsExtension(SecretsSettings, ExtensionApp):
         # The key must reach no child process (kernels, terminals, anything the server starts):
         # take it out of the server's environment once the store has read it.
         key_text = os.environ.get(ENV_VAR, "")
-        self.store = self.store_class.open(
-            self.store_path, key_file=self.key_file, max_value_bytes=self.max_value_bytes, parent=self
+        store_class: type[SecretStore] = self.store_class  # type: ignore[assignment]  # a Type trait of SecretStore
+        self.store = store_class.open(
+            self.store_path,
+            key_file=self.key_file,
+            max_value_bytes=self.max_value_bytes,
+            parent=self,
         )
         os.environ.pop(ENV_VAR, None)
-        self._key_material = {part.strip(): "store key" for part in key_text.split(";") if part.strip()}
+        self._key_material = {
+            part.strip(): "store key" for part in key_text.split(";") if part.strip()
+        }
         if self.store.locked:
-            self.log.error("jupyter_secrets: the secret store is locked: %s", self.store.lock_reason)
+            self.log.error(
+                "jupyter_secrets: the secret store is locked: %s", self.store.lock_reason
+            )
         self._announce_new_store()
         self._base = choose_base_dir(self.secrets_dir or None)
         for warning in self._base.warnings:
             self.log.warning("jupyter_secrets: %s", warning)
         removed = cleanup_all_stale(self._base.path)
         if removed:
-            self.log.info("jupyter_secrets: removed %d stale secrets tree(s) of stopped servers", removed)
+            self.log.info(
+                "jupyter_secrets: removed %d stale secrets tree(s) of stopped servers", removed
+            )
         self.materializer = Materializer(new_server_dir(self._base.path))
         # A server stopped by Ctrl-C without a terminal leaves through KeyboardInterrupt and
         # skips stop_extension(): atexit still removes the files.
@@ -126,24 +138,37 @@ class SecretsExtension(SecretsSettings, ExtensionApp):
         io_loop = getattr(self.serverapp, "io_loop", None)  # made before extensions load
         self.events.loop = getattr(io_loop, "asyncio_loop", None)
         self.access = Access(self.owner, self._owner_only())
-        root = Path(self.serverapp.root_dir)
-        self.service = SecretsService(self.store, root, self.owner, self.materializer, on_change=self.events.change)
+        root = Path(self._server.root_dir)
+        self.service = SecretsService(
+            self.store, root, self.owner, self.materializer, on_change=self.events.change
+        )
         self.service.materialize_known_projects()
         kernels.install(
-            self.serverapp.kernel_manager,
+            self._server.kernel_manager,
             kernels.KernelHooks(self._kernel_env, self.kernel_output_redaction),
             self.log,
         )
         install_save_guard(
-            self.serverapp.contents_manager, self._current_redactor, lambda: self.on_save, self.events.save_guard
+            self._server.contents_manager,
+            self._current_redactor,
+            lambda: self.on_save,
+            self.events.save_guard,
         )
         prompt_or_log(self.service, self.prompt_on_start, self.log)
         self.log.info(
             "jupyter_secrets %s: store %s, files under %s, %s",
-            __version__, self.store_path, self.materializer.root,
-            f"only {self.owner} may use the secrets" if self.access.owner_only
+            __version__,
+            self.store_path,
+            self.materializer.root,
+            f"only {self.owner} may use the secrets"
+            if self.access.owner_only
             else "every login of this server acts as its owner",
         )
+
+    @property
+    def _server(self) -> ServerApp:
+        assert self.serverapp is not None, "the extension runs inside a server"
+        return self.serverapp
 
     def _owner_only(self) -> bool:
         if self.owner_only == "always":
@@ -162,7 +187,9 @@ class SecretsExtension(SecretsSettings, ExtensionApp):
             "jupyter_secrets: created a new, empty secret store at %s%s. If this user had "
             "secrets before, the volume holding the old store was lost or is not mounted.",
             self.store_path,
-            " (JupyterHub user " + os.environ["JUPYTERHUB_USER"] + ")" if os.environ.get("JUPYTERHUB_USER") else "",
+            " (JupyterHub user " + os.environ["JUPYTERHUB_USER"] + ")"
+            if os.environ.get("JUPYTERHUB_USER")
+            else "",
         )
 
     def _status(self) -> dict[str, Any]:
@@ -190,13 +217,15 @@ class SecretsExtension(SecretsSettings, ExtensionApp):
         return self._redactor[1]
 
     def initialize_handlers(self) -> None:
-        self.handlers.extend(handlers(service=self.service, access=self.access, status=self._status))
+        self.handlers.extend(
+            handlers(service=self.service, access=self.access, status=self._status)
+        )
         web_app = getattr(self.serverapp, "web_app", None)
         if web_app is not None:
             protected = unserved.protected_paths(self.store_path, self.key_file, self._base.path)
             unserved.install(
                 web_app,
-                unserved.UnservedMatcher(self.serverapp.base_url, self.serverapp.root_dir, protected),
+                unserved.UnservedMatcher(self._server.base_url, self._server.root_dir, protected),
             )
 
     async def _start_jupyter_server_extension(self, serverapp) -> None:
@@ -204,7 +233,9 @@ class SecretsExtension(SecretsSettings, ExtensionApp):
         terminal_manager = serverapp.web_app.settings.get("terminal_manager")
         if terminal_manager is not None:
             root = str(Path(serverapp.root_dir))
-            terminal_manager.extra_env = TerminalEnv(lambda: self.service.kernel_env(root), terminal_manager.extra_env)
+            terminal_manager.extra_env = TerminalEnv(
+                lambda: self.service.kernel_env(root), terminal_manager.extra_env
+            )
         if self.refresh_interval > 0:
             self._refresher = PeriodicCallback(self._refresh, self.refresh_interval * 1000)
             self._refresher.start()
@@ -237,8 +268,16 @@ class SecretsExtension(SecretsSettings, ExtensionApp):
         """Clean up whatever was set up: a start that failed half-way must still stop."""
         steps = (
             ("stop the refresh", lambda: self._refresher.stop(), "_refresher"),
-            ("restore the kernel provisioner", lambda: kernels.uninstall(self.serverapp.kernel_manager), "service"),
-            ("remove the materialized secrets", lambda: self.materializer.remove_all(), "materializer"),
+            (
+                "restore the kernel provisioner",
+                lambda: kernels.uninstall(self._server.kernel_manager),
+                "service",
+            ),
+            (
+                "remove the materialized secrets",
+                lambda: self.materializer.remove_all(),
+                "materializer",
+            ),
             ("close the store", lambda: self.store.close(), "store"),
         )
         for what, step, needs in steps:

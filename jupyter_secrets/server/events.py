@@ -34,7 +34,9 @@ class Events:
                 event_logger.register_event_schema(schema)
 
     def change(self, action: str, details: dict[str, Any]) -> None:
-        self._emit(CHANGE, {"action": action, "owner": self.owner, "actor": current_actor(), **details})
+        self._emit(
+            CHANGE, {"action": action, "owner": self.owner, "actor": current_actor(), **details}
+        )
 
     def save_guard(self, path: str, slots: list[str], action: str) -> None:
         self._emit(SAVE_GUARD, {"path": path, "slots": sorted(slots), "action": action})

@@ -16,8 +16,8 @@ from jupyter_server.auth.decorator import authorized
 from jupyter_server.base.handlers import APIHandler
 from tornado import web
 
-from jupyter_secrets.server.access import Access
 from jupyter_secrets.core.audit import set_actor
+from jupyter_secrets.core.service import SecretsService
 from jupyter_secrets.errors import (
     Conflict,
     InvalidInput,
@@ -28,7 +28,7 @@ from jupyter_secrets.errors import (
     StoreLocked,
     StoreUnavailable,
 )
-from jupyter_secrets.core.service import SecretsService
+from jupyter_secrets.server.access import Access
 
 AUTH_RESOURCE = "secrets"
 
@@ -94,7 +94,9 @@ class SecretsAPIHandler(APIHandler):
 
     def json_body(self) -> dict[str, Any]:
         """The request body as a JSON object; never logs it (it may hold a value)."""
-        from jupyter_secrets.rules import parse_json_object  # the body rules live with the other rules
+        from jupyter_secrets.rules import (
+            parse_json_object,
+        )  # the body rules live with the other rules
 
         raw = self.request.body or b""
         if len(raw) > MAX_BODY_BYTES:
@@ -117,7 +119,7 @@ class SecretsAPIHandler(APIHandler):
         self.set_status(204)
         self.finish()
 
-    def log_exception(self, typ, value, tb) -> None:  # type: ignore[override]
+    def log_exception(self, typ, value, tb) -> None:
         # A domain error is the user's to fix: one line, no traceback (messages hold no value).
         if isinstance(value, SecretsError):
             self.log.info("%s %s: %s", self.request.method, self.request.path, value.message)
@@ -170,13 +172,18 @@ class ProjectsHandler(SecretsAPIHandler):
     @web.authenticated
     @authorized
     async def get(self):
-        self.reply(await self.call(self.service.project_for_path, self.get_query_argument("path", "")))
+        self.reply(
+            await self.call(self.service.project_for_path, self.get_query_argument("path", ""))
+        )
 
     @web.authenticated
     @authorized
     async def post(self):
         body = self.json_body()
-        self.reply(await self.call(self.service.create_project, body.get("path", ""), body.get("name")), 201)
+        self.reply(
+            await self.call(self.service.create_project, body.get("path", ""), body.get("name")),
+            201,
+        )
 
 
 class ProjectHandler(SecretsAPIHandler):
@@ -213,7 +220,9 @@ class SlotValueHandler(SecretsAPIHandler):
         body = self.json_body()
         unknown = sorted(set(body) - {"value", "secret_id", "name", "expires"})
         if unknown:
-            raise InvalidInput(unknown[0], "unknown field (allowed: value, secret_id, name, expires)")
+            raise InvalidInput(
+                unknown[0], "unknown field (allowed: value, secret_id, name, expires)"
+            )
         self.reply(
             await self.call(
                 self.service.fill_slot,
@@ -246,7 +255,12 @@ class UserSecretsHandler(SecretsAPIHandler):
         unknown = sorted(set(body) - {"name", "value", "expires"})
         if unknown:
             raise InvalidInput(unknown[0], "unknown field (allowed: name, value, expires)")
-        model = await self.call(self.service.create_user_secret, body.get("name"), body.get("value"), body.get("expires"))
+        model = await self.call(
+            self.service.create_user_secret,
+            body.get("name"),
+            body.get("value"),
+            body.get("expires"),
+        )
         self.reply(model, 201)
 
 

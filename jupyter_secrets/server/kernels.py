@@ -39,7 +39,7 @@ class KernelHooks:
 
 # The hooks of each server's kernel manager (a MultiKernelManager).  Keyed weakly by that
 # manager, so several servers in one process (tests) each reach their own service.
-_hooks: "weakref.WeakKeyDictionary[Any, KernelHooks]" = weakref.WeakKeyDictionary()
+_hooks: weakref.WeakKeyDictionary[Any, KernelHooks] = weakref.WeakKeyDictionary()
 
 
 def is_ipykernel(cmd: list[str]) -> bool:

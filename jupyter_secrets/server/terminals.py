@@ -18,7 +18,9 @@ from jupyter_secrets.store.crypto import ENV_VAR
 class TerminalEnv(Mapping):
     """``extra_env`` for a terminal manager: earlier entries, then the secrets env, live."""
 
-    def __init__(self, secrets_env: Callable[[], dict[str, str]], earlier: Mapping[str, Any] | None = None):
+    def __init__(
+        self, secrets_env: Callable[[], dict[str, str]], earlier: Mapping[str, Any] | None = None
+    ):
         self._secrets_env = secrets_env
         self._earlier = dict(earlier or {})
 

@@ -38,7 +38,9 @@ _PREFIXES = ("files/", "api/contents/", "nbconvert/")
 _STORE_COMPANIONS = ("", "-wal", "-shm", "-journal")
 
 
-def protected_paths(store_path: str | Path | None, key_file: str | Path | None, secrets_base: Path | None) -> list[Path]:
+def protected_paths(
+    store_path: str | Path | None, key_file: str | Path | None, secrets_base: Path | None
+) -> list[Path]:
     """The real paths to refuse: the store and its companions, the key file, the secrets dir."""
     paths: list[Path] = []
     if store_path:
@@ -62,7 +64,7 @@ class UnservedMatcher(Matcher):
         path = request.path or ""
         if not path.startswith(self.base_url):
             return None
-        route = unquote(path[len(self.base_url):])
+        route = unquote(path[len(self.base_url) :])
         api_path = _api_path_of(route)
         if api_path is None:
             return None
@@ -71,13 +73,15 @@ class UnservedMatcher(Matcher):
     def refuses(self, api_path: str) -> bool:
         """Whether the API path resolves onto or under a protected path."""
         target = Path(os.path.realpath(os.path.join(self.root_dir, api_path.strip("/"))))
-        return any(target == guarded or target.is_relative_to(guarded) for guarded in self.protected)
+        return any(
+            target == guarded or target.is_relative_to(guarded) for guarded in self.protected
+        )
 
 
 def _api_path_of(route: str) -> str | None:
     for prefix in _PREFIXES:
         if route.startswith(prefix):
-            rest = route[len(prefix):]
+            rest = route[len(prefix) :]
             if prefix == "nbconvert/":  # nbconvert/<format>/<path>
                 _, _, rest = rest.partition("/")
             return rest
@@ -90,10 +94,14 @@ class UnservedHandler(web.RequestHandler):
     def prepare(self) -> None:
         self.set_status(403)
         self.set_header("Content-Type", "application/json")
-        self.finish(json.dumps({
-            "message": "jupyter_secrets: this file belongs to the secret store (or its key, or the "
-            "materialized secrets) and is never served over HTTP",
-        }))
+        self.finish(
+            json.dumps(
+                {
+                    "message": "jupyter_secrets: this file belongs to the secret store (or its key, or the "
+                    "materialized secrets) and is never served over HTTP",
+                }
+            )
+        )
 
     def check_xsrf_cookie(self) -> None:  # refusing needs no XSRF check
         return None

@@ -18,8 +18,16 @@ from datetime import datetime, timezone
 from typing import Any, Final, NamedTuple
 
 from traitlets.config import LoggingConfigurable
+from traitlets.traitlets import MetaHasTraits
 
-from jupyter_secrets.errors import Conflict, InvalidInput, NotFound, SecretsError, SecretUnreadable, StoreLocked
+from jupyter_secrets.errors import (
+    Conflict,
+    InvalidInput,
+    NotFound,
+    SecretsError,
+    SecretUnreadable,
+    StoreLocked,
+)
 from jupyter_secrets.rules import TIME_FORMAT, name_key, validate_id, validate_secret_name
 
 DEFAULT_MAX_VALUE_BYTES: Final = 64 * 1024
@@ -148,7 +156,7 @@ def encode_value(value: Any, max_value_bytes: int) -> bytes:
 # ---------------------------------------------------------------------- interface
 
 
-class _StoreMeta(ABCMeta, type(LoggingConfigurable)):  # type: ignore[misc]
+class _StoreMeta(ABCMeta, MetaHasTraits):
     """An abstract interface that is also configurable (as jupyter_client's provisioners are)."""
 
 
@@ -231,7 +239,7 @@ class SecretStore(LoggingConfigurable, ABC, metaclass=_StoreMeta):
         *,
         name: str | _Unset = UNSET,
         value: str | _Unset = UNSET,
-        expires: str | None | _Unset = UNSET,
+        expires: str | _Unset | None = UNSET,
     ) -> SecretMeta:
         """Change the given fields only; ``expires=None`` removes the expiry."""
 
@@ -270,7 +278,7 @@ class SecretStore(LoggingConfigurable, ABC, metaclass=_StoreMeta):
         *,
         expires: str | None = None,
         unique_name: bool = False,
-        expected_secret_id: str | None | _Unset = UNSET,
+        expected_secret_id: str | _Unset | None = UNSET,
     ) -> SecretMeta:
         """Create a secret and fill the slot with it (replacing its binding), all or nothing.
 

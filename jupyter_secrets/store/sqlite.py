@@ -41,7 +41,6 @@ from uuid import uuid4
 
 from traitlets import Float
 
-from jupyter_secrets.store.crypto import ENV_VAR, DecryptError, Keyring, KeyringError, blob_key_id, ensure_private_dir
 from jupyter_secrets.errors import (
     Conflict,
     NotFound,
@@ -66,6 +65,14 @@ from jupyter_secrets.store.base import (
     free_name,
     slot_changed,
     utc_now,
+)
+from jupyter_secrets.store.crypto import (
+    ENV_VAR,
+    DecryptError,
+    Keyring,
+    KeyringError,
+    blob_key_id,
+    ensure_private_dir,
 )
 
 log = logging.getLogger(__name__)
@@ -230,7 +237,9 @@ class SQLiteSecretStore(SecretStore):
         try:
             probe = self._probe_at(f"file:{self.path}?mode=ro&immutable=1")
         except sqlite3.DatabaseError as err:
-            self._lock_with(f"the secret store {self.path} cannot be read ({err}); it is left untouched")
+            self._lock_with(
+                f"the secret store {self.path} cannot be read ({err}); it is left untouched"
+            )
             return None, None, True
         self._lock_with(
             f"the secret store {self.path} is on a read-only file system: it is shown read-only "
@@ -467,7 +476,9 @@ class SQLiteSecretStore(SecretStore):
         ).fetchone()
         if row is not None:
             looks = "" if row[0] == name else " (the two names look the same)"
-            raise Conflict(f"name: '{name}' is already used by the secret '{row[0]}'{looks}", field="name")
+            raise Conflict(
+                f"name: '{name}' is already used by the secret '{row[0]}'{looks}", field="name"
+            )
 
     # ---------------------------------------------------------------- secrets
 
@@ -536,7 +547,9 @@ class SQLiteSecretStore(SecretStore):
             (count,) = db.execute("SELECT count(*) FROM secrets WHERE user = ?", (user,)).fetchone()
             if count <= 2 * len(wanted):
                 # Most of the user's secrets: one pass over them beats a lookup for each.
-                return dict(db.execute("SELECT id, ciphertext FROM secrets WHERE user = ?", (user,)))
+                return dict(
+                    db.execute("SELECT id, ciphertext FROM secrets WHERE user = ?", (user,))
+                )
         blobs: dict[str, bytes] = {}
         for start in range(0, len(wanted), _IDS_PER_QUERY):
             chunk = wanted[start : start + _IDS_PER_QUERY]
@@ -577,7 +590,7 @@ class SQLiteSecretStore(SecretStore):
         *,
         name: str | _Unset = UNSET,
         value: str | _Unset = UNSET,
-        expires: str | None | _Unset = UNSET,
+        expires: str | _Unset | None = UNSET,
     ) -> SecretMeta:
         self._check_writable()
         changes: dict[str, Any] = {}
@@ -630,7 +643,7 @@ class SQLiteSecretStore(SecretStore):
         *,
         expires: str | None = None,
         unique_name: bool = False,
-        expected_secret_id: str | None | _Unset = UNSET,
+        expected_secret_id: str | _Unset | None = UNSET,
     ) -> SecretMeta:
         """See ``SecretStore.create_and_bind``: here one ``BEGIN IMMEDIATE`` transaction, so
         the binding checked, the free name chosen, the secret and its binding are one step

@@ -36,7 +36,9 @@ CHROMIUM_ARGS = [
 ]
 # Screenshots go to tests/artifacts/ (git-ignored); `UPDATE_SCREENSHOTS=1 make test-browser`
 # refreshes the ones the README shows, in docs/screenshots/.
-SCREENSHOTS = REPO / ("docs/screenshots" if os.environ.get("UPDATE_SCREENSHOTS") else "tests/artifacts/screenshots")
+SCREENSHOTS = REPO / (
+    "docs/screenshots" if os.environ.get("UPDATE_SCREENSHOTS") else "tests/artifacts/screenshots"
+)
 VIEWPORT = {"width": 1180, "height": 720}
 
 # Settings written to the test server's user settings: no news pop-up, no update check.
@@ -72,7 +74,9 @@ def _importable_installed() -> bool:
 def _labextension_installed() -> bool:
     from jupyter_core.paths import jupyter_path
 
-    return any(os.path.isdir(os.path.join(p, "jupyter-secrets")) for p in jupyter_path("labextensions"))
+    return any(
+        os.path.isdir(os.path.join(p, "jupyter-secrets")) for p in jupyter_path("labextensions")
+    )
 
 
 @pytest.fixture(scope="session")

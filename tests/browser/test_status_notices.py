@@ -32,7 +32,8 @@ def serve_status(page, lab, **changes) -> dict:
 def test_every_notice(page, lab, api):
     api.project("notices", "Notices", [{"name": "Token", "filename": "token"}])
     serve_status(
-        page, lab,
+        page,
+        lab,
         locked=True,
         lock_reason="no key decrypts this store (JUPYTER_SECRETS_KEY changed?)",
         files_error="[Errno 28] No space left on device",
@@ -85,8 +86,16 @@ def test_squatted_location_in_memory_is_a_warning_too(page, lab, api):
 
 def test_no_notice_when_all_is_well(page, lab, api):
     api.project("calm", "Calm", [])
-    serve_status(page, lab, locked=False, lock_reason=None, files_error=None,
-                 secrets_dir_memory_backed=True, secrets_dir_warnings=[], store_created_now=True)
+    serve_status(
+        page,
+        lab,
+        locked=False,
+        lock_reason=None,
+        files_error=None,
+        secrets_dir_memory_backed=True,
+        secrets_dir_warnings=[],
+        store_created_now=True,
+    )
     open_lab(page, lab, "calm")
     panel = open_panel(page)
     panel.get_by_test_id("secrets-project").wait_for()

@@ -21,8 +21,12 @@ from .conftest import (
 pytestmark = pytest.mark.browser
 
 SLOTS = [
-    {"name": "Database password", "description": "read-only PostgreSQL", "filename": "db-password",
-     "env": "DB_PASSWORD"},
+    {
+        "name": "Database password",
+        "description": "read-only PostgreSQL",
+        "filename": "db-password",
+        "env": "DB_PASSWORD",
+    },
     {"name": "API token", "description": "weather service", "filename": "api-token"},
     {"name": "SSH key", "description": "deploy key", "filename": "ssh-key"},
 ]
@@ -30,14 +34,25 @@ SLOTS = [
 
 def notebook(lab, path: str, code: str) -> None:
     content = {
-        "cells": [{"cell_type": "code", "execution_count": None, "id": "c1", "metadata": {},
-                   "outputs": [], "source": code}],
-        "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3",
-                                    "language": "python"}},
-        "nbformat": 4, "nbformat_minor": 5,
+        "cells": [
+            {
+                "cell_type": "code",
+                "execution_count": None,
+                "id": "c1",
+                "metadata": {},
+                "outputs": [],
+                "source": code,
+            }
+        ],
+        "metadata": {
+            "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}
+        },
+        "nbformat": 4,
+        "nbformat_minor": 5,
     }
-    status, reply = lab.request("PUT", f"/api/contents/{path}",
-                                {"type": "notebook", "format": "json", "content": content})
+    status, reply = lab.request(
+        "PUT", f"/api/contents/{path}", {"type": "notebook", "format": "json", "content": content}
+    )
     assert status in (200, 201), reply
 
 
@@ -96,14 +111,19 @@ def test_journey(page, lab, api):
     wait_state(page, "Database password", "provided")
     wait_state(page, "API token", "provided")
     wait_state(page, "SSH key", "missing")
-    assert slot(page, "API token").get_by_test_id("secrets-slot-secret").inner_text() == "shared-token"
+    assert (
+        slot(page, "API token").get_by_test_id("secrets-slot-secret").inner_text() == "shared-token"
+    )
     # Values never come back into the page.
     assert "s3cret-value-17ch" not in page.content()
     screenshot(page.get_by_test_id("secrets-panel"), "panel-light")
 
     # A kernel of the project reads the value.
-    notebook(lab, "journey/check.ipynb",
-             'from jupyter_secrets import get_secret\nprint("len", len(get_secret("db-password")))')
+    notebook(
+        lab,
+        "journey/check.ipynb",
+        'from jupyter_secrets import get_secret\nprint("len", len(get_secret("db-password")))',
+    )
     execute(page, "docmanager:open", {"path": "journey/check.ipynb"})
     run_notebook(page, "len 17")
 
@@ -163,8 +183,11 @@ def test_bad_filename_shows_the_server_message_next_to_the_field(page, lab, api)
 
 def test_no_dialog_when_nothing_is_missing(page, lab, api):
     project = api.project("complete", "Complete", [SLOTS[0]])
-    api("PUT", f"projects/{project['id']}/slots/{project['slots'][0]['id']}/value",
-        {"value": "all-there"})
+    api(
+        "PUT",
+        f"projects/{project['id']}/slots/{project['slots'][0]['id']}/value",
+        {"value": "all-there"},
+    )
     (lab.root / "plain").mkdir(exist_ok=True)
 
     with page.expect_response(lambda r: "/api/secrets/projects?path=complete" in r.url):
@@ -209,15 +232,21 @@ def test_no_renag_after_skip_and_setting_turns_it_off(page, lab, api):
     settings = lab.request("GET", "/lab/api/settings/jupyter-secrets:plugin")[1]
     assert json.loads(json.dumps(settings))["settings"].get("launchDialog") is False
     # Put it back for the other tests of this module.
-    lab.request("PUT", "/lab/api/settings/jupyter-secrets:plugin",
-                {"raw": json.dumps({"launchDialog": True})})
+    lab.request(
+        "PUT",
+        "/lab/api/settings/jupyter-secrets:plugin",
+        {"raw": json.dumps({"launchDialog": True})},
+    )
 
 
 def test_screenshots_dark(page, lab, api):
     api.secret("warehouse-password", "w-123")
     project = api.project("dark", "Dark demo", SLOTS)
-    api("PUT", f"projects/{project['id']}/slots/{project['slots'][0]['id']}/value",
-        {"value": "dark-value"})
+    api(
+        "PUT",
+        f"projects/{project['id']}/slots/{project['slots'][0]['id']}/value",
+        {"value": "dark-value"},
+    )
     open_lab(page, lab, "dark")
     dialog = launch_dialog(page)
     set_theme(page, "JupyterLab Dark")

@@ -129,8 +129,12 @@ class HubProcess:
         log = open(self.log_path, "wb")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "jupyterhub", "-f", str(CONFIG)],
-            cwd=self.workdir, env=env, stdin=subprocess.DEVNULL, stdout=log,
-            stderr=subprocess.STDOUT, start_new_session=True,
+            cwd=self.workdir,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -154,7 +158,7 @@ class HubProcess:
             for user in self.users:
                 try:
                     self.stop_server(user, timeout=timeout)
-                except Exception:  # noqa: BLE001 -- the sweep below ends it anyway
+                except Exception:
                     pass
             self.proc.send_signal(signal.SIGTERM)
             try:

@@ -85,8 +85,12 @@ def test_a_guest_of_a_shared_server_is_refused_every_secrets_route_and_changes_n
 
     def alices_view() -> dict:
         view = {}
-        for path in ("/api/secrets/user-secrets", f"/api/secrets/projects/{pid}",
-                     f"/api/secrets/user-secrets/{secret_id}", "/api/secrets/projects?path="):
+        for path in (
+            "/api/secrets/user-secrets",
+            f"/api/secrets/projects/{pid}",
+            f"/api/secrets/user-secrets/{secret_id}",
+            "/api/secrets/projects?path=",
+        ):
             reply = on_alices_server(alice, "GET", path)
             assert reply.status == 200, (path, reply.status, reply.text)
             view[path] = reply.body
