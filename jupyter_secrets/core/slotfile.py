@@ -7,6 +7,10 @@ diffs), and never through a symlink, so a link planted in ``.jupyter`` cannot re
 write to another file.
 
 Pure domain code: stdlib only, no HTTP, no jupyter_server.
+
+Why one module of about 550 lines: reading (strict parsing, one reason per problem), editing
+(add, update, remove slots by the rule book) and the careful no-follow write of one file format
+belong together, and discovery is a few lines on top.
 """
 
 from __future__ import annotations

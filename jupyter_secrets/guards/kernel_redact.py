@@ -51,6 +51,11 @@ thread that a forked child started; comm messages (widgets), pager and inspectio
 shorter than the minimum length (6, or ``JUPYTER_SECRETS_REDACT_MIN_LENGTH``) are not
 redacted.  Whatever fails inside a hook lets the message through unchanged: redaction must
 never break the kernel.
+
+Why one module of about 650 lines: it is one IPython extension, loaded into kernels by its
+module name, whose hooks (streams with held output, forks, displays, tracebacks, the server
+log) share one state and one install/uninstall; it imports only the helper and the matcher, so
+that loading it costs a kernel little.
 """
 
 from __future__ import annotations

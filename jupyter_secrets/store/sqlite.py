@@ -22,6 +22,10 @@ link to an existing store file is followed, as for the key file.
 Creation: ``meta`` also holds ``created_at``, written by the open that creates the store
 (``created_now``).  A store made by an older version (0.1.0) has none: ``created_at`` is then None
 (a file's times say when it last changed, not when it was made, so none is guessed).
+
+Why one module of about 800 lines: it is one class implementing the whole ``SecretStore``
+interface over one connection, one lock and one transaction discipline (probe, key check,
+``BEGIN IMMEDIATE``, error mapping); split, each part would need the others' private state.
 """
 
 from __future__ import annotations
