@@ -20,11 +20,12 @@ from typing import Any
 
 from jupyter_secrets.core import slotfile
 from jupyter_secrets.core.exposed import ExposedValues
-from jupyter_secrets.core.projects import Project, ProjectRegistry, problem_of
+from jupyter_secrets.core.models import ApiModels
+from jupyter_secrets.core.projects import Project, ProjectRegistry
 from jupyter_secrets.core.slotfile import Slot
-from jupyter_secrets.core.states import is_expired, needs_value, state_of, utcnow
+from jupyter_secrets.core.states import is_expired, needs_value
 from jupyter_secrets.core.sync import FileSync
-from jupyter_secrets.errors import Conflict, InvalidInput, NotFound, SlotFileError
+from jupyter_secrets.errors import Conflict, InvalidInput, NotFound
 from jupyter_secrets.files import Materializer
 from jupyter_secrets.rules import validate_id, validate_project_name, validate_slot_fields
 from jupyter_secrets.store.base import UNSET, Binding, SecretMeta, SecretStore
@@ -51,6 +52,7 @@ class SecretsService:
         self.owner = owner
         self.projects = ProjectRegistry(store, root_dir, owner)
         self.sync = FileSync(store, owner, self.projects, materializer)
+        self.models = ApiModels(store, owner, self.projects, self.sync)
         # on_change(event, details): audit trail hook; details never hold a value.
         self._on_change = on_change or (lambda event, details: None)
         # Serialises changes that touch the store and the materialized files together.
@@ -74,8 +76,8 @@ class SecretsService:
         """The project holding ``api_path`` (nearest ancestor with a slot file), as an API model."""
         directory = self.projects.project_dir_of(api_path)
         if directory is None:
-            return self._no_project_model()
-        return self._project_model_at(directory)
+            return self.models.no_project_model()
+        return self.models.project_model_at(directory)
 
     def create_project(self, api_path: str, name: Any) -> dict[str, Any]:
         name = validate_project_name(name)
@@ -87,10 +89,10 @@ class SecretsService:
         self._on_change(
             "project.created", {"project_id": project.id, "path": self.projects.api_path(directory)}
         )
-        return self._project_model(project)
+        return self.models.project_model(project)
 
     def get_project(self, project_id: str) -> dict[str, Any]:
-        return self._project_model(self.projects.get(project_id))
+        return self.models.project_model(self.projects.get(project_id))
 
     # ------------------------------------------------------------------ slots
 
@@ -102,7 +104,7 @@ class SecretsService:
             project = self.projects.save_slots(project, updated)
             slot = updated.slots[-1]
         self._on_change("slot.added", {"project_id": project.id, "slot_id": slot.id})
-        return self._slot_model(project, slot)
+        return self.models.slot_model(project, slot)
 
     def update_slot(self, project_id: str, slot_id: str, payload: Any) -> dict[str, Any]:
         fields = validate_slot_fields(payload, partial=True)
@@ -114,7 +116,7 @@ class SecretsService:
         self._on_change(
             "slot.updated", {"project_id": project.id, "slot_id": slot_id, "fields": sorted(fields)}
         )
-        return self._slot_model(project, project.slot(slot_id))
+        return self.models.slot_model(project, project.slot(slot_id))
 
     def remove_slot(self, project_id: str, slot_id: str) -> None:
         with self._lock:
@@ -166,8 +168,8 @@ class SecretsService:
             },
         )
         return {
-            "slot": self._slot_model(project, slot),
-            "secret": self._secret_model(meta),
+            "slot": self.models.slot_model(project, slot),
+            "secret": self.models.secret_model(meta),
             "created": created,
             "message": message,
         }
@@ -184,11 +186,15 @@ class SecretsService:
     # ------------------------------------------------------------------ user secrets
 
     def list_user_secrets(self) -> list[dict[str, Any]]:
-        usage = self._usage_by_secret()
-        return [self._secret_model(meta, usage) for meta in self.store.list_secrets(self.owner)]
+        usage = self.models.usage_by_secret()
+        return [
+            self.models.secret_model(meta, usage) for meta in self.store.list_secrets(self.owner)
+        ]
 
     def get_user_secret(self, secret_id: str) -> dict[str, Any]:
-        return self._secret_model(self.store.get_secret(self.owner, _id("secret_id", secret_id)))
+        return self.models.secret_model(
+            self.store.get_secret(self.owner, _id("secret_id", secret_id))
+        )
 
     def create_user_secret(self, name: Any, value: Any, expires: Any = None) -> dict[str, Any]:
         _require_str("value", value)
@@ -197,7 +203,7 @@ class SecretsService:
                 self.owner, _require_str("name", name), value, expires=expires
             )
         self._on_change("secret.created", {"secret_id": meta.id, "secret_name": meta.name})
-        return self._secret_model(meta)
+        return self.models.secret_model(meta)
 
     def update_user_secret(self, secret_id: str, payload: Any) -> dict[str, Any]:
         """Rename, replace the value (every slot it fills follows), or change the expiry."""
@@ -223,7 +229,7 @@ class SecretsService:
             if "value" in changes or "expires" in changes:
                 self.sync.secret_users(meta.id)
         self._on_change("secret.updated", {"secret_id": meta.id, "fields": sorted(changes)})
-        return self._secret_model(meta)
+        return self.models.secret_model(meta)
 
     def delete_user_secret(self, secret_id: str) -> list[Binding]:
         with self._lock:
@@ -335,102 +341,6 @@ class SecretsService:
                 except NotFound:
                     return None
         return None
-
-    # ------------------------------------------------------------------ models (docs/API.md)
-
-    def _no_project_model(self) -> dict[str, Any]:
-        return {"id": None, "name": None, "path": "", "exists": False, "error": None, "slots": []}
-
-    def _project_model_at(self, directory: Path) -> dict[str, Any]:
-        try:
-            project = self.projects.read(directory)
-        except (SlotFileError, Conflict) as err:
-            return {
-                "id": None,
-                "name": None,
-                "path": self.projects.api_path(directory),
-                "exists": True,
-                "error": problem_of(err),
-                "slots": [],
-            }
-        return self._project_model(project)
-
-    def _project_model(self, project: Project) -> dict[str, Any]:
-        states = self._slot_states(project)
-        return {
-            "id": project.id,
-            "name": project.slots.project_name,
-            "path": self.projects.api_path(project.directory),
-            "exists": True,
-            "error": None,
-            "slots": [self._slot_model(project, slot, states) for slot in project.slots.slots],
-        }
-
-    def _slot_states(self, project: Project) -> dict[str, tuple[str, SecretMeta | None]]:
-        now = utcnow()
-        return {
-            slot_id: (state_of(meta, self.sync.unreadable, now), meta)
-            for slot_id, meta in self.store.bound_secrets(self.owner, project.id).items()
-        }
-
-    def _slot_model(
-        self,
-        project: Project,
-        slot: Slot,
-        states: dict[str, tuple[str, SecretMeta | None]] | None = None,
-    ) -> dict[str, Any]:
-        if states is None:
-            states = self._slot_states(project)
-        state, meta = states.get(slot.id, (state_of(None, frozenset()), None))
-        return {
-            "id": slot.id,
-            "name": slot.name,
-            "description": slot.description,
-            "filename": slot.filename,
-            "env": slot.env,
-            "state": state,
-            "secret": {"id": meta.id, "name": meta.name} if meta is not None else None,
-        }
-
-    def _usage_by_secret(self) -> dict[str, list[dict[str, Any]]]:
-        records = self.store.projects(self.owner)
-        slot_names: dict[str, dict[str, str]] = {}
-        usage: dict[str, list[dict[str, Any]]] = {}
-        for binding in self.store.bindings(self.owner):
-            if binding.project_id not in slot_names:
-                slot_names[binding.project_id] = self.projects.slot_names(binding.project_id)
-            record = records.get(binding.project_id)
-            usage.setdefault(binding.secret_id, []).append(
-                {
-                    "project_id": binding.project_id,
-                    "project_name": record.name if record else None,
-                    "project_path": self.projects.display_path(record.last_path)
-                    if record
-                    else None,
-                    "slot_id": binding.slot_id,
-                    "slot_name": slot_names[binding.project_id].get(binding.slot_id),
-                }
-            )
-        return usage
-
-    def _display_path(self, last_path: str) -> str:
-        path = Path(last_path)
-        return self.projects.api_path(path) if path.is_relative_to(self.root_dir) else last_path
-
-    def _secret_model(
-        self, meta: SecretMeta, usage: dict[str, list[dict[str, Any]]] | None = None
-    ) -> dict[str, Any]:
-        if usage is None:
-            usage = self._usage_by_secret()
-        return {
-            "id": meta.id,
-            "name": meta.name,
-            "created": meta.created,
-            "modified": meta.modified,
-            "expires": meta.expires,
-            "expired": is_expired(meta),
-            "usage": usage.get(meta.id, []),
-        }
 
 
 def _require_str(field: str, value: Any) -> str:
