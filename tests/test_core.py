@@ -39,9 +39,9 @@ def service(store, tmp_path):
 
 
 def slot_in(service, path="proj", name="Token", filename="token"):
-    pid = service.create_project(path, "P")["id"]
+    pid = service.create_project(path, "P").id
     slot = service.add_slot(pid, {"name": name, "filename": filename})
-    return pid, slot["id"]
+    return pid, slot.id
 
 
 def test_needs_value_is_one_rule_over_every_state():
@@ -66,7 +66,7 @@ def test_a_read_does_not_record_the_project_but_a_change_does(service, tmp_path)
     slots = '{"version": 1, "project": {"id": "readme01", "name": "R"}, "slots": []}'
     (tmp_path / "root" / "r" / ".jupyter").mkdir(parents=True)
     (tmp_path / "root" / "r" / ".jupyter" / "secret-slots.json").write_text(slots)
-    assert service.project_for_path("r")["id"] == "readme01"
+    assert service.project_for_path("r").id == "readme01"
     assert "readme01" not in service.store.projects("alice")
     service.add_slot("readme01", {"name": "Token", "filename": "token"})
     assert service.store.projects("alice")["readme01"].last_path == str(
@@ -76,20 +76,20 @@ def test_a_read_does_not_record_the_project_but_a_change_does(service, tmp_path)
 
 def test_filling_a_shared_secret_creates_a_new_one_for_this_slot_only(service):
     pid, first = slot_in(service)
-    second = service.add_slot(pid, {"name": "Other", "filename": "other"})["id"]
+    second = service.add_slot(pid, {"name": "Other", "filename": "other"}).id
     result = service.fill_slot(pid, first, value=VALUE)
-    service.fill_slot(pid, second, secret_id=result["secret"]["id"])
+    service.fill_slot(pid, second, secret_id=result.secret.id)
     replaced = service.fill_slot(pid, first, value="another-value-77")
-    assert replaced["created"] is True and "left unchanged" in replaced["message"]
-    states = {slot["id"]: slot["secret"]["id"] for slot in service.get_project(pid)["slots"]}
-    assert states[second] == result["secret"]["id"] != states[first]
-    assert VALUE not in replaced["message"]
+    assert replaced.created is True and "left unchanged" in replaced.message
+    states = {slot.id: slot.secret.id for slot in service.get_project(pid).slots}
+    assert states[second] == result.secret.id != states[first]
+    assert VALUE not in replaced.message
 
 
 def test_a_tampered_value_makes_its_slot_unreadable_and_only_that_one(service, store):
     pid, first = slot_in(service)
-    second = service.add_slot(pid, {"name": "Fine", "filename": "fine"})["id"]
-    broken = service.fill_slot(pid, first, value=VALUE)["secret"]["id"]
+    second = service.add_slot(pid, {"name": "Fine", "filename": "fine"}).id
+    broken = service.fill_slot(pid, first, value=VALUE).secret.id
     service.fill_slot(pid, second, value="still-fine-value")
     with sqlite3.connect(store.path) as db:
         (blob,) = db.execute("SELECT ciphertext FROM secrets WHERE id = ?", (broken,)).fetchone()
@@ -98,14 +98,12 @@ def test_a_tampered_value_makes_its_slot_unreadable_and_only_that_one(service, s
             (blob[:-1] + bytes([blob[-1] ^ 1]), broken),
         )
     service.refresh()
-    states = {slot["name"]: slot["state"] for slot in service.get_project(pid)["slots"]}
+    states = {slot.name: slot.state for slot in service.get_project(pid).slots}
     assert states == {"Token": UNREADABLE, "Fine": PROVIDED}
-    assert [slot["name"] for slot in service.missing_slots("proj")] == ["Token"]
+    assert [slot.name for slot in service.missing_slots("proj")] == ["Token"]
     # A new value makes it readable again.
     service.fill_slot(pid, first, value="a-fresh-value-1")
-    assert {slot["name"]: slot["state"] for slot in service.get_project(pid)["slots"]}[
-        "Token"
-    ] == PROVIDED
+    assert {slot.name: slot.state for slot in service.get_project(pid).slots}["Token"] == PROVIDED
 
 
 def test_a_copied_project_is_a_clash_for_writes_by_id(service, tmp_path):
@@ -115,7 +113,7 @@ def test_a_copied_project_is_a_clash_for_writes_by_id(service, tmp_path):
     (copy / "secret-slots.json").write_bytes(
         (tmp_path / "root" / "proj" / ".jupyter" / "secret-slots.json").read_bytes()
     )
-    assert "more than one folder" in service.project_for_path("copy")["error"]
+    assert "more than one folder" in service.project_for_path("copy").error
     with pytest.raises(Conflict):
         service.add_slot(pid, {"name": "More", "filename": "more"})
 

@@ -7,13 +7,13 @@ import getpass
 import os
 import sys
 from pathlib import Path
-from typing import Any
 
 from traitlets import Unicode
 
 from jupyter_secrets.cli import bootstrap
 from jupyter_secrets.cli.application import CLIError, SecretsCommand
 from jupyter_secrets.cli.prompt import is_interactive
+from jupyter_secrets.core.models import ProjectView, SecretView, SlotView
 from jupyter_secrets.core.service import SecretsService
 from jupyter_secrets.store.sqlite import SQLiteSecretStore
 
@@ -36,27 +36,26 @@ def read_value(prompt: str) -> str:
     return value
 
 
-def usage_text(secret: dict[str, Any]) -> str:
+def usage_text(secret: SecretView) -> str:
     return (
         ", ".join(
-            f"{u['project_name'] or u['project_id']} / {u['slot_name'] or u['slot_id']}"
-            for u in secret["usage"]
+            f"{u.project_name or u.project_id} / {u.slot_name or u.slot_id}" for u in secret.usage
         )
         or "unused"
     )
 
 
-def find_slot(model: dict[str, Any], key: str) -> dict[str, Any]:
-    for slot in model["slots"]:
-        if key in (slot["id"], slot["name"], slot["filename"]):
+def find_slot(model: ProjectView, key: str) -> SlotView:
+    for slot in model.slots:
+        if key in (slot.id, slot.name, slot.filename):
             return slot
-    names = ", ".join(slot["name"] for slot in model["slots"]) or "none"
-    raise CLIError(f"no slot '{key}' in project '{model['name']}' (slots: {names})")
+    names = ", ".join(slot.name for slot in model.slots) or "none"
+    raise CLIError(f"no slot '{key}' in project '{model.name}' (slots: {names})")
 
 
-def find_secret(service: SecretsService, name: str) -> dict[str, Any]:
+def find_secret(service: SecretsService, name: str) -> SecretView:
     for secret in service.list_user_secrets():
-        if name in (secret["name"], secret["id"]):
+        if name in (secret.name, secret.id):
             return secret
     raise CLIError(f"no saved secret '{name}' (see `jupyter secrets list`)")
 
@@ -100,17 +99,17 @@ class ProjectCommand(Command):
     )
     aliases = {**Command.aliases, "project": "ProjectCommand.project"}
 
-    def project_model(self, service: SecretsService) -> dict[str, Any]:
+    def project_model(self, service: SecretsService) -> ProjectView:
         start = Path(self.project or os.getcwd()).resolve()
         if not start.exists():
             raise CLIError(f"{start}: no such directory")
         model = service.project_for_path(str(start.relative_to("/")))
-        if not model["exists"]:
+        if not model.exists:
             raise CLIError(
                 f"{start} is in no project: no .jupyter/secret-slots.json here or above. "
                 "Create one with `jupyter secrets slots add --project DIR ...` after "
                 "`jupyter secrets slots init --name NAME`."
             )
-        if model["error"]:
-            raise CLIError(f"the project's slot file cannot be read: {model['error']}")
+        if model.error:
+            raise CLIError(f"the project's slot file cannot be read: {model.error}")
         return model

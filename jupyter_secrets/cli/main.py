@@ -47,15 +47,15 @@ class ListApp(Command):
         if not secrets:
             print("No saved secrets. Save one with `jupyter secrets set NAME`.")
             return 0
-        width = max(len(s["name"]) for s in secrets)
+        width = max(len(s.name) for s in secrets)
         for secret in secrets:
             flags = (
                 " (expired)"
-                if secret["expired"]
-                else (f" (expires {secret['expires']})" if secret["expires"] else "")
+                if secret.expired
+                else (f" (expires {secret.expires})" if secret.expires else "")
             )
             print(
-                f"{secret['name']:<{width}}  modified {secret['modified']}{flags}  used by: {usage_text(secret)}"
+                f"{secret.name:<{width}}  modified {secret.modified}{flags}  used by: {usage_text(secret)}"
             )
         return 0
 
@@ -81,7 +81,7 @@ class SetApp(Command):
     def execute(self) -> int:
         (name,) = self.extra_args
         service = self.service()
-        existing = next((s for s in service.list_user_secrets() if s["name"] == name), None)
+        existing = next((s for s in service.list_user_secrets() if s.name == name), None)
         value = read_value(f"Value of '{name}' (hidden): ")
         if existing is None:
             service.create_user_secret(name, value, self.expires)
@@ -90,7 +90,7 @@ class SetApp(Command):
             payload = {"value": value}
             if self.expires is not None:
                 payload["expires"] = self.expires
-            service.update_user_secret(existing["id"], payload)
+            service.update_user_secret(existing.id, payload)
             print(f"Replaced the value of '{name}' (used by: {usage_text(existing)}).")
         return 0
 
@@ -104,10 +104,10 @@ class RmApp(Command):
     def execute(self) -> int:
         service = self.service()
         secret = find_secret(service, self.extra_args[0])
-        service.delete_user_secret(secret["id"])
+        service.delete_user_secret(secret.id)
         print(
-            f"Deleted '{secret['name']}'"
-            + (f"; unlinked from: {usage_text(secret)}." if secret["usage"] else ".")
+            f"Deleted '{secret.name}'"
+            + (f"; unlinked from: {usage_text(secret)}." if secret.usage else ".")
         )
         return 0
 

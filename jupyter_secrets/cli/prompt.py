@@ -11,8 +11,9 @@ import getpass
 import logging
 import sys
 from collections.abc import Callable
-from typing import Any, TextIO
+from typing import TextIO
 
+from jupyter_secrets.core.models import SecretView, SlotView
 from jupyter_secrets.core.service import SecretsService
 from jupyter_secrets.core.states import needs_value
 from jupyter_secrets.errors import SecretsError
@@ -52,16 +53,16 @@ class LaunchPrompt:
     def run(self, api_path: str = "") -> int:
         """Ask for every missing slot; return how many were filled."""
         project = self.service.project_for_path(api_path)
-        missing = [slot for slot in project["slots"] if needs_value(slot["state"])]
+        missing = [slot for slot in project.slots if needs_value(slot.state)]
         if not missing:
             return 0
         self._say(
-            f"\nProject '{project['name']}' needs {len(missing)} secret(s) that you have not provided."
+            f"\nProject '{project.name}' needs {len(missing)} secret(s) that you have not provided."
         )
         filled = 0
         try:
             for number, slot in enumerate(missing, 1):
-                filled += self._ask(project["id"], slot, f"[{number}/{len(missing)}]")
+                filled += self._ask(project.id, slot, f"[{number}/{len(missing)}]")
         except (EOFError, KeyboardInterrupt):
             self._say(
                 "\nSkipping the remaining secrets; provide them later in JupyterLab's Secrets panel."
@@ -69,10 +70,10 @@ class LaunchPrompt:
         self._say("")
         return filled
 
-    def _ask(self, project_id: str, slot: dict[str, Any], counter: str) -> int:
-        self._say(f"\n{counter} {slot['name']} (file {slot['filename']}, {slot['state']})")
-        if slot["description"]:
-            self._say(f"      {slot['description']}")
+    def _ask(self, project_id: str | None, slot: SlotView, counter: str) -> int:
+        self._say(f"\n{counter} {slot.name} (file {slot.filename}, {slot.state})")
+        if slot.description:
+            self._say(f"      {slot.description}")
         saved = self.service.list_user_secrets()
         while True:
             choices = "n) new value   " + ("e) use a saved secret   " if saved else "") + "s) skip"
@@ -84,31 +85,28 @@ class LaunchPrompt:
                     value = self.read_hidden("      Value (hidden, Enter to skip): ")
                     if not value:
                         return 0
-                    result = self.service.fill_slot(project_id, slot["id"], value=value)
-                    self._say(f"      {result['message']}")
+                    result = self.service.fill_slot(project_id, slot.id, value=value)
+                    self._say(f"      {result.message}")
                     return 1
                 if answer == "e" and saved:
                     secret = self._pick(saved)
                     if secret is None:
                         continue
-                    result = self.service.fill_slot(project_id, slot["id"], secret_id=secret["id"])
-                    self._say(f"      {result['message']}")
+                    result = self.service.fill_slot(project_id, slot.id, secret_id=secret.id)
+                    self._say(f"      {result.message}")
                     return 1
             except SecretsError as err:
                 self._say(f"      Not saved: {err.message}")
                 continue
             self._say("      Please answer n, e or s.")
 
-    def _pick(self, saved: list[dict[str, Any]]) -> dict[str, Any] | None:
+    def _pick(self, saved: list[SecretView]) -> SecretView | None:
         for index, secret in enumerate(saved, 1):
-            used = (
-                ", ".join(f"{u['project_name']}/{u['slot_name']}" for u in secret["usage"])
-                or "unused"
-            )
-            self._say(f"        {index}) {secret['name']}  ({used})")
+            used = ", ".join(f"{u.project_name}/{u.slot_name}" for u in secret.usage) or "unused"
+            self._say(f"        {index}) {secret.name}  ({used})")
         answer = self.read_line("      Number or name of the secret (Enter to go back): ").strip()
         for index, secret in enumerate(saved, 1):
-            if answer in (str(index), secret["name"]):
+            if answer in (str(index), secret.name):
                 return secret
         if answer:
             self._say(f"      No saved secret '{answer}'.")
@@ -134,7 +132,7 @@ def prompt_or_log(service: SecretsService, mode: str, log: logging.Logger) -> No
         LaunchPrompt(service).run("")
         missing = service.missing_slots("")
     if missing:
-        names = ", ".join(f"'{slot['name']}'" for slot in missing)
+        names = ", ".join(f"'{slot.name}'" for slot in missing)
         log.warning(
             "jupyter_secrets: the default project has %d slot(s) without a value: %s. "
             "Provide them in JupyterLab's Secrets panel or with `jupyter secrets bind`.",

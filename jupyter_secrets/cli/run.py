@@ -35,8 +35,8 @@ class RunApp(ProjectCommand):
             model = self.project_model(service)
             # The store key stays with this process: the command gets the secrets, not the key.
             inherited = {name: value for name, value in os.environ.items() if name != KEY_ENV_VAR}
-            env = {**inherited, **service.kernel_env(str(Path("/") / model["path"]))}
-            missing = [slot["name"] for slot in model["slots"] if needs_value(slot["state"])]
+            env = {**inherited, **service.kernel_env(str(Path("/") / model.path))}
+            missing = [slot.name for slot in model.slots if needs_value(slot.state)]
             if missing:
                 print(f"jupyter secrets: no value for {', '.join(missing)}", file=sys.stderr)
             return _run_child(list(self.extra_args), env)

@@ -20,14 +20,14 @@ class SlotsListApp(ProjectCommand):
 
     def execute(self) -> int:
         model = self.project_model(self.service())
-        print(f"Project '{model['name']}' ({model['id']})")
-        for slot in model["slots"]:
-            env = f", env {slot['env']}" if slot["env"] else ""
-            secret = f" <- {slot['secret']['name']}" if slot["secret"] else ""
-            print(f"  {slot['name']}: file {slot['filename']}{env} [{slot['state']}]{secret}")
-            if slot["description"]:
-                print(f"      {slot['description']}")
-        if not model["slots"]:
+        print(f"Project '{model.name}' ({model.id})")
+        for slot in model.slots:
+            env = f", env {slot.env}" if slot.env else ""
+            secret = f" <- {slot.secret.name}" if slot.secret else ""
+            print(f"  {slot.name}: file {slot.filename}{env} [{slot.state}]{secret}")
+            if slot.description:
+                print(f"      {slot.description}")
+        if not model.slots:
             print(
                 "  (no slots; add one with `jupyter secrets slots add --name NAME --filename FILE`)"
             )
@@ -64,8 +64,8 @@ class SlotsAddApp(ProjectCommand):
             payload["description"] = self.slot_description
         if self.env is not None:
             payload["env"] = self.env
-        slot = service.add_slot(model["id"], payload)
-        print(f"Added slot '{slot['name']}' (file {slot['filename']}) to '{model['name']}'.")
+        slot = service.add_slot(model.id, payload)
+        print(f"Added slot '{slot.name}' (file {slot.filename}) to '{model.name}'.")
         return 0
 
 
@@ -79,8 +79,8 @@ class SlotsRmApp(ProjectCommand):
         service = self.service()
         model = self.project_model(service)
         slot = find_slot(model, self.extra_args[0])
-        service.remove_slot(model["id"], slot["id"])
-        print(f"Removed slot '{slot['name']}' from '{model['name']}'.")
+        service.remove_slot(model.id, slot.id)
+        print(f"Removed slot '{slot.name}' from '{model.name}'.")
         return 0
 
 
@@ -103,7 +103,7 @@ class SlotsInitApp(ProjectCommand):
             str(directory.relative_to("/")), self.project_name or directory.name
         )
         print(
-            f"Created {directory / slotfile.SLOT_FILE} for project '{model['name']}'. Commit it with the project."
+            f"Created {directory / slotfile.SLOT_FILE} for project '{model.name}'. Commit it with the project."
         )
         return 0
 
@@ -133,13 +133,13 @@ class BindApp(ProjectCommand):
         slot = find_slot(model, self.extra_args[0])
         if len(self.extra_args) == 1:
             result = service.fill_slot(
-                model["id"], slot["id"], value=read_value(f"Value for '{slot['name']}' (hidden): ")
+                model.id, slot.id, value=read_value(f"Value for '{slot.name}' (hidden): ")
             )
         else:
             result = service.fill_slot(
-                model["id"], slot["id"], secret_id=find_secret(service, self.extra_args[1])["id"]
+                model.id, slot.id, secret_id=find_secret(service, self.extra_args[1]).id
             )
-        print(result["message"])
+        print(result.message)
         return 0
 
 
@@ -149,15 +149,15 @@ class StatusApp(ProjectCommand):
 
     def execute(self) -> int:
         model = self.project_model(self.service())
-        missing = [slot for slot in model["slots"] if needs_value(slot["state"])]
-        for slot in model["slots"]:
-            print(f"{slot['state']:<9} {slot['name']} (file {slot['filename']})")
+        missing = [slot for slot in model.slots if needs_value(slot.state)]
+        for slot in model.slots:
+            print(f"{slot.state:<9} {slot.name} (file {slot.filename})")
         if missing:
             print(
-                f"{len(missing)} of {len(model['slots'])} slot(s) of '{model['name']}' have no usable value. "
+                f"{len(missing)} of {len(model.slots)} slot(s) of '{model.name}' have no usable value. "
                 "Provide them with `jupyter secrets bind SLOT [SECRET]`.",
                 file=sys.stderr,
             )
             return EXIT_MISSING
-        print(f"Every slot of '{model['name']}' has a value.")
+        print(f"Every slot of '{model.name}' has a value.")
         return 0

@@ -1,14 +1,15 @@
-"""The API models of ``server/openapi.yaml`` (projects, slots, user secrets with their usage),
-built from the registry, the store and the file sync as plain JSON-ready dicts.
+"""The typed results of the use cases: projects, slots, user secrets with their usage.
 
-None of them ever holds a value: a slot says its state and which secret fills it, a secret
-its name, dates and where it is used.
+The service returns these; the server layer turns them into the JSON of ``openapi.yaml``
+(``server/models.py``: their field names are the document's), and the CLI prints them.  None
+of them ever holds a value: a slot says its state and which secret fills it, a secret its
+name, dates and where it is used.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from jupyter_secrets.core.projects import Project, ProjectRegistry, problem_of
 from jupyter_secrets.core.slotfile import Slot
@@ -16,6 +17,70 @@ from jupyter_secrets.core.states import is_expired, state_of, utcnow
 from jupyter_secrets.core.sync import FileSync
 from jupyter_secrets.errors import Conflict, SlotFileError
 from jupyter_secrets.store.base import SecretMeta, SecretStore
+
+
+@dataclass(frozen=True)
+class SecretRef:
+    """Which saved secret fills a slot."""
+
+    id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class SlotView:
+    id: str
+    name: str
+    description: str
+    filename: str
+    env: str | None
+    state: str  # core/states.py
+    secret: SecretRef | None
+
+
+@dataclass(frozen=True)
+class ProjectView:
+    """The project of a path: ``exists`` False for a path in no project; ``error`` (and no id)
+    for a project that cannot be used now (a broken slot file, a copied project id)."""
+
+    id: str | None
+    name: str | None
+    path: str
+    exists: bool
+    error: str | None
+    slots: tuple[SlotView, ...]
+
+
+@dataclass(frozen=True)
+class Usage:
+    """One slot a secret fills."""
+
+    project_id: str
+    project_name: str | None
+    project_path: str | None
+    slot_id: str
+    slot_name: str | None
+
+
+@dataclass(frozen=True)
+class SecretView:
+    id: str
+    name: str
+    created: str
+    modified: str
+    expires: str | None
+    expired: bool
+    usage: tuple[Usage, ...]
+
+
+@dataclass(frozen=True)
+class FillResult:
+    """A slot filled: with which secret, whether it was created, and a sentence for the user."""
+
+    slot: SlotView
+    secret: SecretView
+    created: bool
+    message: str
 
 
 class ApiModels:
@@ -27,33 +92,33 @@ class ApiModels:
         self.projects = projects
         self.sync = sync
 
-    def no_project_model(self) -> dict[str, Any]:
-        return {"id": None, "name": None, "path": "", "exists": False, "error": None, "slots": []}
+    def no_project_model(self) -> ProjectView:
+        return ProjectView(id=None, name=None, path="", exists=False, error=None, slots=())
 
-    def project_model_at(self, directory: Path) -> dict[str, Any]:
+    def project_model_at(self, directory: Path) -> ProjectView:
         try:
             project = self.projects.read(directory)
         except (SlotFileError, Conflict) as err:
-            return {
-                "id": None,
-                "name": None,
-                "path": self.projects.api_path(directory),
-                "exists": True,
-                "error": problem_of(err),
-                "slots": [],
-            }
+            return ProjectView(
+                id=None,
+                name=None,
+                path=self.projects.api_path(directory),
+                exists=True,
+                error=problem_of(err),
+                slots=(),
+            )
         return self.project_model(project)
 
-    def project_model(self, project: Project) -> dict[str, Any]:
+    def project_model(self, project: Project) -> ProjectView:
         states = self.slot_states(project)
-        return {
-            "id": project.id,
-            "name": project.slots.project_name,
-            "path": self.projects.api_path(project.directory),
-            "exists": True,
-            "error": None,
-            "slots": [self.slot_model(project, slot, states) for slot in project.slots.slots],
-        }
+        return ProjectView(
+            id=project.id,
+            name=project.slots.project_name,
+            path=self.projects.api_path(project.directory),
+            exists=True,
+            error=None,
+            slots=tuple(self.slot_model(project, slot, states) for slot in project.slots.slots),
+        )
 
     def slot_states(self, project: Project) -> dict[str, tuple[str, SecretMeta | None]]:
         now = utcnow()
@@ -67,52 +132,50 @@ class ApiModels:
         project: Project,
         slot: Slot,
         states: dict[str, tuple[str, SecretMeta | None]] | None = None,
-    ) -> dict[str, Any]:
+    ) -> SlotView:
         if states is None:
             states = self.slot_states(project)
         state, meta = states.get(slot.id, (state_of(None, frozenset()), None))
-        return {
-            "id": slot.id,
-            "name": slot.name,
-            "description": slot.description,
-            "filename": slot.filename,
-            "env": slot.env,
-            "state": state,
-            "secret": {"id": meta.id, "name": meta.name} if meta is not None else None,
-        }
+        return SlotView(
+            id=slot.id,
+            name=slot.name,
+            description=slot.description,
+            filename=slot.filename,
+            env=slot.env,
+            state=state,
+            secret=SecretRef(meta.id, meta.name) if meta is not None else None,
+        )
 
-    def usage_by_secret(self) -> dict[str, list[dict[str, Any]]]:
+    def usage_by_secret(self) -> dict[str, list[Usage]]:
         records = self.store.projects(self.owner)
         slot_names: dict[str, dict[str, str]] = {}
-        usage: dict[str, list[dict[str, Any]]] = {}
+        usage: dict[str, list[Usage]] = {}
         for binding in self.store.bindings(self.owner):
             if binding.project_id not in slot_names:
                 slot_names[binding.project_id] = self.projects.slot_names(binding.project_id)
             record = records.get(binding.project_id)
             usage.setdefault(binding.secret_id, []).append(
-                {
-                    "project_id": binding.project_id,
-                    "project_name": record.name if record else None,
-                    "project_path": self.projects.display_path(record.last_path)
-                    if record
-                    else None,
-                    "slot_id": binding.slot_id,
-                    "slot_name": slot_names[binding.project_id].get(binding.slot_id),
-                }
+                Usage(
+                    project_id=binding.project_id,
+                    project_name=record.name if record else None,
+                    project_path=self.projects.display_path(record.last_path) if record else None,
+                    slot_id=binding.slot_id,
+                    slot_name=slot_names[binding.project_id].get(binding.slot_id),
+                )
             )
         return usage
 
     def secret_model(
-        self, meta: SecretMeta, usage: dict[str, list[dict[str, Any]]] | None = None
-    ) -> dict[str, Any]:
+        self, meta: SecretMeta, usage: dict[str, list[Usage]] | None = None
+    ) -> SecretView:
         if usage is None:
             usage = self.usage_by_secret()
-        return {
-            "id": meta.id,
-            "name": meta.name,
-            "created": meta.created,
-            "modified": meta.modified,
-            "expires": meta.expires,
-            "expired": is_expired(meta),
-            "usage": usage.get(meta.id, []),
-        }
+        return SecretView(
+            id=meta.id,
+            name=meta.name,
+            created=meta.created,
+            modified=meta.modified,
+            expires=meta.expires,
+            expired=is_expired(meta),
+            usage=tuple(usage.get(meta.id, [])),
+        )

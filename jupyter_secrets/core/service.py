@@ -1,8 +1,9 @@
 """SecretsService: the use cases of docs/API.md for one owner, over one store and one root.
 
 This is the domain layer the REST handlers and the CLI call.  It knows nothing of HTTP: it
-takes plain Python values, returns the API models of ``openapi.yaml`` as plain dicts and raises
-the errors of ``errors.py``.  No value ever leaves it except through the materialized files.
+takes plain Python values, returns typed results (``core/models.py``: projects, slots, secrets,
+fills), which the server layer turns into the JSON of ``openapi.yaml``, and raises the errors
+of ``errors.py``.  No value ever leaves it except through the materialized files.
 It composes three parts with one job each: the project registry (``projects.py``: paths,
 directories, projects), the store (secrets and bindings) and the file sync (``sync.py``:
 materialized files, kernel environments, the leak guards' values).
@@ -20,7 +21,7 @@ from typing import Any
 
 from jupyter_secrets.core import slotfile
 from jupyter_secrets.core.exposed import ExposedValues
-from jupyter_secrets.core.models import ApiModels
+from jupyter_secrets.core.models import ApiModels, FillResult, ProjectView, SecretView, SlotView
 from jupyter_secrets.core.projects import Project, ProjectRegistry
 from jupyter_secrets.core.slotfile import Slot
 from jupyter_secrets.core.states import is_expired, needs_value
@@ -72,14 +73,14 @@ class SecretsService:
 
     # ------------------------------------------------------------------ projects
 
-    def project_for_path(self, api_path: str) -> dict[str, Any]:
+    def project_for_path(self, api_path: str) -> ProjectView:
         """The project holding ``api_path`` (nearest ancestor with a slot file), as an API model."""
         directory = self.projects.project_dir_of(api_path)
         if directory is None:
             return self.models.no_project_model()
         return self.models.project_model_at(directory)
 
-    def create_project(self, api_path: str, name: Any) -> dict[str, Any]:
+    def create_project(self, api_path: str, name: Any) -> ProjectView:
         name = validate_project_name(name)
         directory = self.projects.directory_of(api_path)
         if (directory / slotfile.SLOT_FILE).exists():
@@ -91,12 +92,12 @@ class SecretsService:
         )
         return self.models.project_model(project)
 
-    def get_project(self, project_id: str) -> dict[str, Any]:
+    def get_project(self, project_id: Any) -> ProjectView:
         return self.models.project_model(self.projects.get(project_id))
 
     # ------------------------------------------------------------------ slots
 
-    def add_slot(self, project_id: str, payload: Any) -> dict[str, Any]:
+    def add_slot(self, project_id: Any, payload: Any) -> SlotView:
         fields = validate_slot_fields(payload)
         with self._lock:
             project = self.projects.for_change(project_id)
@@ -106,7 +107,7 @@ class SecretsService:
         self._on_change("slot.added", {"project_id": project.id, "slot_id": slot.id})
         return self.models.slot_model(project, slot)
 
-    def update_slot(self, project_id: str, slot_id: str, payload: Any) -> dict[str, Any]:
+    def update_slot(self, project_id: Any, slot_id: str, payload: Any) -> SlotView:
         fields = validate_slot_fields(payload, partial=True)
         with self._lock:
             project = self.projects.for_change(project_id)
@@ -118,7 +119,7 @@ class SecretsService:
         )
         return self.models.slot_model(project, project.slot(slot_id))
 
-    def remove_slot(self, project_id: str, slot_id: str) -> None:
+    def remove_slot(self, project_id: Any, slot_id: str) -> None:
         with self._lock:
             project = self.projects.for_change(project_id)
             updated = slotfile.remove_slot(project.slots, slot_id)
@@ -131,14 +132,14 @@ class SecretsService:
 
     def fill_slot(
         self,
-        project_id: str,
+        project_id: Any,
         slot_id: str,
         *,
         value: Any = None,
         secret_id: Any = None,
         name: Any = None,
         expires: Any = None,
-    ) -> dict[str, Any]:
+    ) -> FillResult:
         """Fill a slot with a new value, or link it to an existing secret.
 
         A new value for a slot whose secret also fills other slots never changes those: a new
@@ -167,14 +168,14 @@ class SecretsService:
                 "created": created,
             },
         )
-        return {
-            "slot": self.models.slot_model(project, slot),
-            "secret": self.models.secret_model(meta),
-            "created": created,
-            "message": message,
-        }
+        return FillResult(
+            slot=self.models.slot_model(project, slot),
+            secret=self.models.secret_model(meta),
+            created=created,
+            message=message,
+        )
 
-    def unlink_slot(self, project_id: str, slot_id: str) -> None:
+    def unlink_slot(self, project_id: Any, slot_id: str) -> None:
         with self._lock:
             project = self.projects.for_change(project_id)
             project.slot(slot_id)
@@ -185,18 +186,18 @@ class SecretsService:
 
     # ------------------------------------------------------------------ user secrets
 
-    def list_user_secrets(self) -> list[dict[str, Any]]:
+    def list_user_secrets(self) -> list[SecretView]:
         usage = self.models.usage_by_secret()
         return [
             self.models.secret_model(meta, usage) for meta in self.store.list_secrets(self.owner)
         ]
 
-    def get_user_secret(self, secret_id: str) -> dict[str, Any]:
+    def get_user_secret(self, secret_id: str) -> SecretView:
         return self.models.secret_model(
             self.store.get_secret(self.owner, _id("secret_id", secret_id))
         )
 
-    def create_user_secret(self, name: Any, value: Any, expires: Any = None) -> dict[str, Any]:
+    def create_user_secret(self, name: Any, value: Any, expires: Any = None) -> SecretView:
         _require_str("value", value)
         with self._lock:
             meta = self.store.create_secret(
@@ -205,7 +206,7 @@ class SecretsService:
         self._on_change("secret.created", {"secret_id": meta.id, "secret_name": meta.name})
         return self.models.secret_model(meta)
 
-    def update_user_secret(self, secret_id: str, payload: Any) -> dict[str, Any]:
+    def update_user_secret(self, secret_id: str, payload: Any) -> SecretView:
         """Rename, replace the value (every slot it fills follows), or change the expiry."""
         if not isinstance(payload, dict) or not payload:
             raise InvalidInput("body", "must be a JSON object with 'name', 'value' or 'expires'")
@@ -263,10 +264,10 @@ class SecretsService:
         the current ones and those replaced, unlinked, deleted or expired since."""
         return self.exposed.all()
 
-    def missing_slots(self, api_path: str = "") -> list[dict[str, Any]]:
+    def missing_slots(self, api_path: str = "") -> list[SlotView]:
         """Slots of the project at ``api_path`` that need a value (``states.needs_value``)."""
         model = self.project_for_path(api_path)
-        return [slot for slot in model["slots"] if needs_value(slot["state"])]
+        return [slot for slot in model.slots if needs_value(slot.state)]
 
     def refresh(self) -> None:
         """Rewrite every known project's files (after an outside change or an expiry)."""

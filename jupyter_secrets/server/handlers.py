@@ -28,6 +28,7 @@ from jupyter_secrets.errors import (
     StoreLocked,
     StoreUnavailable,
 )
+from jupyter_secrets.server import models
 from jupyter_secrets.server.access import Access
 
 AUTH_RESOURCE = "secrets"
@@ -113,7 +114,7 @@ class SecretsAPIHandler(APIHandler):
 
     def reply(self, model: Any, status: int = 200) -> None:
         self.set_status(status)
-        self.finish(json.dumps(model))
+        self.finish(models.dumps(model))
 
     def no_content(self) -> None:
         self.set_status(204)
