@@ -77,9 +77,12 @@ class ProjectRegistry:
     def project_dir_of_os_path(self, os_path: str | None) -> Path | None:
         """The same for an OS path (a kernel's cwd; None: the root); None outside the root."""
         try:
-            return self.project_dir_of(self.api_path(Path(os_path)) if os_path else "")
-        except (InvalidInput, ValueError):
+            directory = Path(os_path).resolve() if os_path else self.root_dir
+        except (OSError, RuntimeError):  # a symlink loop, a name too long
+            return None
+        if not directory.is_relative_to(self.root_dir):
             return None  # a directory outside the root belongs to no project of ours
+        return slotfile.project_dir_above(self.root_dir, directory)
 
     # ------------------------------------------------------------------ projects
 

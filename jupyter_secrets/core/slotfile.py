@@ -520,7 +520,12 @@ def find_project_dir(root: Path, path: Any) -> Path | None:
     so that reading it reports the problem instead of silently using a parent project.
     """
     root = Path(root).resolve()
-    current = resolve_api_path(root, path)
+    return project_dir_above(root, resolve_api_path(root, path))
+
+
+def project_dir_above(root: Path, current: Path) -> Path | None:
+    """The walk of :func:`find_project_dir` from ``current``: a resolved OS path inside the
+    resolved ``root`` (a kernel's working directory, without a detour through an API path)."""
     # ``current`` is resolved (no symlinks left), so walking up by name stays inside root.
     while current != root and not os.path.isdir(current):
         current = current.parent
