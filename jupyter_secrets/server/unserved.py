@@ -56,15 +56,19 @@ class UnservedMatcher(Matcher):
     """Matches the requests whose file path resolves onto (or under) a protected path."""
 
     def __init__(self, base_url: str, root_dir: str | Path, protected: Iterable[Path]):
-        self.base_url = "/" + base_url.strip("/") + "/" if base_url.strip("/") else "/"
+        # Compared decoded: a base URL may be configured encoded or not ("/a%40b/", "/a@b/").
+        stripped = unquote(base_url).strip("/")
+        self.base_url = "/" + stripped + "/" if stripped else "/"
         self.root_dir = os.path.realpath(root_dir)
         self.protected = tuple(protected)
 
     def match(self, request: httputil.HTTPServerRequest) -> dict[str, Any] | None:
-        path = request.path or ""
+        # Decoded once, as tornado decodes the path arguments the file handlers get; then
+        # resolved like the contents manager resolves it (``refuses``).
+        path = unquote(request.path or "")
         if not path.startswith(self.base_url):
             return None
-        route = unquote(path[len(self.base_url) :])
+        route = path[len(self.base_url) :]
         api_path = _api_path_of(route)
         if api_path is None:
             return None
