@@ -24,14 +24,15 @@ from .test_kernel_redact import (
 
 assert local_provisioner  # the module's autouse fixture: kernels launch plainly here too
 
+# A multi-line value shaped like a PEM key file (made up: not a key, not even a real encoding).
 PEM = (
-    "-----BEGIN OPENSSH PRIVATE KEY-----\n"
-    "b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW\n"
-    "QyNTUxOQAAACDm4JXqZmmV1J0wSLJ6GGeJSb5vmFbJM9vt3DQpbmD2YwAAAJgNdFNrDXRT\n"
-    "awAAAAtzc2gtZWQyNTUxOQAAACDm4JXqZmmV1J0wSLJ6GGeJSb5vmFbJM9vt3DQpbmD2Yw\n"
-    "-----END OPENSSH PRIVATE KEY-----\n"
+    "-----BEGIN EXAMPLE TEST KEY-----\n"
+    "ZmFrZS10ZXN0LWtleS1saW5lLW9uZS1ub3QtYS1yZWFsLWtleS1hdC1hbGwtMDAwMDAw\n"
+    "ZmFrZS10ZXN0LWtleS1saW5lLXR3by1ub3QtYS1yZWFsLWtleS1hdC1hbGwtMTExMTEx\n"
+    "ZmFrZS10ZXN0LWtleS1saW5lLXRocmVlLW5vdC1hLXJlYWwta2V5LWF0LWFsbC0yMjIy\n"
+    "-----END EXAMPLE TEST KEY-----\n"
 )
-PEM_LINES = [line for line in PEM.splitlines() if "PRIVATE KEY" not in line]
+PEM_LINES = [line for line in PEM.splitlines() if "TEST KEY" not in line]
 MARK = "[REDACTED:API token]"
 OTHER_VALUE = "other-project-VALUE-91d2e0aa"
 RETIRED_VALUE = "retired-VALUE-5c3b7d10-old"
