@@ -15,13 +15,16 @@ FRONTEND_SRC := $(shell find labextension/src labextension/style labextension/sc
 	labextension/package.json labextension/tsconfig.json
 LABEXT := jupyter_secrets/labextension/package.json
 
-.PHONY: install frontend run test test-python test-frontend test-browser bench lint lint-frontend clean
+.PHONY: install install-test frontend run test test-python test-frontend test-browser bench lint lint-frontend clean
 
 # configurable-http-proxy (npm, pinned by tests/hub/package-lock.json) for the real-JupyterHub
 # tests in tests/hub: JupyterHub starts it.
 HUB_PROXY := tests/hub/node_modules/.package-lock.json
 
-install: $(VENV)/.installed $(LABEXT) $(VENV)/.linked $(HUB_PROXY)
+# `install` is what running needs (`make run`); `install-test` adds the test and lint tools.
+install: $(VENV)/.installed $(LABEXT) $(VENV)/.linked
+
+install-test: install $(VENV)/.test-deps $(HUB_PROXY)
 
 $(HUB_PROXY): tests/hub/package.json tests/hub/package-lock.json
 	cd tests/hub && npm ci --no-audit --no-fund --loglevel=error
@@ -46,6 +49,12 @@ $(VENV)/.installed: $(VENV)/.deps $(LABEXT) pyproject.toml
 	# by an earlier editable install would be added twice and fail the build.
 	rm -f jupyter_secrets/labextension/install.json
 	# Also writes jupyter_secrets/_version.py from labextension/package.json (the one version).
+	$(BIN)/pip install --quiet --no-build-isolation -e .
+	touch $@
+
+# The test and lint tools (pytest, Playwright, Notebook 7, ruff, mypy, ...): `make test` only.
+$(VENV)/.test-deps: $(VENV)/.installed pyproject.toml
+	rm -f jupyter_secrets/labextension/install.json
 	$(BIN)/pip install --quiet --no-build-isolation -e ".[test,dev]"
 	touch $@
 
@@ -63,16 +72,16 @@ run: install
 # Browser tests run in their own pytest process: Playwright's sync API leaves the main
 # thread's event loop marked running, which pytest-jupyter's loop fixtures cannot share.
 # Lint first: CI (`.ci/run`) fails on a lint or type error before any test runs.
-test: install
+test: install-test
 	$(MAKE) lint
 	$(MAKE) test-frontend
 	$(MAKE) test-python
 	$(MAKE) test-browser
 
-test-python: install
+test-python: install-test
 	$(BIN)/pytest -p no:cacheprovider tests --ignore=tests/browser
 
-test-frontend: install
+test-frontend: install-test
 	cd labextension && $(BIN)/jlpm test
 
 # eslint (typescript-eslint, react, react-hooks), prettier and stylelint, configured in
@@ -80,18 +89,21 @@ test-frontend: install
 lint-frontend: labextension/node_modules/.yarn-state.yml
 	cd labextension && $(BIN)/jlpm lint:check
 
-test-browser: install
+# Chromium is installed when this user may (root or passwordless sudo), else the target fails
+# saying what to run: browser tests are never skipped.
+test-browser: install-test
+	.ci/ensure-chromium
 	$(BIN)/pytest -p no:cacheprovider tests/browser
 
 # ruff (lint, format) and mypy on the Python side, configured in pyproject.toml; the
 # frontend's eslint, prettier and stylelint through lint-frontend.
-lint: $(VENV)/.installed
+lint: $(VENV)/.test-deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(MAKE) lint-frontend
 
-bench: install
+bench: install-test
 	$(BIN)/python -m benchmarks
 
 clean:

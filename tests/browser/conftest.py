@@ -81,11 +81,23 @@ def _labextension_installed() -> bool:
 
 @pytest.fixture(scope="session")
 def chromium():
+    # A missing browser, build or Playwright fails the tests: a skip would read as a pass.
     if not os.path.exists(CHROMIUM):
-        pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install -y chromium)")
+        pytest.fail(
+            f"no Chromium at {CHROMIUM}: run `sudo apt-get install -y chromium` "
+            "(or `make test-browser`, which installs it when it may), or set CHROMIUM=<path>",
+            pytrace=False,
+        )
     if not (LABEXTENSION / "package.json").exists():
-        pytest.skip("the labextension is not built (cd labextension && jlpm build:prod)")
-    sync_api = pytest.importorskip("playwright.sync_api")
+        pytest.fail(
+            "the labextension is not built: run `make frontend` "
+            "(or `cd labextension && jlpm build:prod`)",
+            pytrace=False,
+        )
+    try:
+        from playwright import sync_api
+    except ImportError:
+        pytest.fail("Playwright is not installed: run `make install`", pytrace=False)
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
