@@ -28,11 +28,10 @@ from jupyter_secrets.guards.kernel_redact import MIN_LENGTH_VAR
 from jupyter_secrets.guards.redact import Redactor
 from jupyter_secrets.guards.save_guard import MODES as SAVE_MODES
 from jupyter_secrets.guards.save_guard import install_save_guard
-from jupyter_secrets.server import kernels, unserved
+from jupyter_secrets.server import kernels, terminals, unserved
 from jupyter_secrets.server.access import Access, gives_stable_names
 from jupyter_secrets.server.events import Events
 from jupyter_secrets.server.handlers import handlers
-from jupyter_secrets.server.terminals import TerminalEnv
 from jupyter_secrets.store.base import SecretStore
 from jupyter_secrets.store.crypto import ENV_VAR
 
@@ -233,8 +232,8 @@ class SecretsExtension(SecretsSettings, ExtensionApp):
         terminal_manager = serverapp.web_app.settings.get("terminal_manager")
         if terminal_manager is not None:
             root = str(Path(serverapp.root_dir))
-            terminal_manager.extra_env = TerminalEnv(
-                lambda: self.service.kernel_env(root), terminal_manager.extra_env
+            terminals.install(
+                terminal_manager, lambda cwd: self.service.kernel_env(cwd or root), Path(root)
             )
         if self.refresh_interval > 0:
             self._refresher = PeriodicCallback(self._refresh, self.refresh_interval * 1000)
