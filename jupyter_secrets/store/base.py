@@ -73,6 +73,9 @@ class SecretMeta:
     modified: str
     expires: str | None
     binary: bool = False
+    # The JupyterLab extension (its jupyter-secrets-manager namespace) that keeps this secret;
+    # None for the user's own secrets.  Set at creation only.
+    namespace: str | None = None
 
 
 @dataclass(frozen=True)
@@ -268,10 +271,16 @@ class SecretStore(LoggingConfigurable, ABC, metaclass=_StoreMeta):
 
     @abstractmethod
     def create_secret(
-        self, user: str, name: str, value: SecretValue, expires: str | None = None
+        self,
+        user: str,
+        name: str,
+        value: SecretValue,
+        expires: str | None = None,
+        namespace: str | None = None,
     ) -> SecretMeta:
-        """``value``: ``str`` (text) or ``bytes`` (binary, ``meta.binary``).  Raises
-        ``InvalidInput``, ``Conflict`` (field "name")."""
+        """``value``: ``str`` (text) or ``bytes`` (binary, ``meta.binary``).  ``namespace``:
+        the extension that keeps it (``SecretMeta.namespace``), None for the user's own.
+        Raises ``InvalidInput``, ``Conflict`` (field "name")."""
 
     @abstractmethod
     def update_secret(

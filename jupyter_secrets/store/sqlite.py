@@ -25,6 +25,11 @@ data of a binary value says so, so that flipping the column makes the value unre
 than silently another type.  Schema 2 added the column: a store of schema 1 is migrated at
 its first writable open (every value text, as it was); a locked one is read as all text.
 
+Extension secrets: the ``namespace`` column names the JupyterLab extension that keeps a secret
+through jupyter-secrets-manager (``core/extension_secrets.py``); NULL for the user's own.
+Schema 3 added it (a store of schema 2 is migrated at its first writable open, every secret
+the user's; a locked one is read without it).
+
 Creation: ``meta`` also holds ``created_at``, written by the open that creates the store
 (``created_now``).  A store made by an older version (0.1.0) has none: ``created_at`` is then None
 (a file's times say when it last changed, not when it was made, so none is guessed).
@@ -92,7 +97,7 @@ log = logging.getLogger(__name__)
 
 STORE_FILE_NAME = "secrets.sqlite3"
 KEY_FILE_NAME = "secrets.key"
-SCHEMA_VERSION = 2  # 2: the is_binary column (values of every shape)
+SCHEMA_VERSION = 3  # 2: the is_binary column (values of every shape); 3: namespace
 BUSY_TIMEOUT_SECONDS = 30.0
 
 # Called with ``create``: whether a new key may be made (only when the store holds no data).
@@ -106,7 +111,7 @@ _SCHEMA = (
     """CREATE TABLE IF NOT EXISTS secrets (
         id TEXT PRIMARY KEY, user TEXT NOT NULL, name TEXT NOT NULL,
         ciphertext BLOB NOT NULL, created TEXT NOT NULL, modified TEXT NOT NULL, expires TEXT,
-        name_key TEXT, is_binary INTEGER NOT NULL DEFAULT 0,
+        name_key TEXT, is_binary INTEGER NOT NULL DEFAULT 0, namespace TEXT,
         UNIQUE (user, name))""",
     """CREATE TABLE IF NOT EXISTS bindings (
         user TEXT NOT NULL, project_id TEXT NOT NULL, slot_id TEXT NOT NULL,
@@ -121,7 +126,7 @@ _SCHEMA = (
 _META_COLUMNS = "id, name, created, modified, expires"
 _INSERT_SECRET = (
     "INSERT INTO secrets (id, user, name, name_key, ciphertext, created, modified, expires, "
-    "is_binary) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    "is_binary, namespace) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 _SLOT_BINDING = "SELECT secret_id FROM bindings WHERE user = ? AND project_id = ? AND slot_id = ?"
 # Ids per query of read_values: under SQLite's smallest limit of bound parameters (999).
@@ -168,6 +173,7 @@ def _meta(row: tuple) -> SecretMeta:
         modified=row[3],
         expires=row[4],
         binary=bool(row[5]),
+        namespace=row[6] if len(row) > 6 else None,
     )
 
 
@@ -206,6 +212,8 @@ class SQLiteSecretStore(SecretStore):
         # A locked store of schema 1 (never migrated: nothing is written to it) has no
         # is_binary column: its values are all text.
         self._binary_column = "is_binary"
+        # Nor has one of schema 2 the namespace column: none of its secrets is an extension's.
+        self._namespace_column = "namespace"
 
         probe, key_check, has_data = self._probe()
         try:
@@ -218,6 +226,8 @@ class SQLiteSecretStore(SecretStore):
             self._conn = probe if probe is not None else self._empty_memory_db()
             if not self._has_binary_column(self._conn):
                 self._binary_column = "0"
+            if not self._has_column(self._conn, "namespace"):
+                self._namespace_column = "NULL"
             log.warning("Secret store %s is locked: %s", self.path, self.lock_reason)
             return
         if probe is not None:
@@ -386,6 +396,9 @@ class SQLiteSecretStore(SecretStore):
             if not self._has_binary_column(db):
                 # Schema 1 -> 2: every value stored so far is text.
                 db.execute("ALTER TABLE secrets ADD COLUMN is_binary INTEGER NOT NULL DEFAULT 0")
+            if not self._has_column(db, "namespace"):
+                # Schema 2 -> 3: the secrets saved so far are the user's, no extension's.
+                db.execute("ALTER TABLE secrets ADD COLUMN namespace TEXT")
             db.execute(
                 "INSERT INTO meta (key, value) VALUES ('schema_version', ?) "
                 "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
@@ -485,7 +498,11 @@ class SQLiteSecretStore(SecretStore):
         return _meta(row)
 
     def _meta_columns(self) -> str:
-        return f"{_META_COLUMNS}, {self._binary_column}"
+        return f"{_META_COLUMNS}, {self._binary_column}, {self._namespace_column}"
+
+    @staticmethod
+    def _has_column(db: sqlite3.Connection, column: str) -> bool:
+        return any(row[1] == column for row in db.execute("PRAGMA table_info(secrets)"))
 
     @staticmethod
     def _has_binary_column(db: sqlite3.Connection) -> bool:
@@ -624,7 +641,12 @@ class SQLiteSecretStore(SecretStore):
         return blobs
 
     def create_secret(
-        self, user: str, name: str, value: SecretValue, expires: str | None = None
+        self,
+        user: str,
+        name: str,
+        value: SecretValue,
+        expires: str | None = None,
+        namespace: str | None = None,
     ) -> SecretMeta:
         self._check_writable()
         name = check_name(name)
@@ -637,10 +659,27 @@ class SQLiteSecretStore(SecretStore):
             self._check_name_free(db, user, name)
             db.execute(
                 _INSERT_SECRET,
-                (secret_id, user, name, name_key(name), blob, now, now, expires, int(binary)),
+                (
+                    secret_id,
+                    user,
+                    name,
+                    name_key(name),
+                    blob,
+                    now,
+                    now,
+                    expires,
+                    int(binary),
+                    namespace,
+                ),
             )
         return SecretMeta(
-            id=secret_id, name=name, created=now, modified=now, expires=expires, binary=binary
+            id=secret_id,
+            name=name,
+            created=now,
+            modified=now,
+            expires=expires,
+            binary=binary,
+            namespace=namespace,
         )
 
     def update_secret(
@@ -730,7 +769,7 @@ class SQLiteSecretStore(SecretStore):
                 self._check_name_free(db, user, name)
             db.execute(
                 _INSERT_SECRET,
-                (secret_id, user, name, name_key(name), blob, now, now, expires, int(binary)),
+                (secret_id, user, name, name_key(name), blob, now, now, expires, int(binary), None),
             )
             db.execute(
                 "INSERT INTO bindings (user, project_id, slot_id, secret_id) VALUES (?, ?, ?, ?) "
@@ -788,6 +827,7 @@ class SQLiteSecretStore(SecretStore):
         rows = self._query(
             "SELECT b.slot_id, s.id, s.name, s.created, s.modified, s.expires, "
             + ("s.is_binary" if self._binary_column == "is_binary" else "0")
+            + ("" if self._namespace_column == "NULL" else ", s.namespace")
             + " FROM bindings AS b JOIN secrets AS s ON s.id = b.secret_id AND s.user = b.user "
             "WHERE b.user = ? AND b.project_id = ? ORDER BY b.slot_id",
             (user, project_id),
