@@ -51,6 +51,9 @@ ALLOWED = {
         "cli",
         "server",
     },
+    # The JupyterHub secrets service (its own process): the rule book, the store's records
+    # and keys; never the single-user server's layers.
+    "hub": {"_version", "errors", "rules", "fileio", "store", "hub"},
     "__init__": {"_version", "helper", "server"},  # the server only lazily, for its entry point
 }
 # Third-party packages a domain layer must not import: the HTTP and Jupyter server world.
