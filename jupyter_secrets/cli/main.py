@@ -28,6 +28,7 @@ from jupyter_secrets.cli.application import (
 )
 from jupyter_secrets.cli.commands import Command, find_secret, read_value, usage_text
 from jupyter_secrets.cli.run import RunApp
+from jupyter_secrets.cli.scan import ScanApp
 from jupyter_secrets.cli.slots import BindApp, SlotsApp, StatusApp
 from jupyter_secrets.errors import SecretsError
 from jupyter_secrets.store.crypto import ENV_VAR as KEY_ENV_VAR
@@ -177,6 +178,7 @@ jupyter secrets --store /srv/secrets.sqlite3 list       # another store than the
         "rotate-key": (RotateKeyApp, "re-encrypt every secret under a new key"),
         "doctor": (DoctorApp, "check keys, file modes, the secrets directory and the store"),
         "run": (RunApp, "run a command with a project's secrets, then remove them"),
+        "scan": (ScanApp, "find your secret values in files (exit code 1 when found)"),
     }
 
 
