@@ -6,9 +6,24 @@ The server extension is reached lazily through the entry points below.
 """
 
 from jupyter_secrets._version import __version__
-from jupyter_secrets.helper import SecretNotFoundError, get_secret, list_secrets, secret_path
+from jupyter_secrets.helper import (
+    SecretNotFoundError,
+    SecretNotTextError,
+    get_secret,
+    get_secret_bytes,
+    list_secrets,
+    secret_path,
+)
 
-__all__ = ["SecretNotFoundError", "__version__", "get_secret", "list_secrets", "secret_path"]
+__all__ = [
+    "SecretNotFoundError",
+    "SecretNotTextError",
+    "__version__",
+    "get_secret",
+    "get_secret_bytes",
+    "list_secrets",
+    "secret_path",
+]
 
 
 def _jupyter_server_extension_points() -> list[dict]:

@@ -1,8 +1,9 @@
 """Read, inside a kernel, the secrets that Jupyter wrote for it.
 
 ```python
-from jupyter_secrets import get_secret, secret_path, list_secrets
+from jupyter_secrets import get_secret, get_secret_bytes, secret_path, list_secrets
 token = get_secret("api-token")       # by slot name or by filename -> str
+key = get_secret_bytes("tls-key")     # the file's exact bytes (binary values) -> bytes
 ```
 
 The server (or ``jupyter secrets run``) writes each value of the kernel's project as a file in
@@ -31,7 +32,14 @@ from __future__ import annotations
 import os
 import stat as _stat
 
-__all__ = ["SecretNotFoundError", "get_secret", "list_secrets", "secret_path"]
+__all__ = [
+    "SecretNotFoundError",
+    "SecretNotTextError",
+    "get_secret",
+    "get_secret_bytes",
+    "list_secrets",
+    "secret_path",
+]
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pathlib is imported at call time only: kernels pay for it when they use it
@@ -90,7 +98,9 @@ class SecretNotFoundError(KeyError):
     the value.  ``name`` and ``available`` hold the same as attributes.
     """
 
-    def __init__(self, name: str, available: list[str], reason: str | None = None):
+    def __init__(
+        self, name: str, available: list[str], reason: str | None = None, how: str | None = None
+    ):
         shown = _shown(name)
         if reason is None:
             if available:
@@ -98,7 +108,7 @@ class SecretNotFoundError(KeyError):
             else:
                 listing = "No secret is available to this kernel yet."
             reason = f"No secret {shown} among this kernel's secrets. {listing}"
-        message = f"{reason} {_HOW_TO_PROVIDE}"
+        message = f"{reason} {how or _HOW_TO_PROVIDE}"
         super().__init__(message)
         self.name = name
         self.available = available
@@ -109,12 +119,43 @@ class SecretNotFoundError(KeyError):
         return self.message
 
 
+class SecretNotTextError(ValueError):
+    """``get_secret`` on a secret whose bytes are not UTF-8 text (a binary value): the message
+    names the secret and says to use ``get_secret_bytes`` or ``secret_path``, never the value."""
+
+    def __init__(self, name: str):
+        shown = _shown(name)
+        message = (
+            f"The secret {shown} holds binary data, not UTF-8 text: read it with "
+            f"get_secret_bytes({shown}) (bytes), or open secret_path({shown})."
+        )
+        super().__init__(message)
+        self.name = name
+        self.message = message
+
+
 def get_secret(name: str) -> str:
     """The value of the secret ``name`` (a slot name, else a filename), read now from its file.
 
     The value is returned exactly as stored: nothing is stripped, so a trailing newline that
-    was part of the value stays.  Raises :class:`SecretNotFoundError` (a ``KeyError``) when this
-    kernel has no such secret.
+    was part of the value stays, and CRLF stays CRLF.  Raises :class:`SecretNotFoundError` (a
+    ``KeyError``) when this kernel has no such secret, :class:`SecretNotTextError` (a
+    ``ValueError``) when its bytes are not UTF-8 text (use :func:`get_secret_bytes`).
+    """
+    try:
+        data = get_secret_bytes(name)
+    except SecretNotFoundError as error:  # the traceback ends here, at the function called
+        raise error.with_traceback(None) from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise SecretNotTextError(name) from None
+
+
+def get_secret_bytes(name: str) -> bytes:
+    """The exact bytes of the secret ``name`` (a slot name, else a filename), read now from its
+    file: binary values (keys, keystores, images) and text alike (text as UTF-8).  Raises
+    :class:`SecretNotFoundError` (a ``KeyError``) when this kernel has no such secret.
     """
     # Fast path: the (cached) index names the file, which is read at once.  Anything unusual
     # (no variable, no index, unknown name, file gone or not a regular file, any OSError) takes
@@ -128,14 +169,16 @@ def get_secret(name: str) -> str:
             except OSError:
                 data = None
             if data is not None:
-                return data.decode("utf-8")
-    path = secret_path(name)
+                return data
     try:
-        data = path.read_bytes()
+        path = secret_path(name)
+    except SecretNotFoundError as error:
+        raise error.with_traceback(None) from None
+    try:
+        return path.read_bytes()
     except FileNotFoundError:
         # Unbound or deleted between the lookup and the read.
         raise SecretNotFoundError(name, sorted(_available(path.parent))) from None
-    return data.decode("utf-8")
 
 
 def secret_path(name: str) -> Path:
@@ -165,7 +208,7 @@ def secret_path(name: str) -> Path:
     if filename is None and name in available.values():
         filename = name
     if filename is None:
-        raise SecretNotFoundError(name, sorted(available))
+        raise _not_found(name, directory, available).with_traceback(None) from None
     return directory / filename
 
 
@@ -182,6 +225,58 @@ def list_secrets() -> dict[str, Path]:
 
 
 # ---------------------------------------------------------------------------- internals
+
+
+def _not_found(name: str, directory: Path, available: dict[str, str]) -> SecretNotFoundError:
+    """The error for a name this kernel has no file for: an empty slot of its project is named
+    as such, with how to fill it; any other name lists what is available."""
+    empty = _empty_slot(name, directory)
+    if empty is None:
+        return SecretNotFoundError(name, sorted(available))
+    slot, project = empty
+    shown = _shown(slot)
+    return SecretNotFoundError(
+        name,
+        sorted(available),
+        f"The slot {shown} of the project {_shown(project)} is empty: no value has been "
+        "provided for it yet.",
+        "Fill it in JupyterLab's Secrets panel (key icon in the left sidebar, then "
+        f'"Provide value" on {shown}), or in a terminal with `jupyter secrets bind {_shown(slot)}` '
+        "(it asks for the value). The file appears without restarting the kernel: call "
+        "get_secret() again.",
+    )
+
+
+def _empty_slot(name: str, directory: Path) -> tuple[str, str] | None:
+    """(slot name, project name) when ``name`` is a slot (name or filename) of this kernel's
+    project, read from the nearest slot file above the working directory whose project id is
+    the secrets directory's; None when it cannot be told (only on the error path)."""
+    import json
+
+    try:
+        folder = os.path.abspath(os.getcwd())
+    except OSError:
+        return None
+    while True:
+        try:
+            with open(os.path.join(folder, ".jupyter", "secret-slots.json"), "rb") as file:
+                data = json.loads(file.read(4 * 1024 * 1024))
+        except (OSError, ValueError):
+            data = None
+        if isinstance(data, dict):
+            project = data.get("project")
+            if not isinstance(project, dict):
+                return None
+            if project.get("id") != directory.name:
+                return None  # the nearest project is not this kernel's
+            for slot in data.get("slots") or []:
+                if isinstance(slot, dict) and name in (slot.get("name"), slot.get("filename")):
+                    return str(slot.get("name")), str(project.get("name") or directory.name)
+            return None
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return None
+        folder = parent
 
 
 def _directory() -> Path | None:

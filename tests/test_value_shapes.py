@@ -26,9 +26,11 @@ import pytest
 from jupyter_secrets.errors import InvalidInput, SecretUnreadable
 from jupyter_secrets.store.base import value_bytes
 from jupyter_secrets.store.crypto import Keyring
-from jupyter_secrets.store.sqlite import SQLiteSecretStore
+from jupyter_secrets.store.sqlite import SCHEMA_VERSION, SQLiteSecretStore
 
 USER = "alice"
+#: max_value_bytes of this module's servers (small, so that the limit tests stay small)
+LIMIT = 4096
 
 
 def pem_text() -> str:
@@ -146,9 +148,8 @@ def test_a_schema_1_store_is_migrated_and_its_values_stay_text(store_file, keyri
     finally:
         store.close()
     with sqlite3.connect(store_file) as db:
-        assert db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == (
-            "2",
-        )
+        (version,) = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        assert int(version) == SCHEMA_VERSION >= 2
 
 
 def test_a_locked_schema_1_store_still_lists_its_secrets(store_file, keyring):
@@ -187,3 +188,131 @@ def test_rotate_key_keeps_binary_values(store_file, keyring):
 def test_value_bytes_is_what_the_file_holds():
     assert value_bytes("é\r\n") == "é\r\n".encode()
     assert value_bytes(b"\xff") == b"\xff"
+
+
+# ---------------------------------------------------------------------------- the REST API
+
+
+def b64(data: bytes) -> str:
+    return base64.b64encode(data).decode()
+
+
+@pytest.fixture
+def slot_in(api, project):
+    """A project with one slot (file ``key``, env ``KEY_VALUE``); returns (project id, slot id)."""
+
+    async def make(filename: str = "key", env: str | None = "KEY_VALUE") -> tuple[str, str]:
+        pid = (await project())["id"]
+        body = {"name": "Key", "filename": filename, **({"env": env} if env else {})}
+        status, slot = await api("POST", "projects", pid, "slots", body=body)
+        assert status == 201, slot
+        return pid, slot["id"]
+
+    return make
+
+
+def materialized(serverapp, project_id: str, filename: str) -> bytes:
+    ext = serverapp.web_app.settings["jupyter_secrets"]
+    return (ext.service.materializer.project_dir(project_id) / filename).read_bytes()
+
+
+async def test_text_with_newlines_and_bytes_reach_the_files_exactly(
+    api, slot_in, jp_serverapp
+):
+    pid, sid = await slot_in()
+    pem = pem_text().replace("\n", "\r\n")  # CRLF kept as CRLF
+    status, result = await api("PUT", "projects", pid, "slots", sid, "value", body={"value": pem})
+    assert status == 200, result
+    assert result["secret"]["binary"] is False
+    assert materialized(jp_serverapp, pid, "key") == pem.encode()
+    # the same slot, now a binary value: the file holds the exact bytes, the secret says binary
+    body = {"value_base64": b64(binary_blob())}
+    status, result = await api("PUT", "projects", pid, "slots", sid, "value", body=body)
+    assert status == 200, result
+    assert result["secret"]["binary"] is True
+    assert materialized(jp_serverapp, pid, "key") == binary_blob()
+    assert b64(binary_blob()) not in json_text(result)
+    _, listing = await api("GET", "user-secrets")
+    assert [s["binary"] for s in listing["secrets"]] == [True]
+
+
+def json_text(obj) -> str:
+    import json
+
+    return json.dumps(obj)
+
+
+async def test_user_secrets_take_value_base64_on_create_and_replace(api):
+    status, created = await api(
+        "POST", "user-secrets", body={"name": "keystore", "value_base64": b64(b"\x00\xffks")}
+    )
+    assert status == 201 and created["binary"] is True, created
+    # url-safe alphabet, line breaks and missing padding are tolerated (base64 tools wrap)
+    data = bytes(range(200))
+    wrapped = base64.urlsafe_b64encode(data).decode().rstrip("=")
+    wrapped = "\n".join(wrapped[i : i + 76] for i in range(0, len(wrapped), 76))
+    status, patched = await api(
+        "PATCH", "user-secrets", created["id"], body={"value_base64": wrapped}
+    )
+    assert status == 200 and patched["binary"] is True, patched
+    status, patched = await api("PATCH", "user-secrets", created["id"], body={"value": "text\n"})
+    assert status == 200 and patched["binary"] is False, patched
+
+
+@pytest.mark.parametrize(
+    ("path", "method"),
+    [(("user-secrets",), "POST"), (None, "PUT")],
+    ids=["create", "fill"],
+)
+@pytest.mark.parametrize(
+    ("body", "field", "rule"),
+    [
+        ({"value_base64": "not base64!"}, "value_base64", "must be base64"),
+        ({"value_base64": "QUJD="}, "value_base64", "must be base64"),  # padding mid-way
+        ({"value_base64": "QUJDR"}, "value_base64", "must be base64"),  # 5 characters
+        ({"value_base64": "QUJDRA==", "value": "x"}, "value_base64", "not both"),
+        ({"value_base64": 12}, "value_base64", "must be a string"),
+        ({"value_base64": "é"}, "value_base64", "must be base64"),
+        ({"value": 12}, "value", "must be a string"),
+    ],
+)
+async def test_bad_values_are_400_naming_the_field(api, slot_in, path, method, body, field, rule):
+    if path is None:
+        pid, sid = await slot_in()
+        path = ("projects", pid, "slots", sid, "value")
+    else:
+        body = {"name": "n", **body}
+    status, error = await api(method, *path, body=body)
+    assert status == 400, error
+    assert error["message"].startswith(f"{field}: ") and rule in error["message"], error
+    assert "not base64!" not in error["message"]
+
+
+@pytest.fixture
+def jp_server_config(store_path, secrets_base, secrets_key):
+    return {
+        "ServerApp": {"jpserver_extensions": {"jupyter_secrets": True}},
+        "SecretsExtension": {
+            "store_path": str(store_path),
+            "secrets_dir": str(secrets_base),
+            "prompt_on_start": "never",
+            "refresh_interval": 0,
+            "max_value_bytes": LIMIT,
+        },
+    }
+
+
+async def test_both_shapes_share_max_value_bytes(api, slot_in):
+    pid, sid = await slot_in()
+    path = ("projects", pid, "slots", sid, "value")
+    assert (await api("PUT", *path, body={"value_base64": b64(b"\x01" * LIMIT)}))[0] == 200
+    assert (await api("PUT", *path, body={"value": "a" * LIMIT}))[0] == 200
+    status, error = await api("PUT", *path, body={"value_base64": b64(b"\x01" * (LIMIT + 1))})
+    assert status == 400, error
+    assert error["message"].startswith(f"value_base64: must be at most {LIMIT} bytes"), error
+    status, error = await api("PUT", *path, body={"value": "é" * (LIMIT // 2 + 1)})
+    assert status == 400 and error["message"].startswith(f"value: must be at most {LIMIT} bytes")
+    status, error = await api(
+        "POST", "user-secrets", body={"name": "big", "value_base64": b64(b"\x01" * (LIMIT + 1))}
+    )
+    assert status == 400 and error["message"].startswith("value_base64: must be at most")

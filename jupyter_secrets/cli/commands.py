@@ -18,22 +18,63 @@ from jupyter_secrets.core.service import SecretsService
 from jupyter_secrets.store.sqlite import SQLiteSecretStore
 
 
-def read_value(prompt: str) -> str:
-    """A value from a hidden prompt (terminal) or from standard input (pipes)."""
-    if is_interactive():
+def read_value(prompt: str, *, from_file: str | None = None, exact: bool = False) -> str | bytes:
+    """A value from ``from_file``, a hidden prompt (terminal) or standard input (pipes).
+
+    A file, and standard input with ``exact``, give their bytes exactly.  Standard input
+    without ``exact`` drops one trailing newline (``echo secret | ...`` adds it) when it is
+    text.  Bytes that are UTF-8 become a text value, others a binary value (exact bytes).
+    """
+    value: str | bytes
+    if from_file is not None:
+        try:
+            data = Path(from_file).expanduser().read_bytes()
+        except OSError as err:
+            raise CLIError(f"{from_file}: cannot read the value: {err.strerror}") from None
+        value = _text_or_bytes(data)
+    elif is_interactive():
         value = getpass.getpass(prompt)
         if value and getpass.getpass("Again, to confirm: ") != value:
             raise CLIError("the two entries differ; nothing saved")
     else:
-        value = sys.stdin.read()
+        value = _text_or_bytes(sys.stdin.buffer.read())
         # `echo secret | jupyter secrets set NAME` adds one newline that is not part of the value.
-        if value.endswith("\n"):
+        if not exact and isinstance(value, str) and value.endswith("\n"):
             value = value[:-1]
             if value.endswith("\r"):
                 value = value[:-1]
     if not value:
         raise CLIError("empty value; nothing saved")
     return value
+
+
+def _text_or_bytes(data: bytes) -> str | bytes:
+    """UTF-8 bytes as text (kept exactly), anything else as a binary value."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data
+
+
+def value_options(app: str) -> tuple[dict, dict]:
+    """``(aliases, flags)`` of ``--from-file PATH`` and ``--exact`` for the command ``app``."""
+    return (
+        {"from-file": f"{app}.from_file"},
+        {
+            "exact": (
+                {app: {"exact": True}},
+                (
+                    "Keep standard input exactly, the last newline too (default: one trailing "
+                    "newline of text is dropped)."
+                ),
+            )
+        },
+    )
+
+
+FROM_FILE_HELP = """Read the value from this file, its exact bytes (a PEM key, a JSON service
+account, a keystore): text when the file is UTF-8, else a binary value.  The value itself is
+never on the command line."""
 
 
 def usage_text(secret: SecretView) -> str:

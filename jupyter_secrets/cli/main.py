@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import sys
 
-from traitlets import TraitError, Unicode
+from traitlets import Bool, TraitError, Unicode
 
 from jupyter_secrets.cli import bootstrap
 from jupyter_secrets.cli.application import (
@@ -26,7 +26,14 @@ from jupyter_secrets.cli.application import (
     SecretsCommand,
     UsageError,
 )
-from jupyter_secrets.cli.commands import Command, find_secret, read_value, usage_text
+from jupyter_secrets.cli.commands import (
+    FROM_FILE_HELP,
+    Command,
+    find_secret,
+    read_value,
+    usage_text,
+    value_options,
+)
 from jupyter_secrets.cli.run import RunApp
 from jupyter_secrets.cli.scan import ScanApp
 from jupyter_secrets.cli.slots import BindApp, SlotsApp, StatusApp
@@ -69,7 +76,9 @@ class SetApp(Command):
         ": the value is read from a hidden prompt or standard input, never from the command line"
     )
     description = """Save or replace the secret NAME.  The value is read from a hidden prompt
-    (twice), or from standard input when it is not a terminal (one trailing newline is dropped)."""
+    (twice), from standard input when it is not a terminal (one trailing newline is dropped,
+    unless --exact), or from a file (--from-file PATH, its exact bytes).  Bytes that are not
+    UTF-8 are saved as a binary value."""
 
     expires = Unicode(
         None,
@@ -77,13 +86,18 @@ class SetApp(Command):
         config=True,
         help="ISO 8601 date-time after which the value is not used.",
     )
-    aliases = {**Command.aliases, "expires": "SetApp.expires"}
+    from_file = Unicode(None, allow_none=True, config=True, help=FROM_FILE_HELP)
+    exact = Bool(False, config=True, help="Keep standard input exactly (its last newline too).")
+    aliases = {**Command.aliases, "expires": "SetApp.expires", **value_options("SetApp")[0]}
+    flags = {**Command.flags, **value_options("SetApp")[1]}
 
     def execute(self) -> int:
         (name,) = self.extra_args
         service = self.service()
         existing = next((s for s in service.list_user_secrets() if s.name == name), None)
-        value = read_value(f"Value of '{name}' (hidden): ")
+        value = read_value(
+            f"Value of '{name}' (hidden): ", from_file=self.from_file, exact=self.exact
+        )
         if existing is None:
             service.create_user_secret(name, value, self.expires)
             print(f"Saved '{name}'.")

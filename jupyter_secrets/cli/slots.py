@@ -6,10 +6,17 @@ import os
 import sys
 from pathlib import Path
 
-from traitlets import Unicode
+from traitlets import Bool, Unicode
 
 from jupyter_secrets.cli.application import EXIT_MISSING
-from jupyter_secrets.cli.commands import ProjectCommand, find_secret, find_slot, read_value
+from jupyter_secrets.cli.commands import (
+    FROM_FILE_HELP,
+    ProjectCommand,
+    find_secret,
+    find_slot,
+    read_value,
+    value_options,
+)
 from jupyter_secrets.core import slotfile
 from jupyter_secrets.core.states import needs_value
 
@@ -125,7 +132,13 @@ class BindApp(ProjectCommand):
     synopsis = "SLOT [SECRET] [options]"
     arguments = ("SLOT", "[SECRET]")
     description = """Fill the slot SLOT (name, filename or id) with the saved secret SECRET, or,
-    without SECRET, with a new value read from a hidden prompt or standard input."""
+    without SECRET, with a new value read from a hidden prompt, standard input (--exact keeps
+    its last newline) or a file (--from-file PATH, its exact bytes)."""
+
+    from_file = Unicode(None, allow_none=True, config=True, help=FROM_FILE_HELP)
+    exact = Bool(False, config=True, help="Keep standard input exactly (its last newline too).")
+    aliases = {**ProjectCommand.aliases, **value_options("BindApp")[0]}
+    flags = {**ProjectCommand.flags, **value_options("BindApp")[1]}
 
     def execute(self) -> int:
         service = self.service()
@@ -133,7 +146,13 @@ class BindApp(ProjectCommand):
         slot = find_slot(model, self.extra_args[0])
         if len(self.extra_args) == 1:
             result = service.fill_slot(
-                model.id, slot.id, value=read_value(f"Value for '{slot.name}' (hidden): ")
+                model.id,
+                slot.id,
+                value=read_value(
+                    f"Value for '{slot.name}' (hidden): ",
+                    from_file=self.from_file,
+                    exact=self.exact,
+                ),
             )
         else:
             result = service.fill_slot(

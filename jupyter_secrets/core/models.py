@@ -12,10 +12,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from jupyter_secrets.core.projects import Project, ProjectRegistry, problem_of
+from jupyter_secrets.core.references import CommandReference, stored_reference
 from jupyter_secrets.core.slotfile import Slot
 from jupyter_secrets.core.states import is_expired, state_of, utcnow
 from jupyter_secrets.core.sync import FileSync
-from jupyter_secrets.errors import Conflict, SlotFileError
+from jupyter_secrets.errors import Conflict, SecretsError, SlotFileError
 from jupyter_secrets.store.base import SecretMeta, SecretStore
 
 
@@ -63,6 +64,19 @@ class Usage:
 
 
 @dataclass(frozen=True)
+class ReferenceView:
+    """What a reference secret fetches (``core/references.py``), for its owner: the kind, a
+    description (the command line, or mount/path#field at the address), and the last fetch."""
+
+    type: str  # "command" | "vault"
+    description: str
+    ttl_seconds: int
+    timeout_seconds: int
+    argv: tuple[str, ...] | None  # command references
+    fetch_error: str | None  # why the last fetch failed (never output that could be the value)
+
+
+@dataclass(frozen=True)
 class SecretView:
     id: str
     name: str
@@ -71,6 +85,11 @@ class SecretView:
     expires: str | None
     expired: bool
     usage: tuple[Usage, ...]
+    binary: bool = False  # the value is bytes (given as value_base64), not text
+    # The JupyterLab extension keeping it (jupyter-secrets-manager namespace), None for the user's.
+    namespace: str | None = None
+    # Set for a reference secret (its value stays in a vault and is fetched when needed).
+    reference: ReferenceView | None = None
 
 
 @dataclass(frozen=True)
@@ -123,7 +142,7 @@ class ApiModels:
     def slot_states(self, project: Project) -> dict[str, tuple[str, SecretMeta | None]]:
         now = utcnow()
         return {
-            slot_id: (state_of(meta, self.sync.unreadable, now), meta)
+            slot_id: (state_of(meta, self.sync.unreadable, now, self.sync.fetch_failed), meta)
             for slot_id, meta in self.store.bound_secrets(self.owner, project.id).items()
         }
 
@@ -170,6 +189,7 @@ class ApiModels:
     ) -> SecretView:
         if usage is None:
             usage = self.usage_by_secret()
+        reference = self.reference_model(meta)
         return SecretView(
             id=meta.id,
             name=meta.name,
@@ -178,4 +198,27 @@ class ApiModels:
             expires=meta.expires,
             expired=is_expired(meta),
             usage=tuple(usage.get(meta.id, [])),
+            binary=getattr(meta, "binary", False) and reference is None,
+            namespace=meta.namespace,
+            reference=reference,
+        )
+
+    def reference_model(self, meta: SecretMeta) -> ReferenceView | None:
+        """The reference a secret holds (None for a value).  A reference is kept as a binary
+        value, so only binary secrets are read (and their plaintext is never kept)."""
+        if not getattr(meta, "binary", False) or self.store.locked:
+            return None
+        try:
+            ref = stored_reference(self.store.read_value(self.owner, meta.id))
+        except SecretsError:
+            return None
+        if ref is None:
+            return None
+        return ReferenceView(
+            type=ref.type,
+            description=ref.describe(),
+            ttl_seconds=ref.ttl_seconds,
+            timeout_seconds=ref.timeout_seconds,
+            argv=ref.argv if isinstance(ref, CommandReference) else None,
+            fetch_error=self.sync.fetch_failed.get(meta.id),
         )

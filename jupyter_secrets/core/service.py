@@ -23,13 +23,20 @@ from jupyter_secrets.core import slotfile
 from jupyter_secrets.core.exposed import ExposedValues
 from jupyter_secrets.core.models import ApiModels, FillResult, ProjectView, SecretView, SlotView
 from jupyter_secrets.core.projects import Project, ProjectRegistry
+from jupyter_secrets.core.references import parse_reference, refuse_reserved, stored_form
 from jupyter_secrets.core.slotfile import Slot
 from jupyter_secrets.core.states import is_expired, needs_value
 from jupyter_secrets.core.sync import FileSync
 from jupyter_secrets.errors import Conflict, InvalidInput, NotFound
 from jupyter_secrets.files import Materializer
-from jupyter_secrets.rules import validate_id, validate_project_name, validate_slot_fields
-from jupyter_secrets.store.base import UNSET, Binding, SecretMeta, SecretStore
+from jupyter_secrets.rules import (
+    future_expires,
+    name_sort_key,
+    validate_id,
+    validate_project_name,
+    validate_slot_fields,
+)
+from jupyter_secrets.store.base import UNSET, Binding, SecretMeta, SecretStore, SecretValue
 
 __all__ = ["Project", "SecretsService", "is_expired"]
 
@@ -139,16 +146,21 @@ class SecretsService:
         secret_id: Any = None,
         name: Any = None,
         expires: Any = None,
+        reference: Any = None,
     ) -> FillResult:
-        """Fill a slot with a new value, or link it to an existing secret.
+        """Fill a slot with a new value (text ``str`` or binary ``bytes``), a new reference
+        (``core/references.py``: a command or a vault field fetched when needed), or link it to
+        an existing secret.
 
         A new value for a slot whose secret also fills other slots never changes those: a new
         secret is created for this slot alone, and the reply says so.
         """
+        value = _value_or_reference(value, reference)
         if (value is None) == (secret_id is None):
             raise InvalidInput(
                 "value",
-                "give either 'value' (a new value) or 'secret_id' (an existing secret), not both",
+                "give either a new value ('value' for text, 'value_base64' for bytes, or a "
+                "'reference') or 'secret_id' (an existing secret), not both",
             )
         with self._lock:
             project = self.projects.for_change(project_id)
@@ -157,7 +169,9 @@ class SecretsService:
                 meta = self._link_existing(project, slot, secret_id)
                 created, message = False, f"'{slot.name}' now uses the saved secret '{meta.name}'."
             else:
-                meta, created, message = self._fill_with_value(project, slot, value, name, expires)
+                meta, created, message = self._fill_with_value(
+                    project, slot, value, name, future_expires(expires)
+                )
             self.sync.secret_users(meta.id, also=project)
         self._on_change(
             "slot.filled",
@@ -187,21 +201,28 @@ class SecretsService:
     # ------------------------------------------------------------------ user secrets
 
     def list_user_secrets(self) -> list[SecretView]:
+        """Every secret by name as people read names (``rules.name_sort_key``), expired or not."""
         usage = self.models.usage_by_secret()
-        return [
-            self.models.secret_model(meta, usage) for meta in self.store.list_secrets(self.owner)
-        ]
+        metas = sorted(
+            self.store.list_secrets(self.owner), key=lambda m: (name_sort_key(m.name), m.id)
+        )
+        return [self.models.secret_model(meta, usage) for meta in metas]
 
     def get_user_secret(self, secret_id: str) -> SecretView:
         return self.models.secret_model(
             self.store.get_secret(self.owner, _id("secret_id", secret_id))
         )
 
-    def create_user_secret(self, name: Any, value: Any, expires: Any = None) -> SecretView:
-        _require_str("value", value)
+    def create_user_secret(
+        self, name: Any, value: Any, expires: Any = None, reference: Any = None
+    ) -> SecretView:
+        """``value``: text (``str``) or binary (``bytes``); or ``reference`` instead (a
+        command or a vault field, ``core/references.py``)."""
+        value = _value_or_reference(value, reference)
+        _require_value(value)
         with self._lock:
             meta = self.store.create_secret(
-                self.owner, _require_str("name", name), value, expires=expires
+                self.owner, _require_str("name", name), value, expires=future_expires(expires)
             )
         self._on_change("secret.created", {"secret_id": meta.id, "secret_name": meta.name})
         return self.models.secret_model(meta)
@@ -210,15 +231,27 @@ class SecretsService:
         """Rename, replace the value (every slot it fills follows), or change the expiry."""
         if not isinstance(payload, dict) or not payload:
             raise InvalidInput("body", "must be a JSON object with 'name', 'value' or 'expires'")
-        unknown = sorted(set(payload) - {"name", "value", "expires"})
+        unknown = sorted(set(payload) - {"name", "value", "expires", "reference"})
         if unknown:
-            raise InvalidInput(unknown[0], "unknown field (allowed: name, value, expires)")
+            raise InvalidInput(
+                unknown[0],
+                "unknown field (allowed: name, value, value_base64, reference, expires)",
+            )
+        if "value" in payload or "reference" in payload:
+            payload = {
+                **{k: v for k, v in payload.items() if k != "reference"},
+                "value": _value_or_reference(payload.get("value"), payload.get("reference")),
+            }
         changes: dict[str, Any] = {
-            key: _require_str(key, payload[key])
-            if key != "expires" or payload[key] is not None
-            else None
+            key: None
+            if key == "expires" and payload[key] is None
+            else _require_value(payload[key])
+            if key == "value"
+            else _require_str(key, payload[key])
             for key in payload
         }
+        if changes.get("expires") is not None:
+            changes["expires"] = future_expires(changes["expires"])
         with self._lock:
             meta = self.store.update_secret(
                 self.owner,
@@ -227,6 +260,9 @@ class SecretsService:
                 value=changes.get("value", UNSET),
                 expires=changes.get("expires", UNSET),
             )
+            if "value" in changes:
+                self.sync.fetcher.forget(meta.id)  # a new value or reference: fetch again
+                self.sync.fetch_failed.pop(meta.id, None)
             if "value" in changes or "expires" in changes:
                 self.sync.secret_users(meta.id)
         self._on_change("secret.updated", {"secret_id": meta.id, "fields": sorted(changes)})
@@ -235,6 +271,8 @@ class SecretsService:
     def delete_user_secret(self, secret_id: str) -> list[Binding]:
         with self._lock:
             removed = self.store.delete_secret(self.owner, _id("secret_id", secret_id))
+            self.sync.fetcher.forget(secret_id)
+            self.sync.fetch_failed.pop(secret_id, None)
             self.sync.rewrite({b.project_id for b in removed})
         self._on_change("secret.deleted", {"secret_id": secret_id, "unlinked": len(removed)})
         return removed
@@ -284,7 +322,7 @@ class SecretsService:
     def _fill_with_value(
         self, project: Project, slot: Slot, value: Any, name: Any, expires: Any
     ) -> tuple[SecretMeta, bool, str]:
-        _require_str("value", value)
+        _require_value(value)
         if name is not None:
             _require_str("name", name)
         # Another server (or the CLI) may fill the same slot at the same moment: the store
@@ -348,6 +386,24 @@ def _require_str(field: str, value: Any) -> str:
     if not isinstance(value, str):
         raise InvalidInput(field, "must be a string")
     return value
+
+
+def _value_or_reference(value: Any, reference: Any) -> Any:
+    """The value to store: the value given, or a reference's stored form (a binary value the
+    service alone makes: a given binary value that looks like one is refused)."""
+    if reference is None:
+        refuse_reserved(value)
+        return value
+    if value is not None:
+        raise InvalidInput("reference", "give either a value or a reference, not both")
+    return stored_form(parse_reference(reference))
+
+
+def _require_value(value: Any) -> SecretValue:
+    """A value: text (``str``) or binary (``bytes``; the API's ``value_base64``)."""
+    if isinstance(value, (bytes, bytearray)):
+        return bytes(value)
+    return _require_str("value", value)
 
 
 def _id(field: str, value: Any) -> str:

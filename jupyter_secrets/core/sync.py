@@ -12,12 +12,18 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 
-from jupyter_secrets.core.exposed import ExposedValues
+from jupyter_secrets.core.exposed import ExposedValues, redaction_forms
 from jupyter_secrets.core.projects import Project, ProjectRegistry, problem_of
+from jupyter_secrets.core.references import (
+    FetchPending,
+    ReferenceFetcher,
+    is_stored_reference,
+    stored_reference,
+)
 from jupyter_secrets.core.states import is_expired, utcnow
 from jupyter_secrets.errors import Conflict, NotFound, SecretsError, SecretUnreadable, SlotFileError
 from jupyter_secrets.files import NO_PROJECT, Materializer
-from jupyter_secrets.store.base import SecretStore
+from jupyter_secrets.store.base import DEFAULT_MAX_VALUE_BYTES, SecretStore, SecretValue, ValueBatch
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +48,10 @@ class FileSync:
         self._files_errors: dict[str, str] = {}
         # Secrets whose stored value failed authentication when last read (state "unreadable").
         self.unreadable: set[str] = set()
+        # References (core/references.py): fetched when written, kept in memory for their TTL;
+        # secret id -> why the last fetch failed (state "fetch-failed").
+        self.fetcher = ReferenceFetcher(getattr(store, "max_value_bytes", DEFAULT_MAX_VALUE_BYTES))
+        self.fetch_failed: dict[str, str] = {}
 
     @property
     def files_error(self) -> str | None:
@@ -66,7 +76,20 @@ class FileSync:
         env = {"JUPYTER_SECRETS_DIR": str(self.materializer.project_dir(project.id))}
         for slot in project.slots.slots:
             if slot.env and slot.id in values:
-                if "\0" in values[slot.id]:
+                value = values[slot.id]
+                if isinstance(value, bytes):
+                    try:
+                        value = value.decode("utf-8")
+                    except UnicodeDecodeError:
+                        log.warning(
+                            "Slot %r of project %s: the value is binary (not UTF-8 text), so "
+                            "it is not given as $%s (read the file instead)",
+                            slot.name,
+                            project.id,
+                            slot.env,
+                        )
+                        continue
+                if "\0" in value:
                     # No process can receive it (execve refuses it); the file still holds it.
                     log.warning(
                         "Slot %r of project %s: the value holds a NUL character, so it is not "
@@ -76,7 +99,7 @@ class FileSync:
                         slot.env,
                     )
                     continue
-                env[slot.env] = values[slot.id]
+                env[slot.env] = value
         return env
 
     def _no_project_env(self) -> dict[str, str]:
@@ -91,7 +114,7 @@ class FileSync:
 
     # ------------------------------------------------------------------ writing
 
-    def write(self, project: Project) -> dict[str, str]:
+    def write(self, project: Project) -> dict[str, SecretValue]:
         """Write the project's usable values as files; return {slot id: value} for env slots."""
         if self.materializer is None or self.store.locked:
             return {}
@@ -103,8 +126,9 @@ class FileSync:
             for slot in project.slots.slots
             if (meta := bound.get(slot.id)) is not None and not is_expired(meta, now)
         }
-        read = self.store.read_values(self.owner, usable.values())
-        entries, values = [], {}
+        read = self._fetch_references(self.store.read_values(self.owner, usable.values()))
+        entries: list[tuple[str, str, SecretValue]] = []
+        values: dict[str, SecretValue] = {}
         for slot in project.slots.slots:
             secret_id = usable.get(slot.id)
             if secret_id is None:
@@ -132,10 +156,38 @@ class FileSync:
             log.error("jupyter_secrets: %s", self._files_errors[project.id])
             return {}
         self._files_errors.pop(project.id, None)
-        written = {value: name for name, _, value in entries}
+        written = {form: name for name, _, value in entries for form in redaction_forms(value)}
         if self.exposed.set_project(project.id, written):
             self._write_redaction_set()
         return values
+
+    def _fetch_references(self, read: ValueBatch) -> ValueBatch:
+        """The values of reference secrets fetched (or the reason why not) in place of the
+        references the store holds; plain values pass through."""
+        stored = {sid: v for sid, v in read.values.items() if is_stored_reference(v)}
+        if not stored:
+            return read
+        values, errors = dict(read.values), dict(read.errors)
+        references = {}
+        for sid, value in stored.items():
+            del values[sid]
+            reference = stored_reference(value)
+            if reference is None:
+                errors[sid] = SecretUnreadable(sid, "its stored reference is damaged")
+            else:
+                references[sid] = reference
+        fetched = self.fetcher.fetch_all(references)
+        for sid, data in fetched.values.items():
+            self.fetch_failed.pop(sid, None)
+            try:
+                values[sid] = data.decode("utf-8")
+            except UnicodeDecodeError:
+                values[sid] = data
+        for sid, err in fetched.errors.items():
+            errors[sid] = err
+            if not isinstance(err, FetchPending):
+                self.fetch_failed[sid] = err.reason
+        return ValueBatch(values, errors)
 
     def _write_redaction_set(self) -> None:
         assert self.materializer is not None

@@ -6,7 +6,7 @@ Layout (``base`` is ``c.SecretsExtension.secrets_dir``, or chosen by :func:`choo
       server-<pid>-<random>/                  one per server or `jupyter secrets run`: the root
         .owner                                who owns this tree: pid, process start, boot, host
         <project-id>/                         0700; kernels get this path as JUPYTER_SECRETS_DIR
-          <filename>                          0600, the value, UTF-8, exactly as given
+          <filename>                          0600, the value's exact bytes (text as UTF-8)
           .~slots.json                        0600, {"version": 1, "slots": {slot name: filename}}
 
 Why a directory per server: two servers of the same user (two JupyterLabs, a server and a
@@ -78,8 +78,11 @@ def _validate_slot_name(name: object) -> str:
 
 
 def _encode_value(value: object) -> bytes:
+    """The exact bytes of a value's file: a text value (``str``) as UTF-8, a binary one as is."""
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return bytes(value)
     if not isinstance(value, str):
-        raise InvalidInput("value", "must be a string")  # never show the value itself
+        raise InvalidInput("value", "must be text or bytes")  # never show the value itself
     return value.encode("utf-8")
 
 
@@ -129,8 +132,11 @@ class Materializer:
         with self._lock, self._root_fd() as root_fd:
             _atomic_write(root_fd, REDACTION_FILENAME, data)
 
-    def write_project(self, project_id: str, entries: Iterable[tuple[str, str, str]]) -> None:
-        """Make the project's directory hold exactly ``entries``: ``(slot name, filename, value)``.
+    def write_project(
+        self, project_id: str, entries: Iterable[tuple[str, str, str | bytes]]
+    ) -> None:
+        """Make the project's directory hold exactly ``entries``: ``(slot name, filename, value)``,
+        a value being text (``str``, written as UTF-8) or ``bytes`` (written exactly).
 
         Each value file is replaced atomically, the index rewritten, and every other file of
         the directory removed (unbound slots, left-over temporary files).  The directory is

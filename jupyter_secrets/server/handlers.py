@@ -219,13 +219,18 @@ class SlotValueHandler(SecretsAPIHandler):
     @authorized
     async def put(self, project_id: str, slot_id: str):
         body = self.json_body()
-        unknown = sorted(set(body) - {"value", "secret_id", "name", "expires"})
+        unknown = sorted(
+            set(body) - {"value", "value_base64", "reference", "secret_id", "name", "expires"}
+        )
         if unknown:
             raise InvalidInput(
-                unknown[0], "unknown field (allowed: value, secret_id, name, expires)"
+                unknown[0],
+                "unknown field (allowed: value, value_base64, reference, secret_id, name, "
+                "expires)",
             )
-        self.reply(
-            await self.call(
+        body, value_field = models.decode_value_base64(body)
+        with models.value_errors_name(value_field):
+            result = await self.call(
                 self.service.fill_slot,
                 project_id,
                 slot_id,
@@ -253,15 +258,21 @@ class UserSecretsHandler(SecretsAPIHandler):
     @authorized
     async def post(self):
         body = self.json_body()
-        unknown = sorted(set(body) - {"name", "value", "expires"})
+        unknown = sorted(set(body) - {"name", "value", "value_base64", "reference", "expires"})
         if unknown:
-            raise InvalidInput(unknown[0], "unknown field (allowed: name, value, expires)")
-        model = await self.call(
-            self.service.create_user_secret,
-            body.get("name"),
-            body.get("value"),
-            body.get("expires"),
-        )
+            raise InvalidInput(
+                unknown[0],
+                "unknown field (allowed: name, value, value_base64, reference, expires)",
+            )
+        body, value_field = models.decode_value_base64(body)
+        with models.value_errors_name(value_field):
+            model = await self.call(
+                self.service.create_user_secret,
+                body.get("name"),
+                body.get("value"),
+                body.get("expires"),
+                body.get("reference"),
+            )
         self.reply(model, 201)
 
 
@@ -274,7 +285,10 @@ class UserSecretHandler(SecretsAPIHandler):
     @web.authenticated
     @authorized
     async def patch(self, secret_id: str):
-        self.reply(await self.call(self.service.update_user_secret, secret_id, self.json_body()))
+        body, value_field = models.decode_value_base64(self.json_body())
+        with models.value_errors_name(value_field):
+            result = await self.call(self.service.update_user_secret, secret_id, body)
+        self.reply(result)
 
     @web.authenticated
     @authorized
