@@ -45,7 +45,13 @@ def slot_in(service, path="proj", name="Token", filename="token"):
 
 
 def test_needs_value_is_one_rule_over_every_state():
-    assert [state for state in STATES if needs_value(state)] == [MISSING, EXPIRED, UNREADABLE]
+    # fetch-failed: a reference whose last fetch failed (core/references.py) has no usable value
+    assert [state for state in STATES if needs_value(state)] == [
+        MISSING,
+        EXPIRED,
+        UNREADABLE,
+        "fetch-failed",
+    ]
     assert not needs_value(PROVIDED)
 
 

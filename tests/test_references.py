@@ -337,3 +337,115 @@ def test_fetch_failed_message_never_has_the_output(tmp_path):
     assert isinstance(err, FetchFailed)
     assert "x7" not in str(err)
     assert refs.DEFAULT_TTL == 300
+
+
+# ---------------------------------------------------------------------- the service
+
+
+@pytest.fixture
+def service(tmp_path):
+    import base64
+
+    from jupyter_secrets.core.service import SecretsService
+    from jupyter_secrets.files import Materializer
+    from jupyter_secrets.store.sqlite import SQLiteSecretStore
+
+    env = {"JUPYTER_SECRETS_KEY": base64.b64encode(os.urandom(32)).decode()}
+    store = SQLiteSecretStore.open(tmp_path / "store" / "s.sqlite3", env=env)
+    root = tmp_path / "root"
+    (root / "proj").mkdir(parents=True)
+    base = tmp_path / "run"
+    base.mkdir(mode=0o700)
+    materializer = Materializer(base / "server-1-00000000")
+    service = SecretsService(store, root, "alice", materializer)
+    yield service
+    materializer.remove_all()
+    service.sync.fetcher.close()
+    store.close()
+
+
+def project_with_slot(service):
+    pid = service.create_project("proj", "P").id
+    slot = service.add_slot(pid, {"name": "DB password", "filename": "db-password"})
+    return pid, slot.id
+
+
+def file_of(service, pid) -> Path:
+    return service.materializer.project_dir(pid) / "db-password"
+
+
+def test_a_reference_is_stored_encrypted_and_its_value_materialized(service, tmp_path):
+    cli = script(tmp_path, "fake-op", "print('fetched-db-password-77')")
+    pid, sid = project_with_slot(service)
+    reference = {"type": "command", "argv": [cli, "read", "op://team/db/password"]}
+    result = service.fill_slot(pid, sid, reference=reference)
+    assert result.slot.state == "provided"
+    assert file_of(service, pid).read_text() == "fetched-db-password-77"
+    view = service.get_user_secret(result.secret.id)
+    assert view.reference is not None
+    assert view.reference.type == "command"
+    assert view.reference.argv == (cli, "read", "op://team/db/password")
+    assert view.reference.fetch_error is None
+    assert view.binary is False
+    # The store holds the reference, encrypted; the fetched value is nowhere on disk but the file.
+    raw = b"".join(p.read_bytes() for p in (tmp_path / "store").iterdir() if p.is_file())
+    assert b"op://team/db/password" not in raw and b"fetched-db-password-77" not in raw
+    assert b"db-password" in raw  # the secret's row is there (its name is not encrypted)
+    assert "fetched-db-password-77" in service.materialized_values()
+
+
+def test_a_failing_reference_shows_fetch_failed_and_writes_no_file(service, tmp_path):
+    flag = tmp_path / "fail"
+    cli = script(
+        tmp_path,
+        "flaky-op",
+        f"if os.path.exists({str(flag)!r}):\n"
+        "    sys.stderr.write('[ERROR] not signed in\\n'); sys.exit(1)\nprint('good-value-55')",
+    )
+    pid, sid = project_with_slot(service)
+    reference = {"type": "command", "argv": [cli], "ttl_seconds": 1}
+    secret_id = service.fill_slot(pid, sid, reference=reference).secret.id
+    assert file_of(service, pid).read_text() == "good-value-55"
+    flag.touch()
+    time.sleep(1.1)
+    service.refresh()
+    assert not file_of(service, pid).exists()
+    slot = service.project_for_path("proj").slots[0]
+    assert slot.state == "fetch-failed"
+    reason = service.get_user_secret(secret_id).reference.fetch_error
+    assert reason.endswith("exited with status 1: [ERROR] not signed in")
+    # Replacing the reference fetches again at once and clears the state.
+    ok = script(tmp_path, "ok-op", "print('new-value-56')")
+    service.update_user_secret(secret_id, {"reference": {"type": "command", "argv": [ok]}})
+    assert file_of(service, pid).read_text() == "new-value-56"
+    assert service.project_for_path("proj").slots[0].state == "provided"
+    assert service.get_user_secret(secret_id).reference.fetch_error is None
+
+
+def test_a_reference_becomes_a_value_and_back(service, tmp_path):
+    cli = script(tmp_path, "fake-op", "print('from-the-vault-88')")
+    pid, sid = project_with_slot(service)
+    secret_id = service.fill_slot(pid, sid, value="typed-value-88").secret.id
+    service.update_user_secret(secret_id, {"reference": {"type": "command", "argv": [cli]}})
+    assert file_of(service, pid).read_text() == "from-the-vault-88"
+    service.update_user_secret(secret_id, {"value": "typed-again-88"})
+    assert file_of(service, pid).read_text() == "typed-again-88"
+    assert service.get_user_secret(secret_id).reference is None
+
+
+def test_bad_reference_inputs_are_clear_errors(service, tmp_path):
+    pid, sid = project_with_slot(service)
+    with pytest.raises(InvalidInput) as err:
+        service.fill_slot(pid, sid, value="v", reference={"type": "command", "argv": ["x"]})
+    assert err.value.field == "reference"
+    with pytest.raises(InvalidInput) as err:
+        service.create_user_secret("r", None, reference={"type": "command", "argv": "op read"})
+    assert err.value.field == "reference.argv"
+    # A binary value can never pass for a stored reference (it would run a command).
+    forged = refs.STORED_MARKER + b'{"type":"command","argv":["id"]}'
+    with pytest.raises(InvalidInput) as err:
+        service.create_user_secret("forged", forged)
+    assert err.value.field == "value_base64"
+    with pytest.raises(InvalidInput):
+        service.fill_slot(pid, sid, value=forged)
+    assert service.list_user_secrets() == []

@@ -71,6 +71,10 @@ class FetchFailed(SecretsError):
         self.reason = reason
 
 
+class FetchPending(FetchFailed):
+    """Asked on an event loop before the first fetch ended: written once it does."""
+
+
 @dataclass(frozen=True)
 class CommandReference:
     argv: tuple[str, ...]
@@ -163,6 +167,39 @@ def reference_json(reference: Reference) -> str:
         if reference.addr is not None:
             data["addr"] = reference.addr
     return json.dumps(data, sort_keys=True, separators=(",", ":"))
+
+
+# How a reference is kept by every store, with no change to any backend: as a *binary* value
+# whose plaintext is this marker and the reference's JSON (encrypted like any value).  The
+# service refuses binary values that start with the marker, so an uploaded file can never be
+# taken for a reference (which would run a command).
+STORED_MARKER: Final = b"\x00jupyter-secrets-reference/1\x00"
+
+
+def stored_form(reference: Reference) -> bytes:
+    """What the store keeps for a reference secret (a binary value)."""
+    return STORED_MARKER + reference_json(reference).encode("utf-8")
+
+
+def is_stored_reference(value: object) -> bool:
+    """Whether a value read from the store is a reference rather than a value."""
+    return isinstance(value, (bytes, bytearray)) and bytes(value).startswith(STORED_MARKER)
+
+
+def stored_reference(value: object) -> Reference | None:
+    """The reference a stored value holds, or None for a plain value (or a damaged one)."""
+    if not isinstance(value, (bytes, bytearray)) or not is_stored_reference(value):
+        return None
+    try:
+        return load_reference(bytes(value)[len(STORED_MARKER) :])
+    except InvalidInput:
+        return None
+
+
+def refuse_reserved(value: object, field: str = "value_base64") -> None:
+    """A binary value must not look like a stored reference (see ``STORED_MARKER``)."""
+    if is_stored_reference(value):
+        raise InvalidInput(field, "must not start with the bytes that mark a stored reference")
 
 
 def load_reference(text: str | bytes) -> Reference:
@@ -366,7 +403,7 @@ class ReferenceFetcher:
                 # Stale but the best there is; the background fetch replaces it.
                 batch.values[sid] = entry.value
             else:
-                batch.errors[sid] = (entry.error if entry else None) or FetchFailed(
+                batch.errors[sid] = (entry.error if entry else None) or FetchPending(
                     "being fetched; it is written when the fetch ends"
                 )
         return batch

@@ -3,13 +3,15 @@
 ``provided``: bound to a secret whose value is usable.  ``missing``: not bound.  ``expired``:
 bound to a secret past its expiry (its file is not written).  ``unreadable``: bound to a secret
 whose stored value fails authentication (tampered, or written under another key); the others
-keep working.  Every state but ``provided`` needs a value: the launch dialog, the terminal
+keep working.  ``fetch-failed``: bound to a reference (``core/references.py``) whose last fetch
+failed (its file is not written; the secret's reference says why).  Every state but ``provided`` needs a value: the launch dialog, the terminal
 prompt, ``jupyter secrets status`` and ``run`` all ask this module.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
 from datetime import datetime, timezone
 
 from jupyter_secrets.store.base import SecretMeta
@@ -17,7 +19,8 @@ from jupyter_secrets.store.base import SecretMeta
 log = logging.getLogger(__name__)
 
 PROVIDED, MISSING, EXPIRED, UNREADABLE = "provided", "missing", "expired", "unreadable"
-STATES = (PROVIDED, MISSING, EXPIRED, UNREADABLE)
+FETCH_FAILED = "fetch-failed"
+STATES = (PROVIDED, MISSING, EXPIRED, UNREADABLE, FETCH_FAILED)
 
 
 def needs_value(state: str) -> bool:
@@ -42,7 +45,10 @@ def is_expired(meta: SecretMeta, now: datetime | None = None) -> bool:
 
 
 def state_of(
-    meta: SecretMeta | None, unreadable: frozenset[str] | set[str], now: datetime | None = None
+    meta: SecretMeta | None,
+    unreadable: frozenset[str] | set[str],
+    now: datetime | None = None,
+    fetch_failed: Collection[str] = frozenset(),
 ) -> str:
     """The state of a slot bound to ``meta`` (None: unbound)."""
     if meta is None:
@@ -51,4 +57,6 @@ def state_of(
         return EXPIRED
     if meta.id in unreadable:
         return UNREADABLE
+    if meta.id in fetch_failed:
+        return FETCH_FAILED
     return PROVIDED

@@ -17,6 +17,7 @@ from jupyter_server.base.handlers import APIHandler
 from tornado import web
 
 from jupyter_secrets.core.audit import set_actor
+from jupyter_secrets.core.extension_secrets import ExtensionSecrets
 from jupyter_secrets.core.service import SecretsService
 from jupyter_secrets.errors import (
     Conflict,
@@ -238,8 +239,9 @@ class SlotValueHandler(SecretsAPIHandler):
                 secret_id=body.get("secret_id"),
                 name=body.get("name"),
                 expires=body.get("expires"),
+                reference=body.get("reference"),
             )
-        )
+        self.reply(result)
 
     @web.authenticated
     @authorized
@@ -297,6 +299,51 @@ class UserSecretHandler(SecretsAPIHandler):
         self.no_content()
 
 
+class ExtensionSecretsHandler(SecretsAPIHandler):
+    """The secrets one extension keeps through jupyter-secrets-manager: ids, never values."""
+
+    @web.authenticated
+    @authorized
+    async def get(self):
+        namespace = self.get_query_argument("namespace", None)
+        if namespace is None:
+            raise InvalidInput("namespace", "is required (the extension's namespace)")
+        self.reply(await self.call(ExtensionSecrets(self.service).list, namespace))
+
+
+class ExtensionSecretHandler(SecretsAPIHandler):
+    """One extension secret by its key ``namespace:id``: its value for the connector (the only
+    reply that holds a value), saved, or removed."""
+
+    @web.authenticated
+    @authorized
+    async def get(self, key: str):
+        secret = await self.call(ExtensionSecrets(self.service).read, key)
+        self.set_header("Cache-Control", "no-store")
+        self.reply(secret)
+
+    @web.authenticated
+    @authorized
+    async def put(self, key: str):
+        body = self.json_body()
+        unknown = sorted(set(body) - {"namespace", "id", "value"})
+        if unknown:
+            raise InvalidInput(unknown[0], "unknown field (allowed: namespace, id, value)")
+        for field in ("namespace", "id", "value"):
+            if field not in body:
+                raise InvalidInput(field, "is required")
+        saved = await self.call(
+            ExtensionSecrets(self.service).save, key, body["namespace"], body["id"], body["value"]
+        )
+        self.reply(saved.secret, 201 if saved.created else 200)
+
+    @web.authenticated
+    @authorized
+    async def delete(self, key: str):
+        await self.call(ExtensionSecrets(self.service).remove, key)
+        self.no_content()
+
+
 # Ids are checked again by the service; the patterns only keep URLs unambiguous.
 _ID = r"([^/]+)"
 
@@ -309,6 +356,9 @@ ROUTES = (
     (rf"/api/secrets/projects/{_ID}/slots/{_ID}/value", SlotValueHandler),
     (r"/api/secrets/user-secrets", UserSecretsHandler),
     (rf"/api/secrets/user-secrets/{_ID}", UserSecretHandler),
+    # A key "namespace:id" may hold "/" (plugin ids do): it is one percent-encoded segment.
+    (r"/api/secrets/extension-secrets", ExtensionSecretsHandler),
+    (rf"/api/secrets/extension-secrets/{_ID}", ExtensionSecretHandler),
 )
 
 
