@@ -440,6 +440,12 @@ def _skeleton_table() -> dict[int, str | None]:
     return table
 
 
+def name_sort_key(name: str) -> tuple[str, str]:
+    """The order of names in every list (API, CLI, panel): by look-alike key, ignoring case,
+    then by the name itself so that the order is total (``Token`` before ``token``)."""
+    return (name_key(name).casefold(), name)
+
+
 def name_key(name: str) -> str:
     """The key by which two names are the same name: the UTS #39 skeleton of ``name``.
 
@@ -722,3 +728,38 @@ def normalise_expires(expires: Any) -> str | None:
     if when.year < 1000:
         raise out_of_range
     return when.strftime(TIME_FORMAT)
+
+
+def future_expires(expires: Any, now: datetime | None = None) -> str | None:
+    """``normalise_expires``, refusing a time that is not in the future.
+
+    A new expiry (a secret created, its expiry changed, a slot filled with an expiring value)
+    in the past is a mistake (a typo in the year, today's date whose midnight UTC has gone):
+    such a secret would never be written for kernels.  Refused with a 400 naming the time.
+    Stored expiries are never checked again: a secret whose expiry passed stays, "expired".
+    """
+    normalised = normalise_expires(expires)
+    if normalised is None:
+        return None
+    current = (now or datetime.now(timezone.utc)).astimezone(timezone.utc).strftime(TIME_FORMAT)
+    if normalised <= current:
+        raise InvalidInput(
+            "expires",
+            f"{normalised} is in the past (now is {current}): a secret that has expired is "
+            "never given to kernels; choose a later date, or no expiry",
+        )
+    return normalised
+
+
+# ---------------------------------------------------------------------- redaction labels
+
+
+def redaction_label(slot_names: Iterable[str]) -> str:
+    """The one label ``[REDACTED:<label>]`` of a value that fills one or more slots.
+
+    When one secret fills several slots (in one project or several), both leak guards — the
+    save guard in the server and the kernel-output redaction in each kernel — must name it the
+    same: the first of the slot names in alphabetical order, ignoring case (then by the name
+    itself, so that the choice never depends on which project was written last).
+    """
+    return min(slot_names, key=lambda name: (name.casefold(), name))

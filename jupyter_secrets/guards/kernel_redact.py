@@ -73,6 +73,7 @@ from typing import Any
 
 from jupyter_secrets.guards.redact import DEFAULT_MIN_LENGTH, Redactor
 from jupyter_secrets.helper import ENV_VAR, INDEX_FILENAME, list_secrets
+from jupyter_secrets.rules import redaction_label
 
 __all__ = ["load_ipython_extension", "unload_ipython_extension"]
 
@@ -143,17 +144,18 @@ class SecretValues:
         return tuple(keys)
 
     def _read(self) -> dict[str, str]:
-        """``{value: slot name}``: this kernel's files first (they name their own values)."""
-        names_by_value: dict[str, str] = {}
+        """``{value: label}`` of this kernel's files and the server's redaction file; a value
+        under several names gets ``rules.redaction_label`` of them, the save guard's label."""
+        names_by_value: dict[str, set[str]] = {}
         for name, path in list_secrets().items():
             try:
                 value = path.read_bytes().decode("utf-8")
             except (OSError, UnicodeDecodeError):
                 continue
-            names_by_value.setdefault(value, name)
+            names_by_value.setdefault(value, set()).add(name)
         for value, name in read_redaction_file(self.redaction_file).items():
-            names_by_value.setdefault(value, name)
-        return names_by_value
+            names_by_value.setdefault(value, set()).add(name)
+        return {value: redaction_label(names) for value, names in names_by_value.items()}
 
 
 def read_redaction_file(path: str) -> dict[str, str]:
