@@ -27,7 +27,7 @@ import type {
 } from './apiTypes';
 import { SecretsClient } from './client';
 import { identityTrans, ITrans, messageOf, sortSecrets } from './format';
-import { DEFAULT_SETTINGS, ISecretsModel, ISecretsSettings } from './tokens';
+import { DEFAULT_SETTINGS, ISecretsModel, ISecretsSettings, SecretsChange } from './tokens';
 
 export interface ISecretsModelOptions {
   /** The REST client (the page's server by default). */
@@ -95,6 +95,14 @@ export class SecretsModel implements ISecretsModel {
     return this._projectChanged;
   }
 
+  get projectEntered(): ISignal<this, IProject> {
+    return this._projectEntered;
+  }
+
+  get changed(): ISignal<this, SecretsChange> {
+    return this._changed;
+  }
+
   get loading(): boolean {
     return this._loading;
   }
@@ -112,6 +120,8 @@ export class SecretsModel implements ISecretsModel {
       return Promise.resolve();
     }
     this._path = path;
+    // The load of this folder's project tells `projectEntered`; refreshes never do.
+    this._entering = true;
     return this.refreshProject();
   }
 
@@ -151,12 +161,14 @@ export class SecretsModel implements ISecretsModel {
     if (path === this._path) {
       this._setProject(project);
     }
+    this._changed.emit({ kind: 'project-created', project });
     return project;
   }
 
   async addSlot(projectId: string, fields: ISlotInput): Promise<ISlot> {
     const slot = await this._client.addSlot(projectId, fields);
     this._patchSlots(projectId, slots => [...slots, slot]);
+    this._changed.emit({ kind: 'slot-added', slot });
     return slot;
   }
 
@@ -167,11 +179,14 @@ export class SecretsModel implements ISecretsModel {
     if (fields.filename !== undefined || fields.env !== undefined) {
       void this.loadStatus(); // the file was renamed: writing it may have failed
     }
+    this._changed.emit({ kind: 'slot-updated', slot });
     return slot;
   }
 
   async removeSlot(projectId: string, slotId: string): Promise<void> {
+    const slotName = this._slotName(projectId, slotId);
     await this._client.removeSlot(projectId, slotId);
+    this._changed.emit({ kind: 'slot-removed', slotName });
     this._patchSlots(projectId, slots => slots.filter(s => s.id !== slotId));
     this._patchUsages(u => (isUsageOf(u, projectId, slotId) ? null : u));
     void this.loadStatus();
@@ -180,9 +195,17 @@ export class SecretsModel implements ISecretsModel {
   async provideValue(
     projectId: string,
     slotId: string,
-    body: ProvideValueBody
+    body: ProvideValueBody,
+    options: { silent?: boolean } = {}
   ): Promise<IProvideValueReply> {
     const reply = await this._client.provideValue(projectId, slotId, body);
+    this._changed.emit({
+      kind: 'value-provided',
+      slot: reply.slot,
+      reply,
+      reused: !!(body as { secret_id?: unknown }).secret_id,
+      silent: options.silent
+    });
     this._patchSlots(projectId, slots => slots.map(s => (s.id === slotId ? reply.slot : s)));
     if (this._secrets !== null) {
       // The slot left its former secret (if any) for the one of the reply.
@@ -196,7 +219,9 @@ export class SecretsModel implements ISecretsModel {
   }
 
   async unlinkValue(projectId: string, slotId: string): Promise<void> {
+    const slotName = this._slotName(projectId, slotId);
     await this._client.unlinkValue(projectId, slotId);
+    this._changed.emit({ kind: 'value-unlinked', slotName });
     this._patchUsages(u => (isUsageOf(u, projectId, slotId) ? null : u));
     // The reply tells nothing of the slot's new state: read the project again.
     this._projectWrites++;
@@ -239,6 +264,7 @@ export class SecretsModel implements ISecretsModel {
 
   async createUserSecret(secret: INewUserSecret): Promise<IUserSecret> {
     const created = await this._client.createUserSecret(secret);
+    this._changed.emit({ kind: 'secret-created', secret: created });
     if (this._secrets !== null) {
       this._setSecrets([...this._secrets, created]);
     }
@@ -246,7 +272,9 @@ export class SecretsModel implements ISecretsModel {
   }
 
   async updateUserSecret(secretId: string, changes: IUserSecretChanges): Promise<IUserSecret> {
+    const previousName = this._secrets?.find(s => s.id === secretId)?.name ?? null;
     const updated = await this._client.updateUserSecret(secretId, changes);
+    this._changed.emit({ kind: 'secret-updated', secret: updated, previousName, changes });
     if (this._secrets !== null) {
       this._setSecrets(this._secrets.map(s => (s.id === secretId ? updated : s)));
     }
@@ -271,7 +299,9 @@ export class SecretsModel implements ISecretsModel {
   }
 
   async deleteUserSecret(secretId: string): Promise<void> {
+    const secretName = this._secrets?.find(s => s.id === secretId)?.name ?? '';
     await this._client.deleteUserSecret(secretId);
+    this._changed.emit({ kind: 'secret-deleted', secretName });
     if (this._secrets !== null) {
       this._setSecrets(this._secrets.filter(s => s.id !== secretId));
     }
@@ -336,15 +366,21 @@ export class SecretsModel implements ISecretsModel {
   private async _loadProject(): Promise<void> {
     const path = this._path;
     const writes = this._projectWrites;
+    const entering = this._entering;
+    this._entering = false;
     this._setLoading(true);
     try {
       const project = await this._client.projectOf(path);
       if (path !== this._path || writes !== this._projectWrites) {
         this._again = true; // stale: the folder changed, or a write landed meanwhile
+        this._entering ||= entering;
         return;
       }
       this._error = null;
       this._setProject(project);
+      if (entering) {
+        this._projectEntered.emit(project);
+      }
     } catch (error) {
       this._error = messageOf(error);
     } finally {
@@ -395,6 +431,12 @@ export class SecretsModel implements ISecretsModel {
     this._secretsChanged.emit(this._secrets);
   }
 
+  /** The name of a slot of the current project ('' when it is not loaded). */
+  private _slotName(projectId: string, slotId: string): string {
+    const project = this._project;
+    return project?.id === projectId ? (project.slots.find(s => s.id === slotId)?.name ?? '') : '';
+  }
+
   /** Does a slot of the current project use this secret? */
   private _usesSecret(secretId: string): boolean {
     return !!this._project?.slots.some(s => s.secret?.id === secretId);
@@ -410,6 +452,7 @@ export class SecretsModel implements ISecretsModel {
   private _loading = false;
   private _pending: Promise<void> | null = null;
   private _again = false;
+  private _entering = false;
   private _projectWrites = 0;
   private _secrets: IUserSecret[] | null = null;
   private _secretsError: string | null = null;
@@ -419,6 +462,8 @@ export class SecretsModel implements ISecretsModel {
   private _settingsLoaded = new PromiseDelegate<void>();
   private _statusChanged = new Signal<this, IStatus | null>(this);
   private _projectChanged = new Signal<this, IProject | null>(this);
+  private _projectEntered = new Signal<this, IProject>(this);
+  private _changed = new Signal<this, SecretsChange>(this);
   private _loadStateChanged = new Signal<this, void>(this);
   private _secretsChanged = new Signal<this, IUserSecret[] | null>(this);
   private _settingsChanged = new Signal<this, ISecretsSettings>(this);

@@ -51,6 +51,27 @@ export const DEFAULT_SETTINGS: ISecretsSettings = {
 };
 
 /**
+ * A write that succeeded (the model's `changed` signal): what the notifications tell the user.
+ * `silent` writes (the launch dialog saves several values and says so once) are not told.
+ */
+export type SecretsChange = { silent?: boolean } & (
+  | { kind: 'project-created'; project: IProject }
+  | { kind: 'slot-added'; slot: ISlot }
+  | { kind: 'slot-updated'; slot: ISlot }
+  | { kind: 'slot-removed'; slotName: string }
+  | { kind: 'value-provided'; slot: ISlot; reply: IProvideValueReply; reused: boolean }
+  | { kind: 'value-unlinked'; slotName: string }
+  | { kind: 'secret-created'; secret: IUserSecret }
+  | {
+      kind: 'secret-updated';
+      secret: IUserSecret;
+      previousName: string | null;
+      changes: IUserSecretChanges;
+    }
+  | { kind: 'secret-deleted'; secretName: string }
+);
+
+/**
  * The one owner of the secrets state of this page and of every request to the server.
  *
  * Views read its state and call its methods; a write updates the state from the server's
@@ -70,6 +91,13 @@ export interface ISecretsModel {
   readonly project: IProject | null;
   /** Emitted when the project or any of its slots changes (after loads and writes). */
   readonly projectChanged: ISignal<ISecretsModel, IProject | null>;
+  /**
+   * Emitted when the user enters a folder (`setPath`, the first load at launch included) and
+   * its project is loaded; never by a refresh of the same folder. The launch dialog listens.
+   */
+  readonly projectEntered: ISignal<ISecretsModel, IProject>;
+  /** Emitted after each write that succeeded (the notifications listen). */
+  readonly changed: ISignal<ISecretsModel, SecretsChange>;
   /** Is the project being loaded? */
   readonly loading: boolean;
   /** The message of the last failed load of the project, if it failed. */
@@ -111,7 +139,8 @@ export interface ISecretsModel {
   provideValue(
     projectId: string,
     slotId: string,
-    body: ProvideValueBody
+    body: ProvideValueBody,
+    options?: { silent?: boolean }
   ): Promise<IProvideValueReply>;
   /** Unlink a slot from its secret (the secret itself stays). */
   unlinkValue(projectId: string, slotId: string): Promise<void>;

@@ -26,14 +26,7 @@ function renderDialog(server: ReturnType<typeof fakeServer>) {
   const onClose = jest.fn();
   const demo = project('demo', SLOTS, { name: 'Demo' });
   render(
-    <LaunchForm
-      project={demo}
-      slots={SLOTS}
-      model={server.model}
-      trans={trans}
-      onClose={onClose}
-      registerEscape={() => undefined}
-    />
+    <LaunchForm project={demo} slots={SLOTS} model={server.model} trans={trans} onClose={onClose} />
   );
   return { onClose };
 }

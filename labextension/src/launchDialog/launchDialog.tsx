@@ -5,7 +5,10 @@
  * It is its own small modal (with JupyterLab's dialog styles) rather than an apputils
  * `Dialog`, whose buttons always close it: here a failed slot keeps the dialog open with
  * its error, while the slots that were saved are marked so. This widget holds the modal's
- * part: attach, focus trap, Escape, and the promise of the result.
+ * part, as the WAI-ARIA dialog pattern and JupyterLab's `Dialog` do: initial focus on the
+ * first field, focus kept inside (Tab and Shift+Tab wrap, and focus taken elsewhere — by
+ * JupyterLab restoring its layout at launch — comes back), Escape is "Later", Enter is
+ * "Save" (Ctrl/Cmd+Enter from a multi-line field), and the focus returns to the opener.
  */
 import { ReactWidget } from '@jupyterlab/ui-components';
 import { PromiseDelegate } from '@lumino/coreutils';
@@ -15,6 +18,7 @@ import * as React from 'react';
 
 import type { IProject, ISlot } from '../apiTypes';
 import { ITrans } from '../format';
+import { ILaunchActions, ModalFocus } from '../focus';
 import { ISecretsModel } from '../tokens';
 import { LaunchForm } from './launchForm';
 
@@ -52,23 +56,26 @@ export class LaunchDialog extends ReactWidget {
     return this._done.promise;
   }
 
-  /** Close the dialog with a result. */
+  /** Close the dialog with a result; the focus goes back to where it was. */
   finish(result: ILaunchResult): void {
     if (this.isDisposed) {
       return;
     }
     this._done.resolve(result);
     this.dispose();
-    this._previousFocus?.focus?.();
+    const previous = this._previousFocus;
+    if (previous && previous !== document.body && previous.isConnected) {
+      previous.focus();
+    }
   }
 
   protected onAfterAttach(msg: Message): void {
     super.onAfterAttach(msg);
-    this.node.addEventListener('keydown', this._onKeydown);
+    this._focus.attach();
   }
 
   protected onBeforeDetach(msg: Message): void {
-    this.node.removeEventListener('keydown', this._onKeydown);
+    this._focus.detach();
     super.onBeforeDetach(msg);
   }
 
@@ -77,42 +84,25 @@ export class LaunchDialog extends ReactWidget {
       <LaunchForm
         {...this._options}
         onClose={(result: ILaunchResult) => this.finish(result)}
-        registerEscape={handler => {
-          this._escape = handler;
+        onMounted={() => this.focusInitial()}
+        registerActions={actions => {
+          this._actions = actions;
         }}
       />
     );
   }
 
-  private _onKeydown = (event: KeyboardEvent) => {
-    if (event.key === 'Escape') {
-      event.preventDefault();
-      event.stopPropagation();
-      this._escape?.();
-    } else if (event.key === 'Tab') {
-      // Keep the focus inside the dialog.
-      const focusable = Array.from(
-        this.node.querySelectorAll<HTMLElement>(
-          'input:not([disabled]), select:not([disabled]), button:not([disabled])'
-        )
-      );
-      if (!focusable.length) {
-        return;
-      }
-      const first = focusable[0];
-      const last = focusable[focusable.length - 1];
-      if (event.shiftKey && document.activeElement === first) {
-        event.preventDefault();
-        last.focus();
-      } else if (!event.shiftKey && document.activeElement === last) {
-        event.preventDefault();
-        first.focus();
-      }
-    }
-  };
+  /** Focus the first field (the first slot's value), else the first button. */
+  focusInitial(): void {
+    this._focus.focusInitial();
+  }
 
   private _options: ILaunchDialogOptions;
   private _done = new PromiseDelegate<ILaunchResult>();
-  private _escape: (() => void) | null = null;
+  private _actions: ILaunchActions | null = null;
   private _previousFocus: HTMLElement | null = null;
+  private _focus = new ModalFocus(this.node, {
+    escape: () => this._actions?.later(),
+    enter: () => this._actions?.save()
+  });
 }

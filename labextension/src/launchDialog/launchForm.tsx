@@ -1,13 +1,14 @@
 /**
  * The launch dialog's form: one row per missing slot, "Later", "Save", "Don't ask at launch".
  */
-import { Notification } from '@jupyterlab/apputils';
 import * as React from 'react';
 
 import type { ISlot } from '../apiTypes';
 import { useSignalValue } from '../components/hooks';
 import { ValueChooser } from '../components/valueChooser';
 import { EMPTY_CHOICE, IValueChoice, messageOf, projectTitle, provideBody } from '../format';
+import { notifyInfo, notifySuccess } from '../notify';
+import type { ILaunchActions } from '../focus';
 import type { ILaunchDialogOptions, ILaunchResult } from './launchDialog';
 
 type RowState = { choice: IValueChoice; error?: string; saved?: boolean };
@@ -15,10 +16,13 @@ type RowState = { choice: IValueChoice; error?: string; saved?: boolean };
 export function LaunchForm(
   props: ILaunchDialogOptions & {
     onClose: (result: ILaunchResult) => void;
-    registerEscape: (handler: () => void) => void;
+    /** The dialog's keys: Escape is "Later", Enter is "Save". */
+    registerActions?: (actions: ILaunchActions) => void;
+    /** Called once the form is on the page (the dialog then sets the initial focus). */
+    onMounted?: () => void;
   }
 ): JSX.Element {
-  const { project, slots, model, trans, onClose, registerEscape } = props;
+  const { project, slots, model, trans, onClose, registerActions, onMounted } = props;
   const titleId = React.useId();
   const [rows, setRows] = React.useState<Record<string, RowState>>(() =>
     slots.reduce<Record<string, RowState>>((all, s) => {
@@ -40,12 +44,20 @@ export function LaunchForm(
   const later = () =>
     onClose({ saved: savedCount(), skipped: slots.length - savedCount(), dontAsk });
   React.useEffect(() => {
-    registerEscape(later);
+    registerActions?.({ later, save: () => void save() });
   });
+  React.useEffect(() => {
+    onMounted?.();
+    // Once, after the first render.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
 
   const setRow = (id: string, row: RowState) => setRows(prev => ({ ...prev, [id]: row }));
 
   const save = async () => {
+    if (busy) {
+      return;
+    }
     const next: Record<string, RowState> = { ...rows };
     const todo: Array<[ISlot, ReturnType<typeof provideBody>['body']]> = [];
     let incomplete = false;
@@ -71,7 +83,8 @@ export function LaunchForm(
     const notes: string[] = [];
     for (const [slot, body] of todo) {
       try {
-        const reply = await model.provideValue(project.id!, slot.id, body!);
+        // One summary below instead of a notification per slot.
+        const reply = await model.provideValue(project.id!, slot.id, body!, { silent: true });
         if (reply.created && reply.message) {
           notes.push(reply.message);
         }
@@ -85,19 +98,18 @@ export function LaunchForm(
     setRows(next);
     setBusy(false);
     for (const note of notes) {
-      Notification.info(note, { autoClose: 6000 });
+      notifyInfo(note);
     }
     if (!failed) {
       const saved = Object.values(next).filter(r => r.saved).length;
       if (saved) {
-        Notification.success(
+        notifySuccess(
           trans._n(
             'Saved %1 secret value for %2.',
             'Saved %1 secret values for %2.',
             saved,
             projectTitle(project, trans)
-          ),
-          { autoClose: 4000 }
+          )
         );
       }
       onClose({ saved, skipped: slots.length - saved, dontAsk });

@@ -1,7 +1,6 @@
 /**
  * The panel's form to fill one slot: a new value, or one of this user's secrets.
  */
-import { Notification } from '@jupyterlab/apputils';
 import * as React from 'react';
 
 import type { ISlot } from '../apiTypes';
@@ -37,11 +36,8 @@ export function ProvideForm(props: {
     }
     setBusy(true);
     try {
-      const reply = await model.provideValue(projectId, slot.id, body);
+      await model.provideValue(projectId, slot.id, body); // told by notify.ts
       setChoice(EMPTY_CHOICE); // the value leaves the page's state at once
-      if (reply.created && reply.message) {
-        Notification.info(reply.message, { autoClose: 6000 });
-      }
       onDone();
     } catch (e) {
       setError(messageOf(e));

@@ -46,10 +46,7 @@ export function SlotItem(props: {
 
   const unlink = async () => {
     try {
-      await model.unlinkValue(projectId, slot.id);
-      Notification.info(trans.__('"%1" is unlinked; the secret itself stays.', slot.name), {
-        autoClose: 4000
-      });
+      await model.unlinkValue(projectId, slot.id); // told by notify.ts
     } catch (error) {
       Notification.error(trans.__('Cannot unlink: %1', messageOf(error)), { autoClose: 8000 });
     }

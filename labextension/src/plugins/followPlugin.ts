@@ -50,7 +50,7 @@ export const followPlugin: JupyterFrontEndPlugin<void> = {
       } else if (fileBrowser) {
         void model.setPath(localPath(fileBrowser.model.path));
       } else {
-        void model.refreshProject();
+        void model.setPath(model.path); // the launch: entering the root's project
       }
     };
     // The first project load decides on the launch dialog: the settings come first.

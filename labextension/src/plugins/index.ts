@@ -6,6 +6,7 @@ import { followPlugin } from './followPlugin';
 import { guestNoticePlugin } from './guestNoticePlugin';
 import { launchDialogPlugin } from './launchDialogPlugin';
 import { modelPlugin } from './modelPlugin';
+import { notifyPlugin } from './notifyPlugin';
 import { panelPlugin } from './panelPlugin';
 import { saveGuardPlugin } from './saveGuardPlugin';
 import { userSecretsPlugin } from './userSecretsPlugin';
@@ -15,6 +16,7 @@ export {
   guestNoticePlugin,
   launchDialogPlugin,
   modelPlugin,
+  notifyPlugin,
   panelPlugin,
   saveGuardPlugin,
   userSecretsPlugin
@@ -23,6 +25,7 @@ export {
 export const plugins = [
   modelPlugin,
   guestNoticePlugin,
+  notifyPlugin,
   followPlugin,
   panelPlugin,
   launchDialogPlugin,

@@ -1,15 +1,18 @@
 /**
  * The launch dialog: at launch, and whenever the user enters a project with missing values,
  * ask for them (once per project and page, unless the setting is off); and the command
- * "Provide Missing Secrets…".
+ * "Provide Missing Secrets…". It follows the model's `projectEntered` (a folder entered, the
+ * first one at launch included), never `projectChanged`: a background refresh of the panel
+ * never pops it up over what the user is doing.
  */
 import { JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
-import { ICommandPalette, Notification } from '@jupyterlab/apputils';
+import { ICommandPalette } from '@jupyterlab/apputils';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 
 import type { IProject } from '../apiTypes';
 import { missingSlots, projectTitle } from '../format';
 import { LaunchDialog } from '../launchDialog/launchDialog';
+import { notifyInfo } from '../notify';
 import { CommandIDs, EXTENSION_ID, ISecretsModel } from '../tokens';
 
 export const launchDialogPlugin: JupyterFrontEndPlugin<void> = {
@@ -41,9 +44,7 @@ export const launchDialogPlugin: JupyterFrontEndPlugin<void> = {
       const slots = missingSlots(project);
       if (!slots.length) {
         if (force) {
-          Notification.info(trans.__('No secret is missing in %1.', projectTitle(project, trans)), {
-            autoClose: 3000
-          });
+          notifyInfo(trans.__('No secret is missing in %1.', projectTitle(project, trans)));
         }
         return;
       }
@@ -60,10 +61,10 @@ export const launchDialogPlugin: JupyterFrontEndPlugin<void> = {
       }
     };
 
-    // A project entered (not the same one reloaded or edited): ask for what it misses.
+    // A project entered (not the same one again from a folder inside it): ask what it misses.
     let lastProjectId: string | null | undefined = undefined;
-    model.projectChanged.connect((_, project) => {
-      if (!project || project.id === lastProjectId) {
+    model.projectEntered.connect((_, project) => {
+      if (project.id === lastProjectId) {
         return;
       }
       lastProjectId = project.id;

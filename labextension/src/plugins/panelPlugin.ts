@@ -1,12 +1,21 @@
 /**
  * The Secrets sidebar panel, its polling while visible, and the commands "Open Secrets
- * Panel" and "Refresh Secrets".
+ * Panel" (palette, and the Settings menu of `schema/plugin.json`) and "Refresh Secrets".
+ * In Notebook 7 the panel is in the left sidebar of every page; its shell's `activateById`
+ * does not open side panels, so the command expands the sidebar on it.
  */
-import { ILayoutRestorer, JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
+import {
+  ILabShell,
+  ILayoutRestorer,
+  JupyterFrontEnd,
+  JupyterFrontEndPlugin
+} from '@jupyterlab/application';
 import { ICommandPalette } from '@jupyterlab/apputils';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { Poll } from '@lumino/polling';
 
+import { FormKeys } from '../focus';
+import { keyIcon } from '../icons';
 import { SecretsPanel } from '../panel/panel';
 import { CommandIDs, EXTENSION_ID, ISecretsModel, ISecretsSettings } from '../tokens';
 
@@ -15,13 +24,14 @@ export const panelPlugin: JupyterFrontEndPlugin<void> = {
   description: 'The Secrets sidebar panel: the current project, its slots and their values.',
   autoStart: true,
   requires: [ISecretsModel],
-  optional: [ITranslator, ICommandPalette, ILayoutRestorer],
+  optional: [ITranslator, ICommandPalette, ILayoutRestorer, ILabShell],
   activate: (
     app: JupyterFrontEnd,
     model: ISecretsModel,
     translator: ITranslator | null,
     palette: ICommandPalette | null,
-    restorer: ILayoutRestorer | null
+    restorer: ILayoutRestorer | null,
+    labShell: ILabShell | null
   ) => {
     if (model.access.kind === 'guest') {
       return;
@@ -39,6 +49,8 @@ export const panelPlugin: JupyterFrontEndPlugin<void> = {
       }
     });
     app.shell.add(panel, 'left', { rank: 650 });
+    // Escape cancels an inline form; focus returns to the opener after Save, Cancel, Unlink.
+    new FormKeys(panel.node).attach();
     restorer?.add(panel, 'jupyter-secrets-panel');
 
     // Re-read the project while the panel is visible (the setting's interval, 0 for never).
@@ -67,9 +79,17 @@ export const panelPlugin: JupyterFrontEndPlugin<void> = {
     });
 
     app.commands.addCommand(CommandIDs.openPanel, {
-      label: trans.__('Open Secrets Panel'),
+      label: args => (args.isMenu ? trans.__('Secrets Panel') : trans.__('Open Secrets Panel')),
       caption: trans.__('The secret slots of the current project'),
-      execute: () => app.shell.activateById(panel.id)
+      icon: args => (args.isPalette ? undefined : keyIcon),
+      execute: () => {
+        const shell = app.shell as JupyterFrontEnd.IShell & { expandLeft?: (id: string) => void };
+        if (!labShell && shell.expandLeft) {
+          shell.expandLeft(panel.id); // Notebook 7
+        } else {
+          app.shell.activateById(panel.id);
+        }
+      }
     });
     app.commands.addCommand(CommandIDs.refresh, {
       label: trans.__('Refresh Secrets'),

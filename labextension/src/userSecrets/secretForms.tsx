@@ -1,7 +1,6 @@
 /**
  * The forms of the User secrets view: add a secret, replace its value (and expiry), rename it.
  */
-import { Notification } from '@jupyterlab/apputils';
 import * as React from 'react';
 
 import type { IUserSecret, IUserSecretChanges } from '../apiTypes';
@@ -154,21 +153,7 @@ export function EditSecretForm(props: {
     setBusy(true);
     try {
       await model.updateUserSecret(secret.id, changes);
-      setValue('');
-      if (what === 'replace') {
-        const n = secret.usage.length;
-        Notification.success(
-          n
-            ? trans._n(
-                'Replaced the value of "%2"; %1 slot follows.',
-                'Replaced the value of "%2"; %1 slots follow.',
-                n,
-                secret.name
-              )
-            : trans.__('Replaced the value of "%1".', secret.name),
-          { autoClose: 4000 }
-        );
-      }
+      setValue(''); // the notifications plugin tells the change (notify.ts)
       props.onDone();
     } catch (error) {
       setErrors(errorsFor(error, ['name', 'value', 'expires']));

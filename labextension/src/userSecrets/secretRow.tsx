@@ -36,8 +36,7 @@ export function SecretRow(props: {
       return;
     }
     try {
-      await model.deleteUserSecret(secret.id);
-      Notification.success(trans.__('Deleted "%1".', secret.name), { autoClose: 4000 });
+      await model.deleteUserSecret(secret.id); // told by notify.ts
     } catch (error) {
       Notification.error(trans.__('Cannot delete "%1": %2', secret.name, messageOf(error)), {
         autoClose: 8000
