@@ -216,9 +216,7 @@ def materialized(serverapp, project_id: str, filename: str) -> bytes:
     return (ext.service.materializer.project_dir(project_id) / filename).read_bytes()
 
 
-async def test_text_with_newlines_and_bytes_reach_the_files_exactly(
-    api, slot_in, jp_serverapp
-):
+async def test_text_with_newlines_and_bytes_reach_the_files_exactly(api, slot_in, jp_serverapp):
     pid, sid = await slot_in()
     pem = pem_text().replace("\n", "\r\n")  # CRLF kept as CRLF
     status, result = await api("PUT", "projects", pid, "slots", sid, "value", body={"value": pem})
@@ -316,3 +314,203 @@ async def test_both_shapes_share_max_value_bytes(api, slot_in):
         "POST", "user-secrets", body={"name": "big", "value_base64": b64(b"\x01" * (LIMIT + 1))}
     )
     assert status == 400 and error["message"].startswith("value_base64: must be at most")
+
+
+# ---------------------------------------------------------------------------- real kernels
+
+READ_BACK = """
+import hashlib, os
+from jupyter_secrets import get_secret, get_secret_bytes, secret_path, SecretNotTextError
+data = get_secret_bytes('Key')
+print('sha', hashlib.sha256(data).hexdigest())
+print('path', secret_path('Key').read_bytes() == data, secret_path('Key').name)
+print('env', os.environ.get('KEY_VALUE') is not None)
+try:
+    text = get_secret('Key')
+    print('text', hashlib.sha256(text.encode()).hexdigest())
+except SecretNotTextError as err:
+    print('not text:', err)
+"""
+
+
+async def test_a_kernel_reads_both_shapes_back_byte_for_byte(api, slot_in, jp_fetch, jp_serverapp):
+    import hashlib
+
+    from .test_kernels import run_code, start_session
+
+    pid, sid = await slot_in()
+    path = ("projects", pid, "slots", sid, "value")
+    pem = pem_text()
+    assert (await api("PUT", *path, body={"value": pem}))[0] == 200
+    kernel_id = await start_session(jp_fetch, "proj/nb.ipynb")
+    out, error = await run_code(jp_serverapp, kernel_id, READ_BACK)
+    assert error is None, error
+    digest = hashlib.sha256(pem.encode()).hexdigest()
+    assert f"sha {digest}" in out and f"text {digest}" in out, out
+    assert "path True key" in out and "env True" in out, out
+
+    # binary: the same running kernel reads the new bytes; get_secret explains, never shows
+    assert (await api("PUT", *path, body={"value_base64": b64(binary_blob())}))[0] == 200
+    out, error = await run_code(jp_serverapp, kernel_id, READ_BACK)
+    assert error is None, error
+    assert f"sha {hashlib.sha256(binary_blob()).hexdigest()}" in out, out
+    assert "path True key" in out, out
+    assert (
+        "not text: The secret 'Key' holds binary data" in out and "get_secret_bytes('Key')" in out
+    )
+    # a binary value that is not UTF-8 is not given as an env variable (a restart re-reads env)
+    await jp_fetch("api", "kernels", kernel_id, "restart", method="POST", body="")
+    out, error = await run_code(jp_serverapp, kernel_id, READ_BACK)
+    assert error is None and "env False" in out, (out, error)
+
+
+async def test_kernel_output_redacts_multi_line_and_binary_values(
+    api, slot_in, jp_fetch, jp_serverapp
+):
+    from .test_kernels import run_code, start_session
+
+    pid, sid = await slot_in(env=None)
+    path = ("projects", pid, "slots", sid, "value")
+    blob = binary_blob()
+    assert (await api("PUT", *path, body={"value_base64": b64(blob)}))[0] == 200
+    kernel_id = await start_session(jp_fetch, "proj/nb.ipynb")
+    code = (
+        "import base64\nfrom jupyter_secrets import get_secret_bytes\n"
+        "data = get_secret_bytes('Key')\n"
+        "print(base64.b64encode(data).decode())\nprint(data)\nprint(data.hex())\n"
+    )
+    out, error = await run_code(jp_serverapp, kernel_id, code)
+    assert error is None, error
+    assert b64(blob) not in out and blob.hex() not in out and repr(blob)[2:-1] not in out
+    assert out.count("[REDACTED:Key]") == 3, out
+
+    pem = pem_text()
+    assert (await api("PUT", *path, body={"value": pem}))[0] == 200
+    out, error = await run_code(jp_serverapp, kernel_id, '!cat "$JUPYTER_SECRETS_DIR/key"')
+    assert error is None, error
+    lines = [line for line in pem.splitlines() if len(line) > 20]
+    assert not any(line in out for line in lines) and "[REDACTED:Key]" in out, out
+
+
+async def test_save_guard_redacts_a_binary_value_in_a_notebook(api, slot_in, jp_fetch, jp_root_dir):
+    import json
+
+    import nbformat
+
+    pid, sid = await slot_in(env=None)
+    blob = binary_blob()
+    path = ("projects", pid, "slots", sid, "value")
+    assert (await api("PUT", *path, body={"value_base64": b64(blob)}))[0] == 200
+    notebook = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("show(key)")
+    cell.outputs = [
+        nbformat.v4.new_output("display_data", data={"image/png": b64(blob), "text/plain": "x"}),
+        nbformat.v4.new_output("stream", name="stdout", text=repr(blob) + "\n"),
+    ]
+    notebook.cells.append(cell)
+    body = {"type": "notebook", "content": json.loads(nbformat.writes(notebook))}
+    response = await jp_fetch(
+        "api", "contents", "proj", "out.ipynb", method="PUT", body=json.dumps(body)
+    )
+    assert response.code in (200, 201)
+    saved = json.loads((jp_root_dir / "proj" / "out.ipynb").read_text())
+    outputs = saved["cells"][0]["outputs"]
+    assert outputs[0]["data"]["image/png"] == "[REDACTED:Key]"
+    assert "[REDACTED:Key]" in "".join(outputs[1]["text"])
+    assert b64(blob) not in json.dumps(saved) and repr(blob)[2:-1] not in "".join(
+        outputs[1]["text"]
+    )
+
+
+def test_redaction_forms_of_bytes_never_fail_and_cover_text():
+    from jupyter_secrets.core.exposed import redaction_forms
+    from jupyter_secrets.guards.redact import Redactor
+
+    blob = binary_blob()
+    forms = redaction_forms(blob)
+    assert b64(blob) in forms and blob.hex() in forms and repr(blob)[2:-1] in forms
+    assert all(isinstance(form, str) for form in forms)
+    pem = pem_text()
+    assert pem in redaction_forms(pem.encode())  # bytes that are UTF-8: the text too
+    redactor = Redactor(dict.fromkeys([*redaction_forms(blob), pem], "k"))
+    text, names = redactor.redact(f"a {b64(blob)} b {pem.replace(chr(10), chr(13) + chr(10))} c")
+    assert names == {"k"} and b64(blob) not in text and "BEGIN" not in text
+
+
+# ---------------------------------------------------------------------------- the CLI
+
+
+def test_cli_sets_values_from_a_file_and_exact_stdin(tmp_path):
+    import hashlib
+    import subprocess
+    import sys
+
+    from .server_process import new_key
+
+    env = {
+        **os.environ,
+        "JUPYTER_CONFIG_DIR": str(tmp_path / "config"),
+        "JUPYTER_DATA_DIR": str(tmp_path / "data"),
+        "JUPYTER_SECRETS_KEY": new_key(),
+    }
+    env.pop("JUPYTER_SECRETS_DIR", None)
+    project = tmp_path / "project"
+    project.mkdir()
+
+    def cli(*args: str, stdin: bytes | None = None) -> str:
+        result = subprocess.run(
+            [sys.executable, "-m", "jupyter_secrets.cli.main", *args],
+            input=stdin,
+            capture_output=True,
+            env=env,
+            cwd=project,
+            timeout=120,
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
+        return result.stdout.decode()
+
+    pem_file = tmp_path / "key.pem"
+    pem_file.write_bytes(pem_text().encode())
+    blob_file = tmp_path / "blob.bin"
+    blob_file.write_bytes(binary_blob())
+    netrc = b"machine example.org\n  login me\n  password pw-7f3a\n\n"
+    cli("set", "pem", "--from-file", str(pem_file))
+    cli("set", "blob", "--from-file", str(blob_file))
+    cli("set", "netrc", "--exact", stdin=netrc)
+    cli("set", "piped", stdin=b"echoed-value\n")  # without --exact: one newline dropped
+    cli("set", "piped-bin", stdin=binary_blob() + b"\n")  # bytes: kept exactly, newline too
+    cli("slots", "init", "--name", "Shapes")
+    expected = {
+        "pem": pem_text().encode(),
+        "blob": binary_blob(),
+        "netrc": netrc,
+        "piped": b"echoed-value",
+        "piped-bin": binary_blob() + b"\n",
+    }
+    for name in expected:
+        cli("slots", "add", "--name", name, "--filename", name)
+        cli("bind", name, name)
+    out = cli(
+        "run",
+        "--",
+        sys.executable,
+        "-c",
+        "import hashlib; from jupyter_secrets import get_secret_bytes\n"
+        f"for n in {list(expected)!r}: print(n, hashlib.sha256(get_secret_bytes(n)).hexdigest())",
+    )
+    for name, data in expected.items():
+        assert f"{name} {hashlib.sha256(data).hexdigest()}" in out, (name, out)
+    # bind from a file fills a slot with a new value, exact bytes
+    cli("slots", "add", "--name", "direct", "--filename", "direct")
+    cli("bind", "direct", "--from-file", str(blob_file))
+    out = cli(
+        "run",
+        "--",
+        sys.executable,
+        "-c",
+        "from jupyter_secrets import get_secret_bytes; "
+        f"print(get_secret_bytes('direct') == {binary_blob()!r})",
+    )
+    assert out.strip() == "True"
+    listing = cli("list")
+    assert "pw-7f3a" not in listing and "BEGIN" not in listing
