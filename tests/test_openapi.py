@@ -20,7 +20,12 @@ VERBS = ("get", "post", "put", "patch", "delete")
 
 def spec_path(pattern: str) -> str:
     """Turn a tornado route pattern into the OpenAPI path template it should be documented as."""
-    names = iter(["{project_id}", "{slot_id}"] if "projects" in pattern else ["{secret_id}"])
+    if "projects" in pattern:
+        names = iter(["{project_id}", "{slot_id}"])
+    elif "extension-secrets" in pattern:
+        names = iter(["{key}"])
+    else:
+        names = iter(["{secret_id}"])
     return re.sub(r"\(\[\^/\]\+\)", lambda _: next(names), pattern)
 
 

@@ -59,6 +59,7 @@ BODIES = {
     ("PATCH", r"/api/secrets/user-secrets/([^/]+)"): {"value": CANARY},
     ("POST", r"/api/secrets/projects/([^/]+)/slots"): {"name": "n", "filename": "f"},
     ("PATCH", r"/api/secrets/projects/([^/]+)/slots/([^/]+)"): {"name": "n"},
+    ("PUT", r"/api/secrets/extension-secrets/([^/]+)"): {"namespace": "n", "id": "i", "value": "v"},
 }
 
 
@@ -193,6 +194,12 @@ async def test_cookie_authenticated_writes_need_the_xsrf_header(
         ("PATCH", f"/api/secrets/user-secrets/{secret_id}", {"name": "forged"}),
         ("DELETE", f"/api/secrets/projects/{pid}/slots/{sid}", None),
         ("DELETE", f"/api/secrets/user-secrets/{secret_id}", None),
+        (
+            "PUT",
+            "/api/secrets/extension-secrets/ns%3Aid",
+            {"namespace": "ns", "id": "id", "value": CANARY},
+        ),
+        ("DELETE", "/api/secrets/extension-secrets/ns%3Aid", None),
     ]
     # Every write method of every route is in the list above.
     write_patterns = {(m, p) for m, _, p in ROUTE_CALLS if m != "GET"}

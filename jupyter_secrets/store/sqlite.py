@@ -58,6 +58,7 @@ from traitlets import Float
 
 from jupyter_secrets.errors import (
     Conflict,
+    InvalidInput,
     NotFound,
     SecretsError,
     SecretUnreadable,
@@ -461,6 +462,15 @@ class SQLiteSecretStore(SecretStore):
             raise StoreUnavailable(f"the secret store {self.path} is closed")
         return self._conn
 
+    def data_version(self) -> tuple[int, int]:
+        """Changes when the store's data may have changed: ``PRAGMA data_version`` (bumped by
+        commits of *other* connections: the CLI, another server) and this connection's
+        ``total_changes`` (its own writes).  What caches of store-derived models key on."""
+        with self._lock, self._db_errors():
+            conn = self._connection()
+            (version,) = conn.execute("PRAGMA data_version").fetchone()
+            return int(version), conn.total_changes
+
     def _check_writable(self) -> None:
         if self.locked:
             raise StoreLocked(self.lock_reason)
@@ -706,6 +716,12 @@ class SQLiteSecretStore(SecretStore):
             current = self._secret_row(db, user, secret_id)
             if not changes:
                 return current
+            if "name" in changes and current.namespace and changes["name"] != current.name:
+                raise InvalidInput(
+                    "name",
+                    f"'{current.name}' is kept by the extension '{current.namespace}' under this "
+                    "name (its key): it cannot be renamed",
+                )
             if "name" in changes:
                 self._check_name_free(db, user, changes["name"], own_id=secret_id)
                 changes["name_key"] = name_key(changes["name"])
