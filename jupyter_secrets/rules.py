@@ -763,3 +763,66 @@ def redaction_label(slot_names: Iterable[str]) -> str:
     itself, so that the choice never depends on which project was written last).
     """
     return min(slot_names, key=lambda name: (name.casefold(), name))
+
+
+# ---------------------------------------------------------------------- for the frontend
+#
+# The forms of JupyterLab check the same rules as the user types: their data comes from here,
+# generated into ``labextension/src/rules.ts`` (``python -m jupyter_secrets.rules FILE``;
+# ``tests/test_ui_rules.py`` fails while the file differs, and checks the frontend's verdicts
+# on a set of cases against these functions).  The server still decides.
+
+RULES_TS_HEADER = (
+    "// Generated from jupyter_secrets/rules.py by `python -m jupyter_secrets.rules "
+    "labextension/src/rules.ts`:\n// do not edit (tests/test_ui_rules.py fails while it "
+    "differs).\n"
+)
+
+
+def frontend_rules() -> dict[str, Any]:
+    """The data of the rules the forms check as the user types (JSON-ready)."""
+    return {
+        "nameMax": NAME_MAX,
+        "descriptionMax": DESCRIPTION_MAX,
+        "filenameMax": FILENAME_MAX,
+        "envMax": ENV_MAX,
+        "filenameChars": "".join(sorted(_filename_chars())),
+        "bidiControls": sorted(ord(ch) for ch in _BIDI_CONTROLS),
+        "invisibleRanges": [list(pair) for pair in _INVISIBLE_RANGES],
+        "refusedCategories": dict(sorted(_REFUSED_CATEGORIES.items())),
+        "envFamilies": [
+            {
+                "reason": family.reason,
+                "names": sorted(family.names),
+                "prefixes": list(family.prefixes),
+                "suffixes": list(family.suffixes),
+                "contains": list(family.contains),
+                "patterns": [list(pattern) for pattern in family.patterns],
+            }
+            for family in ENV_FAMILIES
+        ],
+    }
+
+
+def _filename_chars() -> set[str]:
+    return {chr(c) for c in range(128) if chr(c).isprintable() and is_valid_filename(chr(c) + "a")}
+
+
+def frontend_rules_typescript() -> str:
+    """The text of ``labextension/src/rules.ts``."""
+    data = json.dumps(frontend_rules(), indent=2, ensure_ascii=True)
+    return (
+        RULES_TS_HEADER
+        + "import type { IRuleData } from './ruleChecks';\n\n"
+        + f"export const RULES: IRuleData = {data};\n"
+    )
+
+
+if __name__ == "__main__":  # python -m jupyter_secrets.rules labextension/src/rules.ts
+    import sys
+
+    text = frontend_rules_typescript()
+    if len(sys.argv) > 1:
+        Path(sys.argv[1]).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
