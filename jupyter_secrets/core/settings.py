@@ -16,7 +16,9 @@ from traitlets import HasTraits, Int, TraitError, Type, Unicode, default, valida
 from traitlets.config import Config, Configurable
 
 from jupyter_secrets.core.identity import default_owner
+from jupyter_secrets.core.states import DEFAULT_EXPIRY_WARNING_DAYS
 from jupyter_secrets.store.base import DEFAULT_MAX_VALUE_BYTES, SecretStore
+from jupyter_secrets.store.hub import HubSecretStore, hub_service_configured
 from jupyter_secrets.store.sqlite import SQLiteSecretStore, default_key_file, default_store_path
 
 SECTION = "SecretsExtension"  # the config section: c.SecretsExtension.<name>
@@ -30,9 +32,17 @@ class SecretsSettings(HasTraits):
         klass=SecretStore,
         config=True,
         help="""The user-secret store.  The default keeps encrypted values in a SQLite file
-        (`store_path`); another backend (e.g. a shared service for JupyterHub) implements
-        jupyter_secrets.store.base.SecretStore.""",
+        (`store_path`), or, when the hub sets $JUPYTER_SECRETS_HUB_URL, the JupyterHub secrets
+        service (`jupyter_secrets.store.hub.HubSecretStore`, docs/DEPLOYMENT.md); another
+        backend implements jupyter_secrets.store.base.SecretStore.""",
     )
+
+    @default("store_class")
+    def _default_store_class(self) -> type[SecretStore]:
+        # Hub mode is chosen by the hub admin (through the spawner's environment).
+        if hub_service_configured():
+            return HubSecretStore
+        return SQLiteSecretStore
 
     store_path = Unicode(
         config=True,
@@ -73,6 +83,20 @@ class SecretsSettings(HasTraits):
     def _check_max_value_bytes(self, proposal: dict[str, Any]) -> int:
         if proposal["value"] < 1:
             raise TraitError("max_value_bytes must be at least 1")
+        return proposal["value"]
+
+    expiry_warning_days = Int(
+        DEFAULT_EXPIRY_WARNING_DAYS,
+        config=True,
+        help="""Days before a value's expiry from which it is said to expire soon: a warning in
+        the Secrets panel, the User secrets view, the launch dialog, `jupyter secrets status`
+        and the server's log at start (names only).  0 turns the warning off.""",
+    )
+
+    @validate("expiry_warning_days")
+    def _check_expiry_warning_days(self, proposal: dict[str, Any]) -> int:
+        if proposal["value"] < 0:
+            raise TraitError("expiry_warning_days must be 0 (off) or more")
         return proposal["value"]
 
     owner = Unicode(

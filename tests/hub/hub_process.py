@@ -92,6 +92,10 @@ class HubProcess:
     admin_token: str = field(default_factory=lambda: os.urandom(16).hex())
     marker: str = field(default_factory=lambda: os.urandom(8).hex())
     proc: subprocess.Popen | None = None
+    # Another configuration file (which may load this one) and variables for it: the hub
+    # secrets service's tests (tests/hub/service_stack.py) use both.
+    config: Path = CONFIG
+    extra_env: dict = field(default_factory=dict)
 
     def __post_init__(self):
         self.workdir = Path(self.workdir)
@@ -122,13 +126,14 @@ class HubProcess:
             "JS_HUB_CHP": str(chp),
             # The proxy is found on PATH by anything else that looks for it.
             "PATH": f"{Path(chp).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+            **self.extra_env,
         }
         # A key in the test runner's environment must not reach the hub.
         env.pop("JUPYTER_SECRETS_KEY", None)
         env.pop("JUPYTERHUB_API_TOKEN", None)
         log = open(self.log_path, "wb")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "jupyterhub", "-f", str(CONFIG)],
+            [sys.executable, "-m", "jupyterhub", "-f", str(self.config)],
             cwd=self.workdir,
             env=env,
             stdin=subprocess.DEVNULL,
