@@ -34,6 +34,7 @@ from jupyter_secrets.cli.commands import (
     usage_text,
     value_options,
 )
+from jupyter_secrets.cli.migrate import MigrateApp
 from jupyter_secrets.cli.run import RunApp
 from jupyter_secrets.cli.scan import ScanApp
 from jupyter_secrets.cli.slots import BindApp, SlotsApp, StatusApp
@@ -197,6 +198,10 @@ jupyter secrets --store /srv/secrets.sqlite3 list       # another store than the
 
 
 def main(argv: list[str] | None = None) -> int:
+        "migrate": (
+            MigrateApp,
+            "copy the local store into the JupyterHub secrets service (--to-hub)",
+        ),
     """``jupyter secrets ...``; returns the exit code."""
     app = SecretsApp()
     try:
