@@ -111,7 +111,7 @@ class Command(SecretsCommand):
         running server picks the change up and rewrites its own files.
         """
         settings = self.settings
-        return bootstrap.open_service(
+        service = bootstrap.open_service(
             store_path=settings.store_path,
             key_file=settings.key_file,
             root_dir=Path("/"),
@@ -121,6 +121,8 @@ class Command(SecretsCommand):
             store_class=settings.store_class,  # type: ignore[arg-type]  # a Type trait of SecretStore
             max_value_bytes=settings.max_value_bytes,
         )
+        service.models.expiry_warning_days = settings.expiry_warning_days
+        return service
 
     def sqlite_store(self) -> tuple[str, str]:
         """(store path, key file) for the commands that work on the SQLite file and its key."""

@@ -61,7 +61,11 @@ class ListApp(Command):
             flags = (
                 " (expired)"
                 if secret.expired
-                else (f" (expires {secret.expires})" if secret.expires else "")
+                else (
+                    f" (expires {'soon: ' if secret.expires_soon else ''}{secret.expires})"
+                    if secret.expires
+                    else ""
+                )
             )
             print(
                 f"{secret.name:<{width}}  modified {secret.modified}{flags}  used by: {usage_text(secret)}"

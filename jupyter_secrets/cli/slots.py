@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from datetime import datetime, timezone
 from pathlib import Path
 
 from traitlets import Bool, Unicode
@@ -19,6 +20,32 @@ from jupyter_secrets.cli.commands import (
 )
 from jupyter_secrets.core import slotfile
 from jupyter_secrets.core.states import needs_value
+
+EXPIRY_WARNING_ALIAS = {
+    "expiry-warning-days": (
+        "SecretsExtension.expiry_warning_days",
+        (
+            "Warn of values expiring within this many days (0: never).  Default: the server's "
+            "(c.SecretsExtension.expiry_warning_days, else 7)."
+        ),
+    )
+}
+
+
+def expiry_text(expires: str | None, now: datetime | None = None) -> str:
+    """``2026-12-05T00:00:00Z (in 3 days)``: when a value stops being written."""
+    if not expires:
+        return "never"
+    try:
+        when = datetime.strptime(expires, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+    except ValueError:
+        return expires
+    left = when - (now or datetime.now(timezone.utc))
+    days = round(left.total_seconds() / 86400)
+    if days >= 1:
+        return f"{expires} (in {days} day{'s' if days > 1 else ''})"
+    hours = max(0, int(left.total_seconds() // 3600))
+    return f"{expires} (in {hours} hour{'' if hours == 1 else 's'})"
 
 
 class SlotsListApp(ProjectCommand):
@@ -164,13 +191,29 @@ class BindApp(ProjectCommand):
 
 class StatusApp(ProjectCommand):
     name = "jupyter secrets status"
-    description = "What is missing for a project: exit code 3 when a slot has no usable value."
+    description = """What is missing for a project: exit code 3 when a slot has no usable value.
+    A value that expires within --expiry-warning-days (default 7) is warned about."""
+    aliases = {**ProjectCommand.aliases, **EXPIRY_WARNING_ALIAS}
 
     def execute(self) -> int:
         model = self.project_model(self.service())
         missing = [slot for slot in model.slots if needs_value(slot.state)]
         for slot in model.slots:
-            print(f"{slot.state:<9} {slot.name} (file {slot.filename})")
+            soon = (
+                f" - expires soon: {expiry_text(slot.secret.expires)}"
+                if slot.expires_soon and slot.secret
+                else ""
+            )
+            print(f"{slot.state:<9} {slot.name} (file {slot.filename}){soon}")
+        expiring = [slot.name for slot in model.slots if slot.expires_soon]
+        if expiring:
+            print(
+                f"{len(expiring)} slot(s) of '{model.name}' expire within "
+                f"{self.settings.expiry_warning_days} day(s), then have no value: "
+                + ", ".join(f"'{name}'" for name in expiring)
+                + ". Replace them with `jupyter secrets set SECRET --expires DATE`.",
+                file=sys.stderr,
+            )
         if missing:
             print(
                 f"{len(missing)} of {len(model.slots)} slot(s) of '{model.name}' have no usable value. "

@@ -14,7 +14,14 @@ from pathlib import Path
 from jupyter_secrets.core.projects import Project, ProjectRegistry, problem_of
 from jupyter_secrets.core.references import CommandReference, stored_reference
 from jupyter_secrets.core.slotfile import Slot
-from jupyter_secrets.core.states import is_expired, state_of, utcnow
+from jupyter_secrets.core.states import (
+    DEFAULT_EXPIRY_WARNING_DAYS,
+    PROVIDED,
+    expires_soon,
+    is_expired,
+    state_of,
+    utcnow,
+)
 from jupyter_secrets.core.sync import FileSync
 from jupyter_secrets.errors import Conflict, SecretsError, SlotFileError
 from jupyter_secrets.store.base import SecretMeta, SecretStore
@@ -26,6 +33,7 @@ class SecretRef:
 
     id: str
     name: str
+    expires: str | None = None  # when its value stops being written (ISO 8601 UTC)
 
 
 @dataclass(frozen=True)
@@ -37,6 +45,7 @@ class SlotView:
     env: str | None
     state: str  # core/states.py
     secret: SecretRef | None
+    expires_soon: bool = False  # provided, but expires within expiry_warning_days
 
 
 @dataclass(frozen=True)
@@ -90,6 +99,7 @@ class SecretView:
     namespace: str | None = None
     # Set for a reference secret (its value stays in a vault and is fetched when needed).
     reference: ReferenceView | None = None
+    expires_soon: bool = False  # not expired yet, but within expiry_warning_days
 
 
 @dataclass(frozen=True)
@@ -103,7 +113,13 @@ class FillResult:
 
 
 class ApiModels:
-    """Builds the models one owner sees."""
+    """Builds the models one owner sees.
+
+    ``expiry_warning_days`` (``c.SecretsExtension.expiry_warning_days``, set by the server and
+    the CLI): a value expiring within that many days is ``expires_soon``.
+    """
+
+    expiry_warning_days: int = DEFAULT_EXPIRY_WARNING_DAYS
 
     def __init__(self, store: SecretStore, owner: str, projects: ProjectRegistry, sync: FileSync):
         self.store = store
@@ -162,7 +178,8 @@ class ApiModels:
             filename=slot.filename,
             env=slot.env,
             state=state,
-            secret=SecretRef(meta.id, meta.name) if meta is not None else None,
+            secret=SecretRef(meta.id, meta.name, meta.expires) if meta is not None else None,
+            expires_soon=state == PROVIDED and expires_soon(meta, self.expiry_warning_days),
         )
 
     def usage_by_secret(self) -> dict[str, list[Usage]]:
@@ -201,6 +218,7 @@ class ApiModels:
             binary=getattr(meta, "binary", False) and reference is None,
             namespace=meta.namespace,
             reference=reference,
+            expires_soon=expires_soon(meta, self.expiry_warning_days),
         )
 
     def reference_model(self, meta: SecretMeta) -> ReferenceView | None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Collection
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from jupyter_secrets.store.base import SecretMeta
 
@@ -60,3 +60,23 @@ def state_of(
     if meta.id in fetch_failed:
         return FETCH_FAILED
     return PROVIDED
+
+
+#: Days before its expiry from which a value is said to expire soon (``expiry_warning_days``).
+DEFAULT_EXPIRY_WARNING_DAYS = 7
+
+
+def expires_soon(meta: SecretMeta | None, warning_days: int, now: datetime | None = None) -> bool:
+    """Whether ``meta``'s value is still used but stops being written within ``warning_days``.
+
+    False for no secret, no expiry, an expired value (that is the state ``expired``) and a
+    ``warning_days`` of 0 or less (the warning is off).  The panel, the User secrets view, the
+    launch dialog, ``jupyter secrets status`` and the server's start all ask this.
+    """
+    if meta is None or not meta.expires or warning_days <= 0:
+        return False
+    now = now or utcnow()
+    if is_expired(meta, now):
+        return False
+    expires = datetime.strptime(meta.expires, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+    return expires - now <= timedelta(days=warning_days)

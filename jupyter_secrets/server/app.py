@@ -23,6 +23,7 @@ from jupyter_secrets._version import __version__
 from jupyter_secrets.cli.prompt import prompt_or_log
 from jupyter_secrets.core.service import SecretsService
 from jupyter_secrets.core.settings import SecretsSettings
+from jupyter_secrets.errors import SecretsError
 from jupyter_secrets.files import Materializer, choose_base_dir, cleanup_all_stale, new_server_dir
 from jupyter_secrets.guards.kernel_redact import MIN_LENGTH_VAR
 from jupyter_secrets.guards.redact import Redactor
@@ -141,7 +142,9 @@ class SecretsExtension(SecretsSettings, ExtensionApp):
         self.service = SecretsService(
             self.store, root, self.owner, self.materializer, on_change=self.events.change
         )
+        self.service.models.expiry_warning_days = self.expiry_warning_days
         self.service.materialize_known_projects()
+        self._warn_of_expiries()
         kernels.install(
             self._server.kernel_manager,
             kernels.KernelHooks(self._kernel_env, self.kernel_output_redaction),
@@ -173,6 +176,25 @@ class SecretsExtension(SecretsSettings, ExtensionApp):
         if self.owner_only == "always":
             return True
         return gives_stable_names(getattr(self.serverapp, "identity_provider", None))
+
+    def _warn_of_expiries(self) -> None:
+        """Values about to stop being written: their names (never a value) in the log at start."""
+        if self.expiry_warning_days <= 0:
+            return
+        try:
+            soon = [s for s in self.service.list_user_secrets() if s.expires_soon]
+        except SecretsError as err:  # an unusable store is said elsewhere
+            self.log.debug("jupyter_secrets: expiries not checked: %s", err.message)
+            return
+        if soon:
+            self.log.warning(
+                "jupyter_secrets: %d secret(s) expire within %d day(s), then are no longer "
+                "written for kernels: %s. Replace them (Secrets panel, User secrets, or "
+                "`jupyter secrets set NAME --expires DATE`).",
+                len(soon),
+                self.expiry_warning_days,
+                ", ".join(f"'{s.name}' ({s.expires})" for s in soon),
+            )
 
     def _announce_new_store(self) -> None:
         """A store created just now, where the owner may have expected one: say so loudly.
