@@ -198,14 +198,14 @@ jupyter secrets --store /srv/secrets.sqlite3 list       # another store than the
         "doctor": (DoctorApp, "check keys, file modes, the secrets directory and the store"),
         "run": (RunApp, "run a command with a project's secrets, then remove them"),
         "scan": (ScanApp, "find your secret values in files (exit code 1 when found)"),
-    }
-
-
-def main(argv: list[str] | None = None) -> int:
         "migrate": (
             MigrateApp,
             "copy the local store into the JupyterHub secrets service (--to-hub)",
         ),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
     """``jupyter secrets ...``; returns the exit code."""
     app = SecretsApp()
     try:
