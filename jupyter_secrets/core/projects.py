@@ -148,6 +148,12 @@ class ProjectRegistry:
         slotfile.write_slot_file(project.directory, slots)
         return Project(project.directory, slots)
 
+    @property
+    def claims_seen(self) -> int:
+        """How many (project id, folder) claims this process has seen: grows when a folder
+        claiming a known id (a copied project) is read (what ``core/cache.py`` watches)."""
+        return sum(map(len, self._claims.values()))
+
     def known_ids(self) -> list[str]:
         return list(self._known)
 

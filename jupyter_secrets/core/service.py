@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from jupyter_secrets.core import slotfile
+from jupyter_secrets.core.cache import ProjectModelCache
 from jupyter_secrets.core.exposed import ExposedValues
 from jupyter_secrets.core.models import ApiModels, FillResult, ProjectView, SecretView, SlotView
 from jupyter_secrets.core.projects import Project, ProjectRegistry
@@ -61,6 +62,8 @@ class SecretsService:
         self.projects = ProjectRegistry(store, root_dir, owner)
         self.sync = FileSync(store, owner, self.projects, materializer)
         self.models = ApiModels(store, owner, self.projects, self.sync)
+        # The project models of directories, reused until something they depend on changes.
+        self.project_cache = ProjectModelCache(store, owner, self.projects, self.sync)
         # on_change(event, details): audit trail hook; details never hold a value.
         self._on_change = on_change or (lambda event, details: None)
         # Serialises changes that touch the store and the materialized files together.
@@ -85,7 +88,7 @@ class SecretsService:
         directory = self.projects.project_dir_of(api_path)
         if directory is None:
             return self.models.no_project_model()
-        return self.models.project_model_at(directory)
+        return self.project_cache.model_at(directory, self.models.project_model_at)
 
     def create_project(self, api_path: str, name: Any) -> ProjectView:
         name = validate_project_name(name)

@@ -170,13 +170,35 @@ class StatusHandler(SecretsAPIHandler):
         )
 
 
+class _EncodedModels:
+    """The JSON of the last models replied, by identity: the service's project cache
+    (``core/cache.py``) hands back the very same model while nothing changed, so its JSON is
+    encoded once, not per request.  Bounded; thread-safe enough for the event loop it runs on."""
+
+    def __init__(self, size: int = 64):
+        self.size = size
+        self._json: dict[int, tuple[Any, str]] = {}
+
+    def dumps(self, model: Any) -> str:
+        entry = self._json.get(id(model))
+        if entry is not None and entry[0] is model:
+            return entry[1]
+        text = models.dumps(model)
+        if len(self._json) >= self.size:
+            self._json.pop(next(iter(self._json)))
+        self._json[id(model)] = (model, text)  # (holding the model keeps its id unique)
+        return text
+
+
+_PROJECT_JSON = _EncodedModels()
+
+
 class ProjectsHandler(SecretsAPIHandler):
     @web.authenticated
     @authorized
     async def get(self):
-        self.reply(
-            await self.call(self.service.project_for_path, self.get_query_argument("path", ""))
-        )
+        model = await self.call(self.service.project_for_path, self.get_query_argument("path", ""))
+        self.finish(_PROJECT_JSON.dumps(model))
 
     @web.authenticated
     @authorized
@@ -226,8 +248,7 @@ class SlotValueHandler(SecretsAPIHandler):
         if unknown:
             raise InvalidInput(
                 unknown[0],
-                "unknown field (allowed: value, value_base64, reference, secret_id, name, "
-                "expires)",
+                "unknown field (allowed: value, value_base64, reference, secret_id, name, expires)",
             )
         body, value_field = models.decode_value_base64(body)
         with models.value_errors_name(value_field):
