@@ -307,8 +307,14 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
-                        /** @description A new value (never returned). */
+                        /** @description A new text value, any UTF-8, newlines kept exactly (never returned). */
                         value?: string;
+                        /**
+                         * Format: byte
+                         * @description A new binary value, base64-encoded (standard or URL-safe alphabet; whitespace and missing padding tolerated); never with `value`. At most `max_value_bytes` once decoded (never returned).
+                         */
+                        value_base64?: string;
+                        reference?: components["schemas"]["ReferenceInput"];
                         /** @description An existing secret of this user. */
                         secret_id?: string;
                         /** @description Name of the new secret (with value). */
@@ -418,7 +424,14 @@ export interface paths {
                 content: {
                     "application/json": {
                         name: string;
-                        value: string;
+                        /** @description Text, any UTF-8, newlines kept exactly. */
+                        value?: string;
+                        /**
+                         * Format: byte
+                         * @description Bytes, base64-encoded; never with `value`.
+                         */
+                        value_base64?: string;
+                        reference?: components["schemas"]["ReferenceInput"];
                         /** Format: date-time */
                         expires?: string | null;
                     };
@@ -524,7 +537,14 @@ export interface paths {
                 content: {
                     "application/json": {
                         name?: string;
+                        /** @description New text value, newlines kept exactly. */
                         value?: string;
+                        /**
+                         * Format: byte
+                         * @description New binary value, base64-encoded; never with `value`.
+                         */
+                        value_base64?: string;
+                        reference?: components["schemas"]["ReferenceInput"];
                         /** Format: date-time */
                         expires?: string | null;
                     };
@@ -547,6 +567,173 @@ export interface paths {
                 503: components["responses"]["Error"];
             };
         };
+        trace?: never;
+    };
+    "/api/secrets/extension-secrets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The secrets one extension keeps through jupyter-secrets-manager (ids, never values) */
+        get: {
+            parameters: {
+                query: {
+                    /** @description The extension's namespace (the id of the plugin the manager signed) */
+                    namespace: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The extension's secrets */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            namespace: string;
+                            secrets: components["schemas"]["ExtensionSecret"][];
+                        };
+                    };
+                };
+                400: components["responses"]["Error"];
+                403: components["responses"]["Error"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/secrets/extension-secrets/{key}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The manager's key `<namespace>:<id>`, percent-encoded as one path segment (plugin ids hold `/` and `@`); at most 99 characters. */
+                key: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * The value of one extension secret, for the connector of the extension that saved it
+         * @description The only reply of the API that holds a value, and only for a secret an extension saved (a user's own secret is never readable here). Sent with `Cache-Control: no-store`.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The manager's key `<namespace>:<id>`, percent-encoded as one path segment (plugin ids hold `/` and `@`); at most 99 characters. */
+                    key: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The secret with its value */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            namespace: string;
+                            id: string;
+                            value: string;
+                        };
+                    };
+                };
+                400: components["responses"]["Error"];
+                403: components["responses"]["Error"];
+                404: components["responses"]["Error"];
+                422: components["responses"]["Error"];
+                503: components["responses"]["Error"];
+            };
+        };
+        /** Save an extension secret (created, or its value replaced) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The manager's key `<namespace>:<id>`, percent-encoded as one path segment (plugin ids hold `/` and `@`); at most 99 characters. */
+                    key: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        namespace: string;
+                        id: string;
+                        value: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description The value was replaced (the secret without its value) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ExtensionSecret"];
+                    };
+                };
+                /** @description A new extension secret (without its value) */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ExtensionSecret"];
+                    };
+                };
+                400: components["responses"]["Error"];
+                403: components["responses"]["Error"];
+                409: components["responses"]["Error"];
+                503: components["responses"]["Error"];
+            };
+        };
+        post?: never;
+        /** Delete an extension secret (unlinked from any slot the user bound it to) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The manager's key `<namespace>:<id>`, percent-encoded as one path segment (plugin ids hold `/` and `@`); at most 99 characters. */
+                    key: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Deleted */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                400: components["responses"]["Error"];
+                403: components["responses"]["Error"];
+                404: components["responses"]["Error"];
+                503: components["responses"]["Error"];
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
 }
@@ -589,13 +776,23 @@ export interface components {
             description: string;
             filename: string;
             env: string | null;
-            /** @enum {string} */
-            state: "provided" | "missing" | "expired" | "unreadable";
+            /**
+             * @description fetch-failed: the slot's secret is a reference whose last fetch failed (its file is not written; the secret's `reference.fetch_error` says why).
+             * @enum {string}
+             */
+            state: "provided" | "missing" | "expired" | "unreadable" | "fetch-failed";
             /** @description The secret filling this slot, or null. */
             secret: {
                 id: string;
                 name: string;
+                /**
+                 * Format: date-time
+                 * @description When the secret's value stops being written (null when it does not expire).
+                 */
+                expires?: string | null;
             } | null;
+            /** @description The slot is provided, but its secret expires within `expiry_warning_days` (c.SecretsExtension.expiry_warning_days, default 7; 0 turns it off). */
+            expires_soon: boolean;
         };
         SlotInput: {
             /** @description Stored in NFC; control, invisible, bidi, private-use and unassigned characters are refused (400); a name that looks the same as another slot's is a clash (409). */
@@ -628,6 +825,60 @@ export interface components {
             slot_id: string;
             slot_name: string | null;
         };
+        /** @description An extension's secret without its value */
+        ExtensionSecret: {
+            namespace: string;
+            id: string;
+            /** @description The user secret holding it (in User secrets) */
+            secret_id: string;
+            /** @description `<namespace>:<id>`, its name in User secrets */
+            name: string;
+            /** Format: date-time */
+            created: string;
+            /** Format: date-time */
+            modified: string;
+            /** Format: date-time */
+            expires: string | null;
+            expired: boolean;
+        };
+        /** @description Instead of a value: where to fetch it when it is materialized (never with `value` or `value_base64`). Only the reference is stored, encrypted like a value. `command`: argv is run without a shell (write ["sh", "-c", "..."] for one), stdin closed, without the store key in its environment; its standard output less one trailing newline is the value. `vault`: a KV version 2 field of Vault or OpenBao, read with the server's VAULT_TOKEN or ~/.vault-token; addr defaults to VAULT_ADDR. */
+        ReferenceInput: {
+            /** @enum {string} */
+            type: "command";
+            argv: string[];
+            /** @default 300 */
+            ttl_seconds: number;
+            /** @default 30 */
+            timeout_seconds: number;
+        } | {
+            /** @enum {string} */
+            type: "vault";
+            /** @description http:// or https:// address; default VAULT_ADDR */
+            addr?: string;
+            /** @description The KV v2 mount, e.g. secret */
+            mount: string;
+            /** @description The secret's path in the mount, e.g. team/db */
+            path: string;
+            /** @description The field of the secret, e.g. password */
+            field: string;
+            /** @default 300 */
+            ttl_seconds: number;
+            /** @default 30 */
+            timeout_seconds: number;
+        };
+        /** @description Set for a reference secret (its value stays in a vault and is fetched when it is materialized), null for a stored value. */
+        Reference: {
+            /** @enum {string} */
+            type: "command" | "vault";
+            /** @description The command line, or mount/path#field at the address (for the owner). */
+            description: string;
+            ttl_seconds: number;
+            timeout_seconds: number;
+            /** @description The command's argv (command references), null for vault ones. */
+            argv: string[] | null;
+            /** @description Why the last fetch failed (exit status, a redacted line of standard error, the vault's refusal), never output that could be the value; null when it worked. */
+            fetch_error: string | null;
+        } | null;
         UserSecret: {
             id: string;
             name: string;
@@ -638,7 +889,14 @@ export interface components {
             /** Format: date-time */
             expires: string | null;
             expired: boolean;
+            /** @description Not expired, but expires within `expiry_warning_days` (default 7; 0 turns it off). */
+            expires_soon: boolean;
+            /** @description The value is bytes (given as `value_base64`), not text. */
+            binary: boolean;
             usage: components["schemas"]["Usage"][];
+            reference?: components["schemas"]["Reference"];
+            /** @description The JupyterLab extension that keeps this secret through jupyter-secrets-manager (its plugin id), or null for the user's own secrets. Such a secret cannot be renamed. */
+            namespace?: string | null;
         };
     };
     responses: {

@@ -63,6 +63,16 @@ export function stateBadge(state: SlotState, trans: ITrans = identityTrans): IBa
         className: 'jp-secrets-Badge-unreadable',
         title: trans.__('The linked secret cannot be decrypted (wrong key or tampered store).')
       };
+    case 'fetch-failed':
+      // A reference (a command or a vault field) whose last fetch failed; the secret's
+      // `reference.fetch_error` says why.
+      return {
+        label: trans.__('fetch failed'),
+        className: 'jp-secrets-Badge-unreadable',
+        title: trans.__(
+          'The value stays in a vault and could not be fetched: see the secret in User secrets.'
+        )
+      };
     case 'missing':
     default:
       return {
@@ -96,7 +106,8 @@ export function countStates(slots: ISlot[]): Record<SlotState, number> {
     provided: 0,
     missing: 0,
     expired: 0,
-    unreadable: 0
+    unreadable: 0,
+    'fetch-failed': 0
   };
   for (const slot of slots) {
     counts[slot.state] = (counts[slot.state] ?? 0) + 1;

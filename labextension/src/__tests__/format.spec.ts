@@ -65,7 +65,13 @@ describe('missingSlots and countStates', () => {
   });
 
   it('counts states', () => {
-    expect(countStates(slots)).toEqual({ provided: 1, missing: 2, expired: 1, unreadable: 0 });
+    expect(countStates(slots)).toEqual({
+      provided: 1,
+      missing: 2,
+      expired: 1,
+      unreadable: 0,
+      'fetch-failed': 0
+    });
   });
 });
 
