@@ -11,6 +11,7 @@ import type {
   IUserSecret,
   SlotState
 } from './apiTypes';
+import { isEmptyValue, SecretInput, valueBody, ValueFields } from './values';
 
 /**
  * What the views need of a translation bundle (`TranslationBundle` of
@@ -235,8 +236,8 @@ export type Choice = 'new' | 'existing' | 'skip';
 
 export interface IValueChoice {
   mode: Choice;
-  /** The new value (mode `new`); never shown back after saving. */
-  value: string;
+  /** The new value (mode `new`): typed text or a loaded file (`values.ts`); never shown back. */
+  value: SecretInput;
   /** The chosen existing secret (mode `existing`). */
   secretId: string;
 }
@@ -250,7 +251,7 @@ export const EMPTY_CHOICE: IValueChoice = { mode: 'new', value: '', secretId: ''
 export function provideBody(
   choice: IValueChoice,
   trans: ITrans = identityTrans
-): { skip?: true; body?: { value: string } | { secret_id: string }; error?: string } {
+): { skip?: true; body?: ValueFields | { secret_id: string }; error?: string } {
   switch (choice.mode) {
     case 'skip':
       return { skip: true };
@@ -260,8 +261,8 @@ export function provideBody(
         : { error: trans.__('Choose a secret, or skip this slot.') };
     case 'new':
     default:
-      return choice.value
-        ? { body: { value: choice.value } }
+      return !isEmptyValue(choice.value)
+        ? { body: valueBody(choice.value) }
         : { error: trans.__('Type a value, or skip this slot.') };
   }
 }

@@ -286,7 +286,11 @@ export class SecretsModel implements ISecretsModel {
         )
       );
     }
-    if (changes.value !== undefined || changes.expires !== undefined) {
+    if (
+      changes.value !== undefined ||
+      changes.value_base64 !== undefined ||
+      changes.expires !== undefined
+    ) {
       // Every slot linked to it follows; their states (expired or not) are the server's.
       if (used) {
         this._projectWrites++;

@@ -1,11 +1,11 @@
 /**
  * Small React pieces shared by the panel, the launch dialog and the User secrets view:
- * labelled fields, the password input, buttons and messages.
+ * labelled fields, buttons and messages (the value field is `valueInput.tsx`).
  */
 import { Button } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
-import { FieldErrors, GENERAL, ITrans } from '../format';
+import { FieldErrors, GENERAL } from '../format';
 
 /** A labelled field with its error (from the server's `field`) right under it. */
 export function Field(props: {
@@ -52,63 +52,6 @@ export function describedBy(
     return { 'aria-invalid': true, 'aria-describedby': `${id}-error` };
   }
   return hint ? { 'aria-describedby': `${id}-hint` } : {};
-}
-
-/**
- * A value input: always `type=password`, with a toggle to reveal what is being typed.
- * It hides again as soon as the value is cleared (after saving), and nothing ever fills
- * it from the server.
- */
-export function PasswordInput(props: {
-  id: string;
-  value: string;
-  onChange: (value: string) => void;
-  trans: ITrans;
-  testId: string;
-  error?: string;
-  autoFocus?: boolean;
-  disabled?: boolean;
-  placeholder?: string;
-  ariaLabel?: string;
-}): JSX.Element {
-  const { id, value, onChange, trans, testId, error } = props;
-  const [revealed, setRevealed] = React.useState(false);
-  React.useEffect(() => {
-    if (!value) {
-      setRevealed(false);
-    }
-  }, [value]);
-  return (
-    <div className="jp-secrets-Password">
-      <input
-        id={id}
-        className="jp-mod-styled jp-secrets-Input"
-        type={revealed ? 'text' : 'password'}
-        value={value}
-        autoComplete="new-password"
-        spellCheck={false}
-        autoFocus={props.autoFocus}
-        disabled={props.disabled}
-        placeholder={props.placeholder}
-        aria-label={props.ariaLabel}
-        data-testid={testId}
-        onChange={e => onChange(e.target.value)}
-        {...describedBy(id, error)}
-      />
-      <button
-        type="button"
-        className="jp-secrets-Reveal"
-        aria-pressed={revealed}
-        aria-controls={id}
-        title={revealed ? trans.__('Hide the value') : trans.__('Show the value while typing')}
-        data-testid={`${testId}-reveal`}
-        disabled={props.disabled || !value}
-        onClick={() => setRevealed(!revealed)}
-      >
-        {revealed ? trans.__('Hide') : trans.__('Show')}
-      </button>
-    </div>
-  );
 }
 
 /** A small push button (`Button` of `@jupyterlab/ui-components`) in one of four looks. */

@@ -6,7 +6,8 @@ import * as React from 'react';
 
 import type { IUserSecret } from '../apiTypes';
 import { ITrans, IValueChoice } from '../format';
-import { describedBy, PasswordInput } from './common';
+import { describedBy } from './common';
+import { ValueInput } from './valueInput';
 
 /** A secret's label in a select: its name, and "(expired)" when it is. */
 export function secretOptionLabel(secret: IUserSecret, trans: ITrans): string {
@@ -56,7 +57,7 @@ export function ValueChooser(props: {
         {props.allowSkip && radio('skip', trans.__('Skip'))}
       </div>
       {choice.mode === 'new' && (
-        <PasswordInput
+        <ValueInput
           id={inputId}
           value={choice.value}
           onChange={value => onChange({ ...choice, value })}

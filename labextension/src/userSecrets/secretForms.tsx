@@ -4,13 +4,8 @@
 import * as React from 'react';
 
 import type { IUserSecret, IUserSecretChanges } from '../apiTypes';
-import {
-  ActionButton,
-  describedBy,
-  ErrorMessage,
-  Field,
-  PasswordInput
-} from '../components/common';
+import { ActionButton, describedBy, ErrorMessage, Field } from '../components/common';
+import { SecretInput, ValueInput } from '../components/valueInput';
 import {
   dateInputFromExpires,
   errorsFor,
@@ -19,6 +14,7 @@ import {
   ITrans
 } from '../format';
 import { ISecretsModel } from '../tokens';
+import { isEmptyValue, valueBody } from '../values';
 
 export function AddSecretForm(props: {
   model: ISecretsModel;
@@ -28,14 +24,14 @@ export function AddSecretForm(props: {
   const { model, trans } = props;
   const uid = React.useId();
   const [name, setName] = React.useState('');
-  const [value, setValue] = React.useState('');
+  const [value, setValue] = React.useState<SecretInput>('');
   const [expires, setExpires] = React.useState('');
   const [errors, setErrors] = React.useState<FieldErrors>({});
   const [busy, setBusy] = React.useState(false);
 
   const submit = async (event: React.FormEvent) => {
     event.preventDefault();
-    if (!value) {
+    if (isEmptyValue(value)) {
       setErrors({ value: trans.__('Type a value.') });
       return;
     }
@@ -43,7 +39,7 @@ export function AddSecretForm(props: {
     try {
       await model.createUserSecret({
         name: name.trim(),
-        value,
+        ...valueBody(value),
         expires: expiresFromDateInput(expires)
       });
       setValue('');
@@ -85,7 +81,7 @@ export function AddSecretForm(props: {
         error={errors.value}
         testId="new-secret-value"
       >
-        <PasswordInput
+        <ValueInput
           id={`${uid}-value`}
           value={value}
           onChange={setValue}
@@ -125,7 +121,7 @@ export function EditSecretForm(props: {
   const { secret, what, model, trans } = props;
   const uid = React.useId();
   const [name, setName] = React.useState(secret.name);
-  const [value, setValue] = React.useState('');
+  const [value, setValue] = React.useState<SecretInput>('');
   const [expires, setExpires] = React.useState(dateInputFromExpires(secret.expires));
   const [errors, setErrors] = React.useState<FieldErrors>({});
   const [busy, setBusy] = React.useState(false);
@@ -140,11 +136,11 @@ export function EditSecretForm(props: {
       }
       changes.name = name.trim();
     } else {
-      if (!value) {
+      if (isEmptyValue(value)) {
         setErrors({ value: trans.__('Type the new value.') });
         return;
       }
-      changes.value = value;
+      Object.assign(changes, valueBody(value));
       const newExpires = expiresFromDateInput(expires);
       if (newExpires !== expiresFromDateInput(dateInputFromExpires(secret.expires))) {
         changes.expires = newExpires;
@@ -199,7 +195,7 @@ export function EditSecretForm(props: {
             error={errors.value}
             testId="replace-value"
           >
-            <PasswordInput
+            <ValueInput
               id={`${uid}-value`}
               value={value}
               onChange={setValue}
