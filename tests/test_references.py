@@ -10,6 +10,7 @@ import asyncio
 import json
 import os
 import stat
+import subprocess
 import sys
 import threading
 import time
@@ -449,3 +450,85 @@ def test_bad_reference_inputs_are_clear_errors(service, tmp_path):
     with pytest.raises(InvalidInput):
         service.fill_slot(pid, sid, value=forged)
     assert service.list_user_secrets() == []
+
+
+# ---------------------------------------------------------------------- the CLI
+
+
+def test_cli_set_command_and_vault_references_then_status_and_run(tmp_path):
+    from tests.server_process import new_key
+
+    (tmp_path / "config").mkdir()
+    project = tmp_path / "project"
+    project.mkdir()
+    flag = tmp_path / "broken"
+    cli = script(
+        tmp_path,
+        "fake-op",
+        f"if os.path.exists({str(flag)!r}):\n"
+        "    sys.stderr.write('[ERROR] You are not currently signed in.\\n'); sys.exit(1)\n"
+        "print('cli-fetched-value-61')",
+    )
+    env = {
+        **os.environ,
+        "JUPYTER_CONFIG_DIR": str(tmp_path / "config"),
+        "JUPYTER_DATA_DIR": str(tmp_path / "data"),
+        "JUPYTER_SECRETS_KEY": new_key(),
+        "VAULT_ADDR": "http://127.0.0.1:9",  # nothing listens there
+        "VAULT_TOKEN": "not-a-real-token",
+    }
+    env.pop("JUPYTER_SECRETS_DIR", None)
+
+    def run(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "-m", "jupyter_secrets.cli.main", *args],
+            text=True,
+            capture_output=True,
+            env=env,
+            cwd=project,
+            timeout=120,
+            stdin=subprocess.DEVNULL,
+        )
+
+    done = run("set", "db", "--command", f"{cli} read 'op://team/db/pass word'", "--ttl", "60")
+    assert done.returncode == 0, done.stderr
+    assert "Saved 'db' as a reference (reference: command" in done.stdout
+    assert "it works" in done.stdout and "cli-fetched-value-61" not in done.stdout + done.stderr
+    done = run("set", "vaulted", "--vault", "secret/team/db#password")
+    assert done.returncode == 0, done.stderr
+    assert "reference: vault secret/team/db#password at $VAULT_ADDR" in done.stdout
+    assert "warning: the first fetch failed: cannot reach the vault at http://127.0.0.1:9" in (
+        done.stderr
+    )
+    listing = run("list").stdout
+    assert f"(reference: command {cli} read 'op://team/db/pass word', TTL 60 s)" in listing
+
+    assert run("slots", "init", "--name", "P").returncode == 0
+    assert run("slots", "add", "--name", "DB", "--filename", "db").returncode == 0
+    assert run("bind", "DB", "db").returncode == 0
+    status = run("status")
+    assert status.returncode == 0, status.stdout + status.stderr
+    assert "provided  DB (file db) - reference, fetched" in status.stdout
+    done = run(
+        "run",
+        "--",
+        sys.executable,
+        "-c",
+        "import os; print(open(os.environ['JUPYTER_SECRETS_DIR'] + '/db').read())",
+    )
+    assert done.returncode == 0 and done.stdout.strip() == "cli-fetched-value-61"
+
+    flag.touch()
+    status = run("status")
+    assert status.returncode == 3
+    assert (
+        "fetch-failed DB (file db) - reference: "
+        f"'{cli}' exited with status 1: [ERROR] You are not currently signed in."
+    ) in status.stdout
+
+    bad = run("set", "x", "--command", "op read", "--vault", "secret/db#pw")
+    assert bad.returncode == 2 and "give --command or --vault, not both" in bad.stderr
+    bad = run("set", "x", "--vault", "secret#pw")
+    assert bad.returncode == 1 and "vault: must be MOUNT/PATH#FIELD" in bad.stderr
+    bad = run("set", "x", "--command", "op 'unterminated")
+    assert bad.returncode == 1 and "command: cannot be split into words" in bad.stderr

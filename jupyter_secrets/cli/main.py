@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import sys
 
-from traitlets import Bool, TraitError, Unicode
+from traitlets import Bool, Int, TraitError, Unicode
 
 from jupyter_secrets.cli import bootstrap
 from jupyter_secrets.cli.application import (
@@ -35,6 +35,7 @@ from jupyter_secrets.cli.commands import (
     value_options,
 )
 from jupyter_secrets.cli.migrate import MigrateApp
+from jupyter_secrets.cli.refs import COMMAND_HELP, VAULT_HELP, reference_payload, reference_text
 from jupyter_secrets.cli.run import RunApp
 from jupyter_secrets.cli.scan import ScanApp
 from jupyter_secrets.cli.slots import BindApp, SlotsApp, StatusApp
@@ -68,14 +69,15 @@ class ListApp(Command):
                 )
             )
             print(
-                f"{secret.name:<{width}}  modified {secret.modified}{flags}  used by: {usage_text(secret)}"
+                f"{secret.name:<{width}}  modified {secret.modified}{flags}"
+                f"{reference_text(secret)}  used by: {usage_text(secret)}"
             )
         return 0
 
 
 class SetApp(Command):
     name = "jupyter secrets set"
-    synopsis = "NAME [--expires DATE] [options]"
+    synopsis = "NAME [--expires DATE] [--command CMD | --vault MOUNT/PATH#FIELD] [options]"
     arguments = ("NAME",)
     too_many_hint = (
         ": the value is read from a hidden prompt or standard input, never from the command line"
@@ -83,7 +85,27 @@ class SetApp(Command):
     description = """Save or replace the secret NAME.  The value is read from a hidden prompt
     (twice), from standard input when it is not a terminal (one trailing newline is dropped,
     unless --exact), or from a file (--from-file PATH, its exact bytes).  Bytes that are not
-    UTF-8 are saved as a binary value."""
+    UTF-8 are saved as a binary value.  With --command or --vault, a reference is saved instead
+    of a value: the value stays in the vault and is fetched when kernels need it (kept in
+    memory for --ttl seconds); the command runs once now to check it."""
+
+    command = Unicode(None, allow_none=True, config=True, help=COMMAND_HELP)
+    vault = Unicode(None, allow_none=True, config=True, help=VAULT_HELP)
+    vault_addr = Unicode(
+        None, allow_none=True, config=True, help="The vault's address (default: VAULT_ADDR)."
+    )
+    ttl = Int(
+        None,
+        allow_none=True,
+        config=True,
+        help="Seconds a fetched reference value is kept before it is fetched again (300).",
+    )
+    timeout = Int(
+        None,
+        allow_none=True,
+        config=True,
+        help="Seconds a reference's fetch may take before it is stopped (30).",
+    )
 
     expires = Unicode(
         None,
@@ -93,13 +115,27 @@ class SetApp(Command):
     )
     from_file = Unicode(None, allow_none=True, config=True, help=FROM_FILE_HELP)
     exact = Bool(False, config=True, help="Keep standard input exactly (its last newline too).")
-    aliases = {**Command.aliases, "expires": "SetApp.expires", **value_options("SetApp")[0]}
+    aliases = {
+        **Command.aliases,
+        "expires": "SetApp.expires",
+        **value_options("SetApp")[0],
+        "command": "SetApp.command",
+        "vault": "SetApp.vault",
+        "vault-addr": "SetApp.vault_addr",
+        "ttl": "SetApp.ttl",
+        "timeout": "SetApp.timeout",
+    }
     flags = {**Command.flags, **value_options("SetApp")[1]}
 
     def execute(self) -> int:
         (name,) = self.extra_args
         service = self.service()
         existing = next((s for s in service.list_user_secrets() if s.name == name), None)
+        reference = reference_payload(
+            self.command, self.vault, self.vault_addr, self.ttl, self.timeout, self
+        )
+        if reference is not None:
+            return self._set_reference(service, name, existing, reference)
         value = read_value(
             f"Value of '{name}' (hidden): ", from_file=self.from_file, exact=self.exact
         )
@@ -112,6 +148,28 @@ class SetApp(Command):
                 payload["expires"] = self.expires
             service.update_user_secret(existing.id, payload)
             print(f"Replaced the value of '{name}' (used by: {usage_text(existing)}).")
+        return 0
+
+    def _set_reference(self, service, name, existing, reference) -> int:
+        if self.from_file is not None:
+            raise UsageError("--from-file gives a value; --command and --vault a reference", self)
+        if existing is None:
+            secret = service.create_user_secret(name, None, self.expires, reference=reference)
+            print(f"Saved '{name}' as a reference{reference_text(secret)}.")
+        else:
+            payload = {"reference": reference}
+            if self.expires is not None:
+                payload["expires"] = self.expires
+            secret = service.update_user_secret(existing.id, payload)
+            print(
+                f"Replaced '{name}' by a reference{reference_text(secret)} "
+                f"(used by: {usage_text(existing)})."
+            )
+        problem = service.check_references([secret.id]).get(secret.id)
+        if problem:
+            print(f"warning: the first fetch failed: {problem}", file=sys.stderr)
+        else:
+            print("Fetched it once to check: it works (the value is not shown).")
         return 0
 
 

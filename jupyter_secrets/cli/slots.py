@@ -196,7 +196,13 @@ class StatusApp(ProjectCommand):
     aliases = {**ProjectCommand.aliases, **EXPIRY_WARNING_ALIAS}
 
     def execute(self) -> int:
-        model = self.project_model(self.service())
+        service = self.service()
+        model = self.project_model(service)
+        # References (values that stay in a vault) are fetched now, so that their state is
+        # today's: {secret id: None (fetched) or why not}.
+        fetched = service.check_references(slot.secret.id for slot in model.slots if slot.secret)
+        if fetched:
+            model = self.project_model(service)
         missing = [slot for slot in model.slots if needs_value(slot.state)]
         for slot in model.slots:
             soon = (
@@ -204,6 +210,9 @@ class StatusApp(ProjectCommand):
                 if slot.expires_soon and slot.secret
                 else ""
             )
+            if slot.secret and slot.secret.id in fetched:
+                problem = fetched[slot.secret.id]
+                soon += f" - reference: {problem}" if problem else " - reference, fetched"
             print(f"{slot.state:<9} {slot.name} (file {slot.filename}){soon}")
         expiring = [slot.name for slot in model.slots if slot.expires_soon]
         if expiring:

@@ -15,7 +15,7 @@ for who may call it).
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +24,12 @@ from jupyter_secrets.core.cache import ProjectModelCache
 from jupyter_secrets.core.exposed import ExposedValues
 from jupyter_secrets.core.models import ApiModels, FillResult, ProjectView, SecretView, SlotView
 from jupyter_secrets.core.projects import Project, ProjectRegistry
-from jupyter_secrets.core.references import parse_reference, refuse_reserved, stored_form
+from jupyter_secrets.core.references import (
+    is_stored_reference,
+    parse_reference,
+    refuse_reserved,
+    stored_form,
+)
 from jupyter_secrets.core.slotfile import Slot
 from jupyter_secrets.core.states import is_expired, needs_value
 from jupyter_secrets.core.sync import FileSync
@@ -37,7 +42,14 @@ from jupyter_secrets.rules import (
     validate_project_name,
     validate_slot_fields,
 )
-from jupyter_secrets.store.base import UNSET, Binding, SecretMeta, SecretStore, SecretValue
+from jupyter_secrets.store.base import (
+    UNSET,
+    Binding,
+    SecretMeta,
+    SecretStore,
+    SecretValue,
+    ValueBatch,
+)
 
 __all__ = ["Project", "SecretsService", "is_expired"]
 
@@ -309,6 +321,22 @@ class SecretsService:
         """Slots of the project at ``api_path`` that need a value (``states.needs_value``)."""
         model = self.project_for_path(api_path)
         return [slot for slot in model.slots if needs_value(slot.state)]
+
+    def check_references(self, secret_ids: Iterable[str]) -> dict[str, str | None]:
+        """Fetch the reference secrets among ``secret_ids`` now (the values stay in memory):
+        ``{secret id: None when fetched, else why not}``; plain values are left out.  The
+        slots' states follow (``fetch-failed``)."""
+        if self.store.locked:
+            return {}
+        read = self.store.read_values(self.owner, list(dict.fromkeys(secret_ids)))
+        stored = {sid: v for sid, v in read.values.items() if is_stored_reference(v)}
+        fetched = self.sync.fetch_references(ValueBatch(stored, {}))
+        return {
+            sid: None
+            if sid in fetched.values
+            else getattr(fetched.errors.get(sid), "reason", "not fetched")
+            for sid in stored
+        }
 
     def refresh(self) -> None:
         """Rewrite every known project's files (after an outside change or an expiry)."""

@@ -126,7 +126,7 @@ class FileSync:
             for slot in project.slots.slots
             if (meta := bound.get(slot.id)) is not None and not is_expired(meta, now)
         }
-        read = self._fetch_references(self.store.read_values(self.owner, usable.values()))
+        read = self.fetch_references(self.store.read_values(self.owner, usable.values()))
         entries: list[tuple[str, str, SecretValue]] = []
         values: dict[str, SecretValue] = {}
         for slot in project.slots.slots:
@@ -161,7 +161,7 @@ class FileSync:
             self._write_redaction_set()
         return values
 
-    def _fetch_references(self, read: ValueBatch) -> ValueBatch:
+    def fetch_references(self, read: ValueBatch) -> ValueBatch:
         """The values of reference secrets fetched (or the reason why not) in place of the
         references the store holds; plain values pass through."""
         stored = {sid: v for sid, v in read.values.items() if is_stored_reference(v)}
