@@ -26,10 +26,13 @@ class Bao:
     addr: str
     root_token: str
     binary: str
+    # A HOME of its own: `bao server -dev` writes its root token to ~/.vault-token.
+    home: str
 
     def env(self, token: str | None = None) -> dict[str, str]:
         return {
             **os.environ,
+            "HOME": self.home,
             "VAULT_ADDR": self.addr,
             "BAO_ADDR": self.addr,
             "VAULT_TOKEN": token or self.root_token,
@@ -73,7 +76,8 @@ def free_port() -> int:
 def bao_server(tmp_path_factory) -> Iterator[Bao]:
     binary = bao_binary()
     port = free_port()
-    server = Bao(f"http://127.0.0.1:{port}", secrets.token_hex(16), binary)
+    home = tmp_path_factory.mktemp("bao-home")
+    server = Bao(f"http://127.0.0.1:{port}", secrets.token_hex(16), binary, str(home))
     log = tmp_path_factory.mktemp("bao") / "server.log"
     with open(log, "wb") as out:
         proc = subprocess.Popen(
@@ -87,7 +91,10 @@ def bao_server(tmp_path_factory) -> Iterator[Bao]:
             stdout=out,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
-            env={k: v for k, v in os.environ.items() if not k.startswith(("VAULT_", "BAO_"))},
+            env={
+                **{k: v for k, v in os.environ.items() if not k.startswith(("VAULT_", "BAO_"))},
+                "HOME": str(home),
+            },
             start_new_session=True,
         )
     try:
