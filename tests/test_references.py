@@ -532,3 +532,17 @@ def test_cli_set_command_and_vault_references_then_status_and_run(tmp_path):
     assert bad.returncode == 1 and "vault: must be MOUNT/PATH#FIELD" in bad.stderr
     bad = run("set", "x", "--command", "op 'unterminated")
     assert bad.returncode == 1 and "command: cannot be split into words" in bad.stderr
+
+
+def test_stderr_never_shows_a_token_of_the_environment(tmp_path):
+    token = "hvs." + "Q" * 12 + "token-of-the-user"
+    cli = script(
+        tmp_path,
+        "chatty",
+        "sys.stderr.write('auth failed for token ' + os.environ['VAULT_TOKEN'] + '\\n')\n"
+        "sys.exit(2)",
+    )
+    fetcher = ReferenceFetcher(environ={**os.environ, "VAULT_TOKEN": token})
+    reason = fetcher.fetch_all({"a": CommandReference((cli,))}).errors["a"].reason
+    assert reason.endswith("exited with status 2: auth failed for token [REDACTED]")
+    assert token not in reason

@@ -238,6 +238,9 @@ def _argv(value: Any, field: str) -> tuple[str, ...]:
 
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# Environment variables whose values a failed command's stderr line never shows (tokens the
+# command was given, e.g. VAULT_TOKEN, OP_SESSION_..., AWS_SECRET_ACCESS_KEY).
+_CREDENTIAL_NAME = re.compile(r"TOKEN|SECRET|PASS|KEY|CREDENTIAL|SESSION|AUTH", re.IGNORECASE)
 
 
 def _text(value: Any, field: str, most: int) -> str:
@@ -546,7 +549,12 @@ def run_command(
             if proc.returncode < 0
             else f"exited with status {proc.returncode}"
         )
-        line = _stderr_line(bytes(err_out), hide=[bytes(out), known or b""])
+        credentials = [
+            value.encode("utf-8", "replace")
+            for name, value in env.items()
+            if _CREDENTIAL_NAME.search(name) and len(value) >= 8
+        ]
+        line = _stderr_line(bytes(err_out), hide=[bytes(out), known or b"", *credentials])
         raise FetchFailed(f"{program!r} {status}" + (f": {line}" if line else ""))
     value = bytes(out)
     if value.endswith(b"\n"):
