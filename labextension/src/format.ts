@@ -361,8 +361,8 @@ export function saveGuardMessage(event: ISaveGuardEvent, trans: ITrans = identit
         slots
       )
     : trans._n(
-        'A secret value was redacted from %2 as it was saved (%3). The file on disk holds [REDACTED:…] instead.',
-        'Secret values were redacted from %2 as it was saved (%3). The file on disk holds [REDACTED:…] instead.',
+        'A secret value was redacted from %2 as it was saved (%3). The file on disk holds [REDACTED:…] instead, but the open editor still shows the value: clear that output (or reload the file from disk) before you share your screen or copy from it.',
+        'Secret values were redacted from %2 as it was saved (%3). The file on disk holds [REDACTED:…] instead, but the open editor still shows the values: clear those outputs (or reload the file from disk) before you share your screen or copy from it.',
         event.slots.length,
         event.path,
         slots

@@ -59,6 +59,10 @@ export function ActionButton(props: {
   kind?: 'accept' | 'reject' | 'warn' | 'plain';
   testId?: string;
   title?: string;
+  /** The accessible name when the visible text is not enough ("Change value of <slot>"). */
+  ariaLabel?: string;
+  /** An icon-only button (its `ariaLabel` and `title` name it). */
+  icon?: boolean;
   type?: 'button' | 'submit';
   disabled?: boolean;
   onClick?: () => void;
@@ -68,8 +72,9 @@ export function ActionButton(props: {
     <Button
       small
       type={props.type ?? 'button'}
-      className={`jp-secrets-Button jp-mod-${props.kind ?? 'plain'}`}
+      className={`jp-secrets-Button jp-mod-${props.kind ?? 'plain'}${props.icon ? ' jp-mod-icon' : ''}`}
       title={props.title}
+      aria-label={props.ariaLabel}
       disabled={props.disabled}
       data-testid={props.testId}
       onClick={props.onClick}

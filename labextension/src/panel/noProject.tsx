@@ -1,14 +1,41 @@
 /**
- * The panel when the followed folder is in no project: say so, and offer to make it one.
+ * Making a folder a project: when the followed folder is in no project, and when it is inside
+ * another project (a project inside a project: the server root of the demo is one) and the
+ * user wants it to have its own slots.
  */
 import * as React from 'react';
 
-import { ActionButton, ErrorMessage, Field } from '../components/common';
+import { ActionButton, describedBy, ErrorMessage, Field } from '../components/common';
 import { useSignalValue } from '../components/hooks';
 import { errorsFor, FieldErrors, folderName, ITrans } from '../format';
+import { checkName } from '../ruleChecks';
 import { ISecretsModel } from '../tokens';
 
+/** Ids of the projects made from this page: their header says to commit the slot file. */
+export const CREATED_HERE = new Set<string>();
+
+/** The slot file of a project at an API path, as the user commits it. */
+export function slotFilePath(path: string): string {
+  return path ? `${path}/.jupyter/secret-slots.json` : '.jupyter/secret-slots.json';
+}
+
 export function NoProject(props: { model: ISecretsModel; trans: ITrans }): JSX.Element {
+  const { model, trans } = props;
+  const path = useSignalValue(model.projectChanged, () => model.path);
+  return (
+    <div className="jp-secrets-NoProject" data-testid="secrets-no-project">
+      <p>{trans.__('This folder (/%1) is not in a project with secret slots.', path)}</p>
+      <MakeProject model={model} trans={trans} label={trans.__('Make this folder a project')} />
+    </div>
+  );
+}
+
+/** A button that opens the "Project name" form and makes the followed folder a project. */
+export function MakeProject(props: {
+  model: ISecretsModel;
+  trans: ITrans;
+  label: string;
+}): JSX.Element {
   const { model, trans } = props;
   const path = useSignalValue(model.projectChanged, () => model.path);
   const inputId = React.useId();
@@ -19,9 +46,17 @@ export function NoProject(props: { model: ISecretsModel; trans: ITrans }): JSX.E
 
   const submit = async (event: React.FormEvent) => {
     event.preventDefault();
+    const problem = checkName(name);
+    if (problem) {
+      setErrors({ name: problem });
+      return;
+    }
     setBusy(true);
     try {
-      await model.createProject(path, name.trim());
+      const project = await model.createProject(path, name.trim()); // told by notify.ts
+      if (project.id) {
+        CREATED_HERE.add(project.id);
+      }
       setOpen(false);
     } catch (error) {
       setErrors(errorsFor(error, ['name', 'path']));
@@ -30,54 +65,64 @@ export function NoProject(props: { model: ISecretsModel; trans: ITrans }): JSX.E
     }
   };
 
+  if (!open) {
+    return (
+      <ActionButton
+        kind="accept"
+        testId="secrets-make-project"
+        ariaLabel={trans.__('Make the folder /%1 a project', path)}
+        onClick={() => {
+          setName(folderName(path, trans.__('Project')));
+          setErrors({});
+          setOpen(true);
+        }}
+      >
+        {props.label}
+      </ActionButton>
+    );
+  }
+  const error = errors.name ?? errors.path;
   return (
-    <div className="jp-secrets-NoProject" data-testid="secrets-no-project">
-      <p>{trans.__('This folder (/%1) is not in a project with secret slots.', path)}</p>
-      {open ? (
-        <form className="jp-secrets-Form" onSubmit={submit} data-testid="secrets-project-form">
-          <Field
-            id={inputId}
-            label={trans.__('Project name')}
-            error={errors.name ?? errors.path}
-            testId="secrets-project-name"
-          >
-            <input
-              id={inputId}
-              className="jp-mod-styled jp-secrets-Input"
-              value={name}
-              required
-              autoFocus
-              data-testid="secrets-project-name"
-              onChange={e => setName(e.target.value)}
-            />
-          </Field>
-          <ErrorMessage errors={errors} />
-          <div className="jp-secrets-FormButtons">
-            <ActionButton kind="reject" onClick={() => setOpen(false)}>
-              {trans.__('Cancel')}
-            </ActionButton>
-            <ActionButton
-              kind="accept"
-              type="submit"
-              disabled={busy}
-              testId="secrets-project-create"
-            >
-              {trans.__('Create project')}
-            </ActionButton>
-          </div>
-        </form>
-      ) : (
-        <ActionButton
-          kind="accept"
-          testId="secrets-make-project"
-          onClick={() => {
-            setName(folderName(path, trans.__('Project')));
-            setOpen(true);
+    <form
+      className="jp-secrets-Form"
+      onSubmit={submit}
+      data-testid="secrets-project-form"
+      aria-label={trans.__('Make the folder /%1 a project', path)}
+    >
+      <Field
+        id={inputId}
+        label={trans.__('Project name')}
+        error={error}
+        hint={trans.__(
+          'Creates %1: commit it with the folder, so that everyone gets the same slots.',
+          slotFilePath(path)
+        )}
+        testId="secrets-project-name"
+      >
+        <input
+          id={inputId}
+          className="jp-mod-styled jp-secrets-Input"
+          value={name}
+          required
+          autoFocus
+          data-testid="secrets-project-name"
+          onChange={e => {
+            setName(e.target.value);
+            const problem = checkName(e.target.value);
+            setErrors(problem ? { name: problem } : {});
           }}
-        >
-          {trans.__('Make this folder a project')}
+          {...describedBy(inputId, error, 'hint')}
+        />
+      </Field>
+      <ErrorMessage errors={errors} />
+      <div className="jp-secrets-FormButtons">
+        <ActionButton kind="reject" onClick={() => setOpen(false)}>
+          {trans.__('Cancel')}
         </ActionButton>
-      )}
-    </div>
+        <ActionButton kind="accept" type="submit" disabled={busy} testId="secrets-project-create">
+          {trans.__('Create project')}
+        </ActionButton>
+      </div>
+    </form>
   );
 }

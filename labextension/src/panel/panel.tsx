@@ -18,7 +18,7 @@ import { StatusBanner } from '../components/statusBanner';
 import { countStates, ITrans, projectTitle } from '../format';
 import { keyIcon } from '../icons';
 import { ISecretsModel } from '../tokens';
-import { NoProject } from './noProject';
+import { CREATED_HERE, MakeProject, NoProject, slotFilePath } from './noProject';
 import { SlotItem } from './slotItem';
 
 export interface IPanelOptions {
@@ -88,7 +88,7 @@ export function PanelBody(props: IPanelOptions): JSX.Element {
         <NoProject model={model} trans={trans} />
       ) : (
         <>
-          <ProjectHeader project={project} trans={trans} />
+          <ProjectHeader project={project} model={model} trans={trans} />
           {project.error && <ErrorMessage message={project.error} testId="secrets-project-error" />}
           <ul className="jp-secrets-SlotList" data-testid="secrets-slots">
             {project.slots.map(slot => (
@@ -138,9 +138,17 @@ export function PanelBody(props: IPanelOptions): JSX.Element {
   );
 }
 
-function ProjectHeader(props: { project: IProject; trans: ITrans }): JSX.Element {
-  const { project, trans } = props;
+function ProjectHeader(props: {
+  project: IProject;
+  model: ISecretsModel;
+  trans: ITrans;
+}): JSX.Element {
+  const { project, model, trans } = props;
+  const folder = useSignalValue(model.projectChanged, () => model.path);
   const counts = countStates(project.slots);
+  // The followed folder may be a subfolder of the project (a project inside a project is made
+  // from here); say which project it belongs to.
+  const inside = folder !== project.path;
   return (
     <div className="jp-secrets-Project" data-testid="secrets-project">
       <div className="jp-secrets-ProjectName" title={trans.__('Project')}>
@@ -149,6 +157,29 @@ function ProjectHeader(props: { project: IProject; trans: ITrans }): JSX.Element
       <div className="jp-secrets-ProjectPath" title={trans.__('Project folder')}>
         /{project.path}
       </div>
+      {inside && (
+        <div className="jp-secrets-BelongsTo" data-testid="secrets-belongs-to">
+          {trans.__(
+            'This folder (/%1) belongs to the project "%2" (/%3).',
+            folder,
+            projectTitle(project, trans),
+            project.path
+          )}
+          <MakeProject
+            model={model}
+            trans={trans}
+            label={trans.__('Make /%1 its own project', folder)}
+          />
+        </div>
+      )}
+      {project.id && CREATED_HERE.has(project.id) && (
+        <div className="jp-secrets-Hint" data-testid="secrets-commit-hint">
+          {trans.__(
+            'New project: commit %1 so that everyone gets its slots (git add %1).',
+            slotFilePath(project.path)
+          )}
+        </div>
+      )}
       {project.slots.length > 0 && (
         <div className="jp-secrets-Counts">
           {trans.__('%1 of %2 provided', counts.provided, project.slots.length)}

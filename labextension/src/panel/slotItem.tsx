@@ -1,13 +1,16 @@
 /**
- * One slot in the panel: its name, state, file and linked secret, and its actions (provide or
- * change the value, unlink, edit, remove).
+ * One slot in the panel, compact: its name and state on one line, its file (env, linked
+ * secret) on the next, and its actions in one row — provide or change the value, unlink, and
+ * icon buttons to edit and remove the slot. Every button's accessible name says which slot.
  */
 import { Dialog, Notification, showDialog } from '@jupyterlab/apputils';
+import { deleteIcon, editIcon } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
 import type { ISlot } from '../apiTypes';
 import { ActionButton } from '../components/common';
 import { SlotForm } from '../components/slotForm';
+import { ExpiryBadge } from '../expiry';
 import { ITrans, messageOf, stateBadge } from '../format';
 import { ISecretsModel } from '../tokens';
 import { ProvideForm } from './provideForm';
@@ -68,28 +71,23 @@ export function SlotItem(props: {
         >
           {badge.label}
         </span>
+        <ExpiryBadge expiresSoon={slot.expires_soon} expires={slot.secret?.expires} trans={trans} />
       </div>
-      {slot.description && <div className="jp-secrets-SlotDescription">{slot.description}</div>}
-      <dl className="jp-secrets-SlotMeta">
-        <dt>{trans.__('file')}</dt>
-        <dd>
-          <code>{slot.filename}</code>
-        </dd>
+      <div className="jp-secrets-SlotMeta">
+        <code title={trans.__('File name')}>{slot.filename}</code>
         {slot.env && (
-          <>
-            <dt>{trans.__('env')}</dt>
-            <dd>
-              <code>{slot.env}</code>
-            </dd>
-          </>
+          <span title={trans.__('Environment variable')}>
+            <span className="jp-secrets-MetaKey">{trans.__('env')}</span> <code>{slot.env}</code>
+          </span>
         )}
         {slot.secret && (
-          <>
-            <dt>{trans.__('secret')}</dt>
-            <dd data-testid="secrets-slot-secret">{slot.secret.name}</dd>
-          </>
+          <span title={trans.__('Saved secret')}>
+            <span className="jp-secrets-MetaKey">{trans.__('secret')}</span>{' '}
+            <span data-testid="secrets-slot-secret">{slot.secret.name}</span>
+          </span>
         )}
-      </dl>
+      </div>
+      {slot.description && <div className="jp-secrets-SlotDescription">{slot.description}</div>}
       {mode === 'edit' && (
         <SlotForm
           slot={slot}
@@ -115,21 +113,45 @@ export function SlotItem(props: {
           <ActionButton
             kind={slot.state === 'provided' ? 'plain' : 'accept'}
             testId="secrets-slot-provide"
+            ariaLabel={
+              slot.secret
+                ? trans.__('Change the value of %1', slot.name)
+                : trans.__('Provide a value for %1', slot.name)
+            }
             onClick={() => setMode('provide')}
           >
             {slot.secret ? trans.__('Change value') : trans.__('Provide value')}
           </ActionButton>
           {slot.secret && (
-            <ActionButton testId="secrets-slot-unlink" onClick={() => void unlink()}>
+            <ActionButton
+              testId="secrets-slot-unlink"
+              ariaLabel={trans.__('Unlink %1 from its secret', slot.name)}
+              onClick={() => void unlink()}
+            >
               {trans.__('Unlink')}
             </ActionButton>
           )}
-          <ActionButton testId="secrets-slot-edit" onClick={() => setMode('edit')}>
-            {trans.__('Edit')}
-          </ActionButton>
-          <ActionButton kind="warn" testId="secrets-slot-remove" onClick={() => void remove()}>
-            {trans.__('Remove')}
-          </ActionButton>
+          <span className="jp-secrets-SlotTools">
+            <ActionButton
+              icon
+              testId="secrets-slot-edit"
+              title={trans.__('Edit the slot')}
+              ariaLabel={trans.__('Edit the slot %1', slot.name)}
+              onClick={() => setMode('edit')}
+            >
+              <editIcon.react tag="span" elementSize="small" />
+            </ActionButton>
+            <ActionButton
+              icon
+              kind="warn"
+              testId="secrets-slot-remove"
+              title={trans.__('Remove the slot')}
+              ariaLabel={trans.__('Remove the slot %1', slot.name)}
+              onClick={() => void remove()}
+            >
+              <deleteIcon.react tag="span" elementSize="small" />
+            </ActionButton>
+          </span>
         </div>
       )}
     </li>

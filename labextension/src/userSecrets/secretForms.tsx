@@ -11,8 +11,10 @@ import {
   errorsFor,
   expiresFromDateInput,
   FieldErrors,
-  ITrans
+  ITrans,
+  usageLabels
 } from '../format';
+import { checkExpiryDate, checkName, firstExpiryDate } from '../ruleChecks';
 import { ISecretsModel } from '../tokens';
 import { isEmptyValue, valueBody } from '../values';
 
@@ -33,6 +35,12 @@ export function AddSecretForm(props: {
     event.preventDefault();
     if (isEmptyValue(value)) {
       setErrors({ value: trans.__('Type a value.') });
+      return;
+    }
+    const invalid = checkName(name) ?? undefined;
+    const late = checkExpiryDate(expires);
+    if (invalid || late) {
+      setErrors({ ...(invalid ? { name: invalid } : {}), ...(late ? { expires: late } : {}) });
       return;
     }
     setBusy(true);
@@ -71,7 +79,10 @@ export function AddSecretForm(props: {
           autoFocus
           spellCheck={false}
           data-testid="new-secret-name"
-          onChange={e => setName(e.target.value)}
+          onChange={e => {
+            setName(e.target.value);
+            setErrors({ ...errors, name: checkName(e.target.value) ?? '' });
+          }}
           {...describedBy(`${uid}-name`, errors.name)}
         />
       </Field>
@@ -143,6 +154,11 @@ export function EditSecretForm(props: {
       Object.assign(changes, valueBody(value));
       const newExpires = expiresFromDateInput(expires);
       if (newExpires !== expiresFromDateInput(dateInputFromExpires(secret.expires))) {
+        const late = checkExpiryDate(expires);
+        if (late) {
+          setErrors({ expires: late });
+          return;
+        }
         changes.expires = newExpires;
       }
     }
@@ -183,12 +199,16 @@ export function EditSecretForm(props: {
             autoFocus
             spellCheck={false}
             data-testid="rename-input"
-            onChange={e => setName(e.target.value)}
+            onChange={e => {
+              setName(e.target.value);
+              setErrors({ ...errors, name: checkName(e.target.value) ?? '' });
+            }}
             {...describedBy(`${uid}-name`, errors.name)}
           />
         </Field>
       ) : (
         <>
+          <ReplaceScope secret={secret} trans={trans} />
           <Field
             id={`${uid}-value`}
             label={trans.__('New value of %1', secret.name)}
@@ -242,22 +262,54 @@ function ExpiryField(props: {
   testId: string;
   trans: ITrans;
 }): JSX.Element {
+  // Checked as the user picks (the server refuses an expiry in the past with a 400 too); a
+  // stored expiry that has passed since is shown as it is until it is changed.
+  const [initial] = React.useState(props.value);
+  const error = props.error || (props.value !== initial ? checkExpiryDate(props.value) : undefined);
   return (
     <Field
       id={props.id}
       label={props.trans.__('Expires (optional)')}
-      error={props.error}
+      error={error}
       testId={props.testId}
     >
       <input
         id={props.id}
         className="jp-mod-styled jp-secrets-Input"
         type="date"
+        min={firstExpiryDate()}
         value={props.value}
         data-testid={props.testId}
         onChange={e => props.onChange(e.target.value)}
-        {...describedBy(props.id, props.error)}
+        {...describedBy(props.id, error)}
       />
     </Field>
+  );
+}
+
+/** What "Replace value" changes: the saved secret, so every slot that uses it follows. */
+function ReplaceScope(props: { secret: IUserSecret; trans: ITrans }): JSX.Element {
+  const { secret, trans } = props;
+  const usages = usageLabels(secret, trans);
+  return (
+    <div className="jp-secrets-Hint" data-testid="replace-scope">
+      {usages.length ? (
+        <>
+          {trans._n(
+            'The new value goes to the slot that uses "%2":',
+            'The new value goes to all %1 slots that use "%2":',
+            usages.length,
+            secret.name
+          )}
+          <ul className="jp-secrets-UsageList">
+            {usages.map(u => (
+              <li key={u}>{u}</li>
+            ))}
+          </ul>
+        </>
+      ) : (
+        trans.__('"%1" is not used by any slot yet.', secret.name)
+      )}
+    </div>
   );
 }

@@ -7,8 +7,11 @@ import * as React from 'react';
 
 import type { IUserSecret } from '../apiTypes';
 import { ActionButton } from '../components/common';
+import { ExpiryBadge } from '../expiry';
 import { formatDate, ITrans, messageOf, usageLabels } from '../format';
 import { ISecretsModel } from '../tokens';
+import { ExtensionMark } from '../secretsManager/extensionMark';
+import { ReferenceMark } from '../references/referenceMark';
 import { EditSecretForm } from './secretForms';
 
 type Edit = 'replace' | 'rename';
@@ -52,9 +55,10 @@ export function SecretRow(props: {
         className={secret.expired ? 'jp-mod-expired' : undefined}
       >
         <th scope="row" className="jp-secrets-SecretName">
-          {secret.name}
+          {secret.name} <ExtensionMark secret={secret} trans={trans} />{' '}
+          <ReferenceMark secret={secret} trans={trans} />
         </th>
-        <td data-testid="user-secret-usage">
+        <td data-testid="user-secret-usage" data-label={trans.__('Used in')}>
           {usages.length ? (
             <ul className="jp-secrets-UsageList">
               {usages.map(u => (
@@ -65,22 +69,40 @@ export function SecretRow(props: {
             <span className="jp-secrets-Unused">{trans.__('unused')}</span>
           )}
         </td>
-        <td className="jp-secrets-Date">{formatDate(secret.created)}</td>
-        <td className="jp-secrets-Date">{formatDate(secret.modified)}</td>
-        <td className="jp-secrets-Date">
+        <td className="jp-secrets-Date" data-label={trans.__('Created')}>
+          {formatDate(secret.created)}
+        </td>
+        <td className="jp-secrets-Date" data-label={trans.__('Modified')}>
+          {formatDate(secret.modified)}
+        </td>
+        <td className="jp-secrets-Date" data-label={trans.__('Expires')}>
           {secret.expires ? formatDate(secret.expires) : '—'}
           {secret.expired && (
             <span className="jp-secrets-Badge jp-secrets-Badge-expired">{trans.__('expired')}</span>
           )}
+          <ExpiryBadge expiresSoon={secret.expires_soon} expires={secret.expires} trans={trans} />
         </td>
         <td className="jp-secrets-RowActions">
-          <ActionButton testId="user-secret-replace" onClick={() => setEditing('replace')}>
+          <ActionButton
+            testId="user-secret-replace"
+            ariaLabel={trans.__('Replace the value of %1', secret.name)}
+            onClick={() => setEditing('replace')}
+          >
             {trans.__('Replace value')}
           </ActionButton>
-          <ActionButton testId="user-secret-rename" onClick={() => setEditing('rename')}>
+          <ActionButton
+            testId="user-secret-rename"
+            ariaLabel={trans.__('Rename %1', secret.name)}
+            onClick={() => setEditing('rename')}
+          >
             {trans.__('Rename')}
           </ActionButton>
-          <ActionButton kind="warn" testId="user-secret-delete" onClick={() => void remove()}>
+          <ActionButton
+            kind="warn"
+            testId="user-secret-delete"
+            ariaLabel={trans.__('Delete %1', secret.name)}
+            onClick={() => void remove()}
+          >
             {trans.__('Delete')}
           </ActionButton>
         </td>

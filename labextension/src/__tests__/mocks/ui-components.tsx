@@ -21,6 +21,8 @@ class Icon {
 export const LabIcon = Icon;
 export const errorIcon = new Icon();
 export const refreshIcon = new Icon();
+export const editIcon = new Icon();
+export const deleteIcon = new Icon();
 
 export class ReactWidget {}
 export class SidePanel {}
