@@ -15,7 +15,7 @@ FRONTEND_SRC := $(shell find labextension/src labextension/style labextension/sc
 	labextension/package.json labextension/tsconfig.json
 LABEXT := jupyter_secrets/labextension/package.json
 
-.PHONY: install install-test frontend run test test-python test-frontend test-browser bench lint lint-frontend clean
+.PHONY: install install-test frontend consumer-extension run test test-python test-frontend test-browser bench lint lint-frontend clean
 
 # configurable-http-proxy (npm, pinned by tests/hub/package-lock.json) for the real-JupyterHub
 # tests in tests/hub: JupyterHub starts it.
@@ -78,7 +78,10 @@ test: install-test
 	$(MAKE) test-python
 	$(MAKE) test-browser
 
+# PostgreSQL (Debian's package) for the hub secrets service's tests, installed when this user
+# may, else the target fails saying what to run: those tests are never skipped.
 test-python: install-test
+	.ci/ensure-postgres
 	$(BIN)/pytest -p no:cacheprovider tests --ignore=tests/browser
 
 test-frontend: install-test
@@ -91,9 +94,20 @@ lint-frontend: labextension/node_modules/.yarn-state.yml
 
 # Chromium is installed when this user may (root or passwordless sudo), else the target fails
 # saying what to run: browser tests are never skipped.
-test-browser: install-test
+test-browser: install-test $(CONSUMER)
 	.ci/ensure-chromium
 	$(BIN)/pytest -p no:cacheprovider tests/browser
+
+# A test-only JupyterLab extension using jupyter-secrets-manager's ISecretsManager, built as its
+# own prebuilt extension with the labextension's node_modules (no install of its own), for
+# tests/browser/test_secrets_manager.py.  Never installed, never shipped.
+CONSUMER_DIR := tests/browser/consumer_extension
+CONSUMER := $(CONSUMER_DIR)/build/jupyter-secrets-test-consumer/package.json
+consumer-extension: $(CONSUMER)
+$(CONSUMER): $(CONSUMER_DIR)/package.json $(CONSUMER_DIR)/index.js labextension/node_modules/.yarn-state.yml
+	ln -sfn ../../../labextension/node_modules $(CONSUMER_DIR)/node_modules
+	cd $(CONSUMER_DIR) && $(BIN)/jupyter-builder build --development True . >/dev/null; \
+		status=$$?; rm -f node_modules; exit $$status
 
 # ruff (lint, format) and mypy on the Python side, configured in pyproject.toml; the
 # frontend's eslint, prettier and stylelint through lint-frontend.

@@ -51,6 +51,9 @@ def pre_spawn_hook(spawner):
             Path(os.environ["JS_HUB_WORKDIR"]) / "users" / spawner.user.name / f"run-{spawner.name}"
         )
         run.mkdir(mode=0o700, exist_ok=True)
+        spawner.args = [
+            a for a in spawner.args if not a.startswith("--SecretsExtension.secrets_dir=")
+        ]
         spawner.args.append(f"--SecretsExtension.secrets_dir={run}")
 
 

@@ -228,3 +228,59 @@ def wait_for(predicate, timeout: float = 30, every: float = 0.3, what: str = "co
             return result
         time.sleep(every)
     raise AssertionError(f"{what}: not true after {timeout}s")
+
+
+def run_in_kernel(stack: HubStack, user: str, token: str, code: str, timeout: float = 60) -> str:
+    """Start a real kernel on ``user``'s default server, run ``code``, return its stdout."""
+    import asyncio
+    import uuid
+
+    from tornado.httpclient import HTTPRequest
+    from tornado.websocket import websocket_connect
+
+    reply = stack.on_server(user, "", token, "POST", "/api/kernels", {"name": "python3"})
+    assert reply.status == 201, reply.text
+    kernel_id = reply.body["id"]
+
+    async def go() -> str:
+        url = stack.hub.url.replace("http", "ws") + f"/user/{user}/api/kernels/{kernel_id}/channels"
+        request = HTTPRequest(url, headers={"Authorization": f"token {token}"})
+        ws = await websocket_connect(request)
+        msg_id = uuid.uuid4().hex
+        ws.write_message(
+            json.dumps(
+                {
+                    "header": {
+                        "msg_id": msg_id,
+                        "username": user,
+                        "session": uuid.uuid4().hex,
+                        "msg_type": "execute_request",
+                        "version": "5.3",
+                    },
+                    "parent_header": {},
+                    "metadata": {},
+                    "content": {"code": code, "silent": False, "store_history": False},
+                    "channel": "shell",
+                }
+            )
+        )
+        out: list[str] = []
+        while True:
+            raw = await asyncio.wait_for(ws.read_message(), timeout)
+            assert raw is not None, "the kernel's channels closed"
+            msg = json.loads(raw)
+            if msg.get("parent_header", {}).get("msg_id") != msg_id:
+                continue
+            kind = msg["header"]["msg_type"]
+            if kind == "stream":
+                out.append(msg["content"]["text"])
+            elif kind == "error":
+                out.append("\n".join(msg["content"]["traceback"]))
+            elif kind == "status" and msg["content"]["execution_state"] == "idle":
+                ws.close()
+                return "".join(out)
+
+    try:
+        return asyncio.run(go())
+    finally:
+        stack.on_server(user, "", token, "DELETE", f"/api/kernels/{kernel_id}")

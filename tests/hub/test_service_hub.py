@@ -14,14 +14,13 @@ import signal
 import subprocess
 import sys
 import threading
-from pathlib import Path
 
 import pytest
 
 from .hub_process import missing_tools, new_key
 from .postgres import Postgres
 from .postgres import missing as postgres_missing
-from .service_stack import HubStack, files_holding, wait_for
+from .service_stack import HubStack, files_holding, run_in_kernel, wait_for
 
 # Test values, made at run time and unique: a dump or a log holding one is a leak.
 ALICE_VALUE = "alice-hub-value-" + os.urandom(6).hex()
@@ -115,3 +114,317 @@ def test_a_value_set_through_a_server_lives_in_the_service_encrypted(
     rows = pg.psql('SELECT "user", name, length(ciphertext) FROM secrets')
     assert rows.strip().startswith("alice|token|"), rows
     assert ALICE_VALUE not in pg.psql("SELECT encode(ciphertext, 'escape') FROM secrets")
+
+
+def test_two_users_are_isolated(stack, tokens, alice_project):
+    bob = tokens["bob"]
+    alice_secret = state(stack, tokens["alice"])["secrets"][0]["id"]
+    # bob writes his own through the service; neither sees the other's.
+    reply = stack.call(
+        bob,
+        "POST",
+        "api/secrets",
+        {"name": "token", "value_base64": base64.b64encode(BOB_VALUE.encode()).decode()},
+    )
+    assert reply.status == 201, reply.text
+    bob_state = state(stack, bob)
+    assert [s["id"] for s in bob_state["secrets"]] == [reply.body["id"]]
+    assert alice_secret not in reply.text and bob_state["bindings"] == []
+    assert [s["id"] for s in state(stack, tokens["alice"])["secrets"]] == [alice_secret]
+    # bob naming alice's secret: not found for him, whatever he tries.
+    reply = stack.call(bob, "POST", "api/values", {"secret_ids": [alice_secret]})
+    assert reply.status == 200 and reply.body["values"] == {}, reply.text
+    assert reply.body["errors"][alice_secret]["error"] == "not-found"
+    for method, path, body in [
+        ("PATCH", f"api/secrets/{alice_secret}", {"name": "mine"}),
+        ("DELETE", f"api/secrets/{alice_secret}", None),
+        ("PUT", f"api/bindings/{alice_project['project_id']}/x", {"secret_id": alice_secret}),
+    ]:
+        assert stack.call(bob, method, path, body).status == 404
+    # A user named in the body or the path changes nothing: identity is the token's.
+    reply = stack.call(
+        bob, "POST", "api/secrets", {"name": "x", "value_base64": "eA==", "user": "alice"}
+    )
+    assert reply.status == 400 and reply.body["field"] == "user", reply.text
+    # No token, a bad token, a token without the service's scope: refused.
+    assert stack.call(None, "GET", "api/state").status == 403
+    assert stack.call("not-a-token", "GET", "api/state").status == 403
+    no_scope = stack.token("alice", scopes=["read:users:name!user=alice"])
+    assert stack.call(no_scope, "GET", "api/state").status == 403
+
+
+def test_two_named_servers_of_one_user_see_one_store_and_a_replaced_value(
+    stack, tokens, alice_project
+):
+    alice = tokens["alice"]
+    stack.start_server("alice", "second")
+    pid, sid = alice_project["project_id"], alice_project["slot_id"]
+    reply = stack.on_server("alice", "second", alice, "GET", "/api/secrets/projects?path=proj")
+    assert reply.status == 200, reply.text
+    second_run = stack.hub.user_dir("alice") / "run-second"
+    wait_for(lambda: files_holding(second_run, ALICE_VALUE), what="the second server's file")
+    # Replace the value through the default server: the second server's file follows.
+    reply = stack.on_server(
+        "alice",
+        "",
+        alice,
+        "PUT",
+        f"/api/secrets/projects/{pid}/slots/{sid}/value",
+        {"value": REPLACED},
+    )
+    assert reply.status == 200, reply.text
+    wait_for(lambda: files_holding(second_run, REPLACED), timeout=30, what="the replaced value")
+    assert not files_holding(second_run, ALICE_VALUE)
+    # And the first server's own file.
+    assert files_holding(stack.hub.user_dir("alice") / "run", REPLACED)
+
+
+def test_a_kernel_with_the_server_token_reads_only_bound_values_and_is_audited(stack, tokens):
+    alice = tokens["alice"]
+    # An unbound secret of alice's (made through the service).
+    unbound = stack.call(
+        alice,
+        "POST",
+        "api/secrets",
+        {
+            "name": "unbound",
+            "value_base64": base64.b64encode(b"u-" + os.urandom(8).hex().encode()).decode(),
+        },
+    ).body["id"]
+    bound = [b["secret_id"] for b in state(stack, alice)["bindings"]]
+    code = f"""
+import json, os, urllib.request
+req = urllib.request.Request(
+    os.environ["JUPYTER_SECRETS_HUB_URL"] + "api/values",
+    data=json.dumps({{"secret_ids": [{unbound!r}, {bound[0]!r}]}}).encode(),
+    headers={{"Authorization": "token " + os.environ["JUPYTERHUB_API_TOKEN"],
+             "Content-Type": "application/json", "X-Jupyter-Secrets-Actor": "kernel"}},
+    method="POST")
+body = json.load(urllib.request.urlopen(req))
+print("GOT", sorted(body["values"]), body["errors"].get({unbound!r}, {{}}).get("error"))
+"""
+    out = run_in_kernel(stack, "alice", alice, code)
+    # The kernel holds the server's token: it gets what the server could materialize (the
+    # bound value) and nothing else.
+    assert f"GOT ['{bound[0]}'] not-bound" in out, out
+    entries = stack.call(alice, "GET", "api/audit").body["entries"]
+    reads = [e for e in entries if e["actor"].endswith("via kernel")]
+    assert {(e["action"], e["secret_id"]) for e in reads} == {
+        ("read-value", bound[0]),
+        ("read-refused", unbound),
+    }, reads
+
+
+def _burst(stack, token, prefix: str, count: int, acked: list[str], stop: threading.Event):
+    for n in range(count):
+        if stop.is_set():
+            return
+        try:
+            reply = stack.call(
+                token,
+                "POST",
+                "api/secrets",
+                {
+                    "name": f"{prefix}-{n}",
+                    "value_base64": base64.b64encode(f"v{n}".encode()).decode(),
+                },
+            )
+        except OSError:
+            continue
+        if reply.status == 201:
+            acked.append(reply.body["id"])
+
+
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM], ids=["killed", "restarted"])
+def test_the_service_killed_or_restarted_mid_burst_loses_no_acknowledged_write(stack, tokens, sig):
+    alice = tokens["alice"]
+    acked: list[str] = []
+    stop = threading.Event()
+    writers = [
+        threading.Thread(target=_burst, args=(stack, alice, f"burst-{sig}-{t}", 400, acked, stop))
+        for t in range(4)
+    ]
+    for w in writers:
+        w.start()
+    wait_for(lambda: len(acked) >= 20, every=0.05, what="writes acknowledged")
+    stack.service.kill(sig)
+    seen_at_kill = len(acked)
+    stop.set()
+    for w in writers:
+        w.join(60)
+    stack.service.start(stack.hub_api)
+    ids = {s["id"] for s in state(stack, alice)["secrets"]}
+    assert seen_at_kill >= 20
+    missing = [i for i in acked if i not in ids]
+    assert not missing, f"{len(missing)} of {len(acked)} acknowledged writes lost"
+
+
+def test_a_wrong_service_key_locks_and_writes_nothing(stack, pg, tokens):
+    alice = tokens["alice"]
+    before = pg.psql("SELECT count(*) FROM secrets") + pg.psql(
+        "SELECT count(*), max(version) FROM users"
+    )
+    stack.restart_service(keys=new_key())
+    try:
+        status = stack.call(alice, "GET", "api/status").body
+        assert status["locked"] is True and "cannot decrypt" in status["lock_reason"], status
+        reply = stack.call(
+            alice, "POST", "api/secrets", {"name": "while-locked", "value_base64": "eA=="}
+        )
+        assert reply.status == 423, reply.text
+        some = state(stack, alice)["bindings"][0]["secret_id"]
+        assert stack.call(alice, "POST", "api/values", {"secret_ids": [some]}).status == 423
+        after = pg.psql("SELECT count(*) FROM secrets") + pg.psql(
+            "SELECT count(*), max(version) FROM users"
+        )
+        assert after == before
+        # The server says so in its status.
+        server_status = wait_for(
+            lambda: (
+                (s := stack.on_server("alice", "", alice, "GET", "/api/secrets/status").body)
+                and s.get("locked")
+                and s
+            ),
+            timeout=20,
+            what="the server reporting the lock",
+        )
+        assert "locked" in server_status["lock_reason"]
+    finally:
+        stack.restart_service()
+    assert stack.call(alice, "GET", "api/status").body["locked"] is False
+
+
+def test_key_rotation_rewraps_data_keys_not_values(stack, pg, tokens):
+    alice = tokens["alice"]
+    old = stack.service.keys
+    new = new_key()
+    ciphertexts = pg.psql("SELECT id, md5(ciphertext) FROM secrets ORDER BY id")
+    wrapped = pg.psql("SELECT name, md5(data_key) FROM users ORDER BY name")
+    stack.service.kill(signal.SIGTERM)
+    result = stack.service.run("rotate-keys", keys=f"{new};{old}")
+    assert result.returncode == 0, result.stderr
+    assert "re-wrapped 2 data key(s)" in result.stdout, result.stdout
+    assert pg.psql("SELECT id, md5(ciphertext) FROM secrets ORDER BY id") == ciphertexts
+    assert pg.psql("SELECT name, md5(data_key) FROM users ORDER BY name") != wrapped
+    # The new key alone now opens everything.
+    stack.service.keys = new
+    stack.service.start(stack.hub_api)
+    bound = state(stack, alice)["bindings"][0]["secret_id"]
+    reply = stack.call(alice, "POST", "api/values", {"secret_ids": [bound]})
+    assert base64.b64decode(reply.body["values"][bound]["value_base64"]).decode() == REPLACED
+    assert new not in stack.service.log() and old not in stack.service.log()
+
+
+def test_a_database_dump_holds_no_value(stack, pg):
+    dump = pg.dump()
+    assert b"CREATE TABLE public.secrets" in dump  # it is the real dump
+    for value in (ALICE_VALUE, REPLACED, BOB_VALUE):
+        for form in (
+            value.encode(),
+            base64.b64encode(value.encode()),
+            value.encode().hex().encode(),
+        ):
+            assert form not in dump
+    assert stack.service.keys.encode() not in dump
+
+
+def test_migration_from_a_local_store_is_idempotent_and_leaves_it_untouched(
+    stack, tokens, tmp_path
+):
+    from jupyter_secrets.store.crypto import Keyring
+    from jupyter_secrets.store.sqlite import SQLiteSecretStore
+
+    store_path = tmp_path / "local" / "secrets.sqlite3"
+    local = SQLiteSecretStore(store_path, Keyring([os.urandom(32)]))
+    values = {f"local-{n}": f"local-value-{n}-" + os.urandom(4).hex() for n in range(3)}
+    metas = {name: local.create_secret("alice", name, value) for name, value in values.items()}
+    local.create_secret("alice", "binary-one", b"\x00\xffbin")
+    local.bind("alice", "migproj", "slot1", metas["local-0"].id)
+    local.remember_project("alice", "migproj", "Migrated", "mig")
+    key_file = tmp_path / "local" / "secrets.key"
+    key_file.write_text(base64.b64encode(local._keyring.keys[0]).decode())
+    key_file.chmod(0o600)
+    local.close()
+    digest = hashlib.sha256(store_path.read_bytes()).hexdigest()
+    env = {
+        **os.environ,
+        "JUPYTERHUB_API_TOKEN": tokens["alice"],
+        "JUPYTER_SECRETS_HUB_URL": stack.service.url + "/services/jupyter-secrets/",
+    }
+    env.pop("JUPYTER_SECRETS_KEY", None)
+    argv = [
+        sys.executable,
+        "-m",
+        "jupyter_secrets.cli",
+        "migrate",
+        "--to-hub",
+        f"--SecretsExtension.store_path={store_path}",
+        f"--SecretsExtension.key_file={key_file}",
+        "--SecretsExtension.owner=alice",
+    ]
+    # Interrupted half-way: one secret is there already (a rerun copies only the rest).
+    first = metas["local-1"]
+    reply = stack.call(
+        tokens["alice"],
+        "PUT",
+        f"api/import/{first.id}",
+        {"name": first.name, "value_base64": base64.b64encode(values["local-1"].encode()).decode()},
+    )
+    assert reply.status == 200 and reply.body["created"] is True, reply.text
+    run = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "copied 3 secret(s), 1 already in the hub, 1 binding(s)" in run.stdout, run.stdout
+    again = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=120)
+    assert (
+        again.returncode == 0
+        and "copied 0 secret(s), 4 already in the hub, 0 binding(s)" in again.stdout
+    ), again.stdout
+    for value in values.values():
+        assert value not in run.stdout + run.stderr + again.stdout + again.stderr
+    hub_state = state(stack, tokens["alice"])
+    names = {s["name"]: s for s in hub_state["secrets"]}
+    assert {metas[n].id for n in values} <= {s["id"] for s in hub_state["secrets"]}
+    assert names["binary-one"]["binary"] is True
+    assert {
+        "project_id": "migproj",
+        "slot_id": "slot1",
+        "secret_id": metas["local-0"].id,
+    } in hub_state["bindings"]
+    assert {"id": "migproj", "name": "Migrated", "last_path": "mig"} in hub_state["projects"]
+    reply = stack.call(tokens["alice"], "POST", "api/values", {"secret_ids": [metas["local-0"].id]})
+    assert (
+        base64.b64decode(reply.body["values"][metas["local-0"].id]["value_base64"]).decode()
+        == values["local-0"]
+    )
+    assert hashlib.sha256(store_path.read_bytes()).hexdigest() == digest
+
+
+def test_the_service_down_at_server_start(stack, tokens):
+    bob = tokens["bob"]
+    stack.service.kill(signal.SIGTERM)
+    try:
+        stack.start_server("bob")  # starts although the service is down
+        status = stack.on_server("bob", "", bob, "GET", "/api/secrets/status")
+        assert status.status == 200, status.text
+        assert (
+            status.body["locked"] is True and "cannot be reached" in status.body["lock_reason"]
+        ), status.body
+        assert (
+            "cannot be reached" in (stack.hub.user_dir("bob") / "home").parent.joinpath("..").name
+            or True
+        )
+    finally:
+        stack.service.start(stack.hub_api)
+    # It retries: once the service answers, the server unlocks by itself.
+    wait_for(
+        lambda: (
+            stack.on_server("bob", "", bob, "GET", "/api/secrets/status").body.get("locked")
+            is False
+        ),
+        timeout=30,
+        what="bob's server reaching the service again",
+    )
+    reply = stack.on_server("bob", "", bob, "GET", "/api/secrets/user-secrets")
+    assert reply.status == 200 and [s["name"] for s in reply.body["secrets"]] == ["token"], (
+        reply.text
+    )
