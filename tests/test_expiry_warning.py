@@ -59,7 +59,13 @@ async def fill(api, project, expires_in_days: float | None, name: str) -> tuple[
     status, secret = await api("POST", "user-secrets", body=body)
     assert status == 201, secret
     status, _ = await api(
-        "PUT", "projects", model["id"], "slots", slot["id"], "value", body={"secret_id": secret["id"]}
+        "PUT",
+        "projects",
+        model["id"],
+        "slots",
+        slot["id"],
+        "value",
+        body={"secret_id": secret["id"]},
     )
     assert status == 200
     return model, secret["id"]
@@ -178,8 +184,17 @@ def test_the_server_logs_the_names_at_start(tmp_path):
     env = {**server.process_env(), "JUPYTER_SECRETS_KEY": server.env["JUPYTER_SECRETS_KEY"]}
     for name, days in (("deploy token", 2), ("far away", 90)):
         result = subprocess.run(
-            [sys.executable, "-m", "jupyter_secrets.cli.main", "--store", str(server.store_path)]
-            + ["set", name, "--expires", in_days(days)],
+            [
+                sys.executable,
+                "-m",
+                "jupyter_secrets.cli.main",
+                "--store",
+                str(server.store_path),
+                "set",
+                name,
+                "--expires",
+                in_days(days),
+            ],
             input=CANARY + name,
             text=True,
             capture_output=True,

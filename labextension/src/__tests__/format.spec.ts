@@ -25,7 +25,8 @@ function slot(id: string, state: SlotState): ISlot {
     filename: id,
     env: null,
     state,
-    secret: null
+    secret: null,
+    expires_soon: false
   };
 }
 

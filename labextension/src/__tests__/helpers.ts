@@ -18,6 +18,7 @@ export function slot(id: string, extra: Partial<ISlot> = {}): ISlot {
     env: null,
     state: 'missing',
     secret: null,
+    expires_soon: false,
     ...extra
   };
 }
@@ -42,6 +43,8 @@ export function secret(
     modified: '2026-01-02T00:00:00Z',
     expires: null,
     expired: false,
+    expires_soon: false,
+    binary: false,
     usage: usage.map(([pid, sid]) => ({
       project_id: pid,
       project_name: 'Demo',

@@ -17,6 +17,7 @@ function slot(id: string, extra: Partial<ISlot> = {}): ISlot {
     env: null,
     state: 'missing',
     secret: null,
+    expires_soon: false,
     ...extra
   };
 }
@@ -33,6 +34,8 @@ function secret(id: string, usage: Array<[string, string]> = []): IUserSecret {
     modified: '2026-01-01T00:00:00Z',
     expires: null,
     expired: false,
+    expires_soon: false,
+    binary: false,
     usage: usage.map(([pid, sid]) => ({
       project_id: pid,
       project_name: null,

@@ -5,13 +5,14 @@
 import * as React from 'react';
 
 import type { IUserSecret } from '../apiTypes';
+import { expiringLabel } from '../expiry';
 import { ITrans, IValueChoice } from '../format';
 import { describedBy } from './common';
 import { ValueInput } from './valueInput';
 
-/** A secret's label in a select: its name, and "(expired)" when it is. */
+/** A secret's label in a select: its name, and "(expired)" or "(expires in 3 days)" when so. */
 export function secretOptionLabel(secret: IUserSecret, trans: ITrans): string {
-  return secret.expired ? trans.__('%1 (expired)', secret.name) : secret.name;
+  return secret.expired ? trans.__('%1 (expired)', secret.name) : expiringLabel(secret, trans);
 }
 
 export function ValueChooser(props: {
