@@ -116,7 +116,9 @@ export class SecretsModel implements ISecretsModel {
   }
 
   setPath(path: string): Promise<void> {
-    if (path === this._path && this._project) {
+    // The same folder again is nothing new, once it was entered (a refresh may have loaded it
+    // first: the panel's own, before the file browser is restored at launch).
+    if (path === this._path && this._project && this._entered) {
       return Promise.resolve();
     }
     this._path = path;
@@ -383,6 +385,7 @@ export class SecretsModel implements ISecretsModel {
       this._error = null;
       this._setProject(project);
       if (entering) {
+        this._entered = true;
         this._projectEntered.emit(project);
       }
     } catch (error) {
@@ -457,6 +460,7 @@ export class SecretsModel implements ISecretsModel {
   private _pending: Promise<void> | null = null;
   private _again = false;
   private _entering = false;
+  private _entered = false;
   private _projectWrites = 0;
   private _secrets: IUserSecret[] | null = null;
   private _secretsError: string | null = null;

@@ -110,10 +110,12 @@ def start_lab(
     extra_args: list[str] | None = None,
     env: dict[str, str] | None = None,
     secrets_dir: Path | None = None,
+    app: str = "lab",
 ) -> ServerProcess:
-    """Start a ``jupyter lab`` for the browser tests."""
+    """Start a ``jupyter lab`` (or ``jupyter notebook``, Notebook 7) for the browser tests."""
+    app_class = {"lab": "LabApp", "notebook": "JupyterNotebookApp"}[app]
     extra = [
-        "--LabApp.expose_app_in_browser=True",
+        f"--{app_class}.expose_app_in_browser=True",
         "--ServerApp.jpserver_extensions=jupyter_secrets=True",
         *(extra_args or []),
     ]
@@ -122,13 +124,13 @@ def start_lab(
         labexts = workdir / "labextensions"
         labexts.mkdir()
         (labexts / "jupyter-secrets").symlink_to(LABEXTENSION)
-        extra.append(f"--LabApp.extra_labextensions_path={labexts}")
+        extra.append(f"--{app_class}.extra_labextensions_path={labexts}")
     if not _importable_installed():
         # The server and its kernels import the package from the source tree.
         env.setdefault(
             "PYTHONPATH", os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))
         )
-    server = ServerProcess(workdir, app="lab", extra_args=extra, env=env)
+    server = ServerProcess(workdir, app=app, extra_args=extra, env=env)
     if secrets_dir is not None:
         server.secrets_base = secrets_dir
     settings_dir = workdir / "config" / "lab" / "user-settings"
