@@ -10,6 +10,7 @@ import { notifyPlugin } from './notifyPlugin';
 import { panelPlugin } from './panelPlugin';
 import { saveGuardPlugin } from './saveGuardPlugin';
 import { userSecretsPlugin } from './userSecretsPlugin';
+import { secretsManagerPlugin } from '../secretsManager/plugin';
 
 export {
   followPlugin,
@@ -30,5 +31,6 @@ export const plugins = [
   panelPlugin,
   launchDialogPlugin,
   userSecretsPlugin,
-  saveGuardPlugin
+  saveGuardPlugin,
+  secretsManagerPlugin
 ];
