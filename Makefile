@@ -94,7 +94,7 @@ lint-frontend: labextension/node_modules/.yarn-state.yml
 
 # Chromium is installed when this user may (root or passwordless sudo), else the target fails
 # saying what to run: browser tests are never skipped.
-test-browser: install-test $(CONSUMER)
+test-browser: install-test consumer-extension
 	.ci/ensure-chromium
 	$(BIN)/pytest -p no:cacheprovider tests/browser
 
