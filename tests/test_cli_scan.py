@@ -281,3 +281,33 @@ def test_one_finding_per_place_and_secret():
         (len(TOKEN) + 5, "a"),
         (len(TOKEN) + 5, "b"),
     ]
+
+
+def test_binary_values_and_references_from_the_store(shell, tmp_path):
+    blob = bytes(range(256))[::-1] + b"\x00keystore"  # not UTF-8: a binary value
+    (tmp_path / "key.bin").write_bytes(blob)
+    result = shell("set", "keystore", "--from-file", str(tmp_path / "key.bin"))
+    assert result.returncode == 0, result.stderr
+    # A reference: only its command is stored; the scan does not run it.
+    result = shell("set", "vaulted", "--command", f"{sys.executable} -c print('x'*20)")
+    assert result.returncode == 0, result.stderr
+    (shell.work / "copy.bin").write_bytes(b"\x7fELF" + blob)
+    (shell.work / "encoded.txt").write_text("\n" + base64.b64encode(b"z" + blob).decode() + "\n")
+    (shell.work / "fetched.txt").write_text("x" * 20 + "\n")
+    result = shell("scan")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert findings(result) == {
+        "copy.bin (binary, byte 4): 'keystore'",
+        "encoded.txt:2: 'keystore'",
+    }
+    assert "references (their values stay in a vault" in result.stderr
+    assert "'vaulted'" in result.stderr
+    assert base64.b64encode(blob).decode()[4:20] not in result.stdout + result.stderr
+
+
+def test_help_says_what_it_does(shell):
+    result = shell("scan", "--help")
+    assert result.returncode == 0
+    assert "usage: jupyter secrets scan [PATH ...]" in result.stdout
+    assert "--min-length" in result.stdout and "--missing-store-ok" in result.stdout
+    assert "scan" in shell("--help").stdout

@@ -2,9 +2,11 @@
 
 It reads every value of your store (the one ``jupyter server`` and the other commands use:
 ``c.SecretsExtension.store_path``, ``JUPYTER_SECRETS_KEY`` or the key file) and searches the
-files for them with ``guards/scan.py``: every saved secret, expired ones included (a value
-past its date may still open the door it was for), linked to a slot or not.  Values replaced
-or deleted earlier are not in the store any more, so they are not searched for.
+files for them with ``guards/scan.py``: every saved secret, text or bytes, expired ones
+included (a value past its date may still open the door it was for), linked to a slot or not,
+the ones JupyterLab extensions keep too.  Not searched for: values replaced or deleted
+earlier (the store keeps no history), and references (their values stay in a vault; a scan
+at every commit does not run vault commands) — both are said on standard error.
 
 Output: one line per finding on standard output, ``path:line: 'secret name' (form, where)``,
 never the value; a summary on standard error.  Exit codes: 0 nothing found, 1 found, 2 the
@@ -21,6 +23,7 @@ from traitlets import Bool, Int
 
 from jupyter_secrets.cli.application import CLIError
 from jupyter_secrets.cli.commands import Command
+from jupyter_secrets.core.references import is_stored_reference
 from jupyter_secrets.errors import SecretsError
 from jupyter_secrets.files import choose_base_dir
 from jupyter_secrets.guards.redact import DEFAULT_MIN_LENGTH
@@ -158,7 +161,21 @@ git diff --cached --name-only -z | xargs -0 jupyter secrets scan
                 + ", ".join(f"'{name}'" for name in unreadable),
                 file=sys.stderr,
             )
-        return {names[secret_id]: value for secret_id, value in batch.values.items()}
+        values = {}
+        references = []
+        for secret_id, value in batch.values.items():
+            if is_stored_reference(value):
+                references.append(names[secret_id])
+            else:
+                values[names[secret_id]] = value
+        if references:
+            print(
+                "jupyter secrets scan: references (their values stay in a vault, and are not "
+                "fetched for a scan) not searched for: "
+                + ", ".join(f"'{name}'" for name in sorted(references)),
+                file=sys.stderr,
+            )
+        return values
 
     def _not_scanned(self) -> list[Path]:
         """The store, its key file and companions, and where values are materialized."""
