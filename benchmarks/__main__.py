@@ -36,6 +36,8 @@ BENCHES: list[tuple[str, tuple[str, ...]]] = [
     ("bench_bundle", ("bundle_gzip",)),
     ("bench_memory", ("memory_10k",)),
     ("bench_compare", ("compare_environ", "compare_dotenv", "compare_keyring")),
+    # a real hub, PostgreSQL and the secrets service (issue 14)
+    ("bench_hub", ("hub_projects", "hub_refresh", "hub_load_p50", "hub_load_p99")),
 ]
 EXPECTED_KEYS = [key for _, keys in BENCHES for key in keys]
 REDACT = {

@@ -250,13 +250,14 @@ class HubSecretStore(SecretStore):
             all_headers["Content-Type"] = "application/json"
         status, raw, reply_headers = self._send(method, self._prefix + path, data, all_headers)
         if status == 304:
+            self._local.headers = reply_headers
             return None
         try:
             parsed = json.loads(raw) if raw else {}
         except ValueError:
             parsed = {}
         if status < 300:
-            self._last_etag = reply_headers.get("ETag", "")
+            self._local.headers = reply_headers
             return parsed
         raise _error(status, parsed if isinstance(parsed, dict) else {}, self.url)
 
@@ -306,15 +307,22 @@ class HubSecretStore(SecretStore):
             headers = {"If-None-Match": snap.etag} if snap is not None else {}
             try:
                 state = self._call("GET", "api/state", headers=headers)
-            except StoreUnavailable:
+            except StoreUnavailable as err:
                 if snap is not None:
                     return snap  # the service is down: what this server knew still holds
-                raise
+                # Down since this server started: nothing known yet.  Locked (so nothing is
+                # written and no file removed), an empty view, and a retry on the next check.
+                self._locked, self._lock_reason = True, str(err)
+                return _Snapshot({}, "")
             if state is not None:
                 snap = _Snapshot(state, f'"{state.get("version", 0)}"')
                 self._snapshot = snap
-                self._hub_user = self._hub_user or None
             assert snap is not None
+            # The service says with every answer whether it is locked (a restart with
+            # another key): follow it, and ask why when it changes.
+            said = getattr(self._local, "headers", {}).get("X-Jupyter-Secrets-Locked")
+            if said is not None and (said == "1") != self._locked:
+                self._probe()
             if snap.version != self._values_version:
                 self._values.clear()
                 self._values_version = snap.version

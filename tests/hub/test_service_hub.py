@@ -259,7 +259,7 @@ def test_the_service_killed_or_restarted_mid_burst_loses_no_acknowledged_write(s
     assert not missing, f"{len(missing)} of {len(acked)} acknowledged writes lost"
 
 
-def test_a_wrong_service_key_locks_and_writes_nothing(stack, pg, tokens):
+def test_a_wrong_service_key_locks_and_writes_nothing(stack, pg, tokens, alice_project):
     alice = tokens["alice"]
     before = pg.psql("SELECT count(*) FROM secrets") + pg.psql(
         "SELECT count(*), max(version) FROM users"
@@ -428,3 +428,60 @@ def test_the_service_down_at_server_start(stack, tokens):
     assert reply.status == 200 and [s["name"] for s in reply.body["secrets"]] == ["token"], (
         reply.text
     )
+
+
+def test_hub_store_follows_the_store_interface(stack, tokens, monkeypatch):
+    """HubSecretStore against the live service: the behaviours tests/test_store.py checks of
+    the SQLite store that apply to every backend (that file is SQLite's: raw SQL, files)."""
+    from jupyter_secrets.errors import Conflict, InvalidInput, NotFound, StoreLocked
+    from jupyter_secrets.store.base import UNSET
+    from jupyter_secrets.store.hub import HubSecretStore
+
+    monkeypatch.setenv("JUPYTERHUB_API_TOKEN", tokens["bob"])
+    store = HubSecretStore(url=stack.service.url + "/services/jupyter-secrets/", snapshot_ttl=0)
+    try:
+        assert store.locked is False
+        user = "bob"
+        meta = store.create_secret(user, "conformance", "text-value")
+        assert store.get_secret(user, meta.id) == meta and meta.binary is False
+        with pytest.raises(NotFound):
+            store.read_value(user, meta.id)  # bound to no slot: the service gives it out to nobody
+        store.bind(user, "conf-proj", "slot-a", meta.id)
+        assert store.read_value(user, meta.id) == "text-value"
+        with pytest.raises(Conflict) as err:
+            store.create_secret(user, "Conformance", "other")  # the same name by name_key
+        assert err.value.field == "name"
+        raw = b"\x00\x01binary\xff"
+        binary = store.create_secret(user, "bin", raw)
+        store.bind(user, "conf-proj", "slot-b", binary.id)
+        assert binary.binary is True and store.read_value(user, binary.id) == raw
+        updated = store.update_secret(user, meta.id, name="renamed", expires="2030-01-01")
+        assert (updated.name, updated.expires) == ("renamed", "2030-01-01T00:00:00Z")
+        assert store.update_secret(user, meta.id, expires=None).expires is None
+        store.update_secret(user, meta.id, value="new-value")
+        assert store.read_value(user, meta.id) == "new-value"
+        with pytest.raises(InvalidInput):
+            store.create_secret(user, "too-big", "x" * (store.max_value_bytes + 1))
+        with pytest.raises(InvalidInput):
+            store.create_secret(user, "", "x")
+        assert store.bound_secret_id(user, "conf-proj", "slot-a") == meta.id
+        assert set(store.bound_secrets(user, "conf-proj")) == {"slot-a", "slot-b"}
+        made = store.create_and_bind(
+            user, "conf-proj", "slot-c", "renamed", "v", unique_name=True, expected_secret_id=None
+        )
+        assert made.name == "renamed-2"
+        with pytest.raises(Conflict):
+            store.create_and_bind(user, "conf-proj", "slot-c", "x", "v", expected_secret_id=None)
+        assert store.unbind(user, "conf-proj", "slot-c") is True
+        assert store.unbind(user, "conf-proj", "slot-c") is False
+        removed = store.delete_secret(user, meta.id)
+        assert [(b.project_id, b.slot_id) for b in removed] == [("conf-proj", "slot-a")]
+        with pytest.raises(NotFound):
+            store.get_secret(user, meta.id)
+        store.remember_project(user, "conf-proj", "Conformance", "conf")
+        assert store.projects(user)["conf-proj"].last_path == "conf"
+        assert store.update_secret(user, binary.id, name=UNSET).name == "bin"
+        with pytest.raises(StoreLocked):
+            store.list_secrets("alice")  # bob's token is bob's, whatever the caller says
+    finally:
+        store.close()
