@@ -45,8 +45,18 @@ def test_the_manifest_is_valid_and_declares_the_hook():
     assert (BIN / "jupyter-secrets").exists()
 
 
+def foreign_environment(where: Path) -> Path:
+    """A Python environment of its own (another ``sys.prefix``, as pre-commit makes for a
+    hook) that imports this package and its dependencies from here; its ``python``."""
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(where)], check=True)
+    (site_packages,) = where.glob("lib/python*/site-packages")
+    ours = [p for p in sys.path if p.endswith("site-packages") and Path(p).is_dir()]
+    (site_packages / "from_the_test_env.pth").write_text("\n".join([str(REPO_ROOT), *ours]) + "\n")
+    return where / "bin" / "python"
+
+
 @pytest.fixture
-def home(tmp_path):
+def home(tmp_path, request):
     """A user's home with nothing of the machine's Jupyter set-up, and a git repository."""
     home = tmp_path / "home"
     home.mkdir()
@@ -81,7 +91,11 @@ def home(tmp_path):
 
     run("git", "init", "-q", "-b", "main")
     (hook,) = yaml.safe_load(MANIFEST.read_text())
-    hook = {**hook, "language": "system", "entry": f"{BIN / 'jupyter-secrets'} scan"}
+    entry = f"{BIN / 'jupyter-secrets'} scan"
+    if getattr(request, "param", None) == "foreign":
+        python = foreign_environment(tmp_path / "hook-env")
+        entry = f"{python} -m jupyter_secrets.cli.main scan"
+    hook = {**hook, "language": "system", "entry": entry}
     config = {"repos": [{"repo": "local", "hooks": [hook]}]}
     (repo / ".pre-commit-config.yaml").write_text(yaml.safe_dump(config))
     result = run(str(BIN / "pre-commit"), "install")
@@ -123,7 +137,10 @@ def test_a_commit_holding_a_value_is_blocked_and_a_clean_one_goes_through(home):
     assert "clean.py" in committed_files(home)
 
 
+@pytest.mark.parametrize("home", ["foreign"], indirect=True)
 def test_the_hook_finds_a_configured_store_and_the_key_from_the_environment(home):
+    """The hook runs in an environment of its own (another sys.prefix): the store and key
+    still come from the user's ~/.jupyter config and environment."""
     key = new_key()
     store = home.home / "elsewhere" / "mine.sqlite3"
     config_dir = home.home / ".jupyter"
