@@ -33,6 +33,7 @@ import os
 import stat
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -46,6 +47,8 @@ KEY_ID_BYTES = 8
 NONCE_BYTES = 12
 VERSION = 1
 HEADER_BYTES = 1 + KEY_ID_BYTES + NONCE_BYTES
+HEADER_NONCE = 1 + KEY_ID_BYTES  # where the nonce starts
+_FAILED_AUTHENTICATION = "its encrypted value failed authentication (altered or moved)"
 
 _GENERATE_HINT = (
     "generate one with "
@@ -234,9 +237,37 @@ class Keyring:
         try:
             return aead.decrypt(nonce, bytes(blob[HEADER_BYTES:]), aad)
         except InvalidTag:
-            raise DecryptError(
-                "its encrypted value failed authentication (altered or moved)"
-            ) from None
+            raise DecryptError(_FAILED_AUTHENTICATION) from None
+
+    def decrypt_many(self, sealed: Iterable[Sequence[Any]]) -> list[bytes | DecryptError]:
+        """``decrypt`` of many blobs: for each item ``(blob, aad, ...)`` (further items are
+        ignored: a store passes its rows as they come), the plaintext, or the
+        ``DecryptError`` (returned, not raised) of a blob that cannot be decrypted, in order.
+
+        The bulk path of ``read_values``: the same checks as ``decrypt``, without its
+        per-value calls and copies (what made 10,000 values cost 4x the AES-GCM primitive).
+        """
+        primary_header = bytes([VERSION]) + self._primary_id
+        primary = self._by_id[self._primary_id]
+        out: list[bytes | DecryptError] = []
+        append = out.append
+        for item in sealed:
+            blob = item[0]
+            if blob.startswith(primary_header) and len(blob) >= HEADER_BYTES:
+                try:
+                    append(
+                        primary.decrypt(
+                            blob[HEADER_NONCE:HEADER_BYTES], blob[HEADER_BYTES:], item[1]
+                        )
+                    )
+                except InvalidTag:
+                    append(DecryptError(_FAILED_AUTHENTICATION))
+                continue
+            try:  # another key of the ring, or not a blob of ours: decrypt says which
+                append(self.decrypt(blob, item[1]))
+            except DecryptError as err:
+                append(err)
+        return out
 
     def __repr__(self) -> str:
         # Key ids are public fingerprints; key bytes never appear here.

@@ -581,33 +581,30 @@ class SQLiteSecretStore(SecretStore):
 
     def read_values(self, user: str, secret_ids: Iterable[str]) -> ValueBatch:
         """The values of several secrets: one query (per 500 ids; one pass over the user's rows
-        when they are asked for most of them), then the decryption of each."""
+        when they are asked for most of them), then one bulk decryption
+        (``Keyring.decrypt_many``).  The query also builds each row's associated data (see
+        ``_ciphertexts``), so that the Python work per value stays a few operations."""
         self._check_writable()  # a locked store's keys are wrong: nothing to decrypt with
         wanted = list(dict.fromkeys(secret_ids))
         with self._lock, self._db_errors():
-            blobs = self._ciphertexts(self._connection(), user, wanted)
+            rows, complete = self._ciphertexts(self._connection(), user, wanted)
         keyring = self._keyring
         assert keyring is not None
-        decrypt = keyring.decrypt
+        if not complete:  # all the user's rows came: keep the asked ones
+            asked = set(wanted)
+            rows = [row for row in rows if row[2] in asked]
+        plain = keyring.decrypt_many(rows)
         values: dict[str, SecretValue] = {}
         errors: dict[str, SecretsError] = {}
-        # The associated data of _aad, its user part built once.
-        prefix = '["secret", ' + _json_string(user) + ", " if type(user) is str else None
-        for secret_id in wanted:
-            found = blobs.get(secret_id)
-            if found is None:
-                errors[secret_id] = NotFound(f"no secret with id {secret_id}")
-                continue
-            blob, binary = found[0], bool(found[1])
-            if prefix is not None and type(secret_id) is str and not binary:
-                aad = (prefix + _json_string(secret_id) + "]").encode()
-            else:
-                aad = _aad(user, secret_id, binary)
-            try:
-                data = decrypt(blob, aad)
-            except DecryptError as err:
-                errors[secret_id] = SecretUnreadable(secret_id, str(err))
-                continue
+        for (blob, _, secret_id, binary), data in zip(rows, plain):
+            if isinstance(data, DecryptError):
+                # The query's associated data is _aad's for plain ids (hex, as the store makes
+                # them); for any other id, or a real failure, decrypt with _aad's own.
+                try:
+                    data = keyring.decrypt(blob, _aad(user, secret_id, bool(binary)))
+                except DecryptError as err:
+                    errors[secret_id] = SecretUnreadable(secret_id, str(err))
+                    continue
             if binary:
                 values[secret_id] = data
                 continue
@@ -617,38 +614,45 @@ class SQLiteSecretStore(SecretStore):
                 errors[secret_id] = SecretUnreadable(
                     secret_id, "its decrypted value is not UTF-8 text"
                 )
-        return ValueBatch(values, errors)
+        if len(rows) < len(wanted):
+            for secret_id in wanted:
+                if secret_id not in values and secret_id not in errors:
+                    errors[secret_id] = NotFound(f"no secret with id {secret_id}")
+        # In the order asked (the rows come in the table's order).
+        ordered = {secret_id: values[secret_id] for secret_id in wanted if secret_id in values}
+        return ValueBatch(ordered, errors)
 
     @staticmethod
     def _ciphertexts(
         db: sqlite3.Connection, user: str, wanted: list[str]
-    ) -> dict[str, tuple[bytes, int]]:
-        """``{id: (ciphertext, is_binary)}`` of the user's secrets among ``wanted`` (and maybe
-        others)."""
+    ) -> tuple[list[tuple[bytes, bytes, str, int]], bool]:
+        """Rows ``(ciphertext, associated data, id, is_binary)`` of the user's secrets among
+        ``wanted``, and whether only those came (False: all the user's rows, most of which were
+        asked).  The associated data is built by SQLite as ``_aad`` builds it for an id made
+        of plain characters (``read_values`` falls back to ``_aad`` when it differs)."""
+        # '["secret", "<user>", ' exactly as _aad has it (its end is the id's '""]').
+        prefix = _aad(user, "")[: -len('""]')].decode("utf-8", "surrogatepass")
+        columns = (
+            "ciphertext, CAST(? || '\"' || id || '\"' || "
+            "CASE WHEN is_binary THEN ', \"binary\"]' ELSE ']' END AS BLOB), id, is_binary"
+        )
         if len(wanted) > _IDS_PER_QUERY:
             (count,) = db.execute("SELECT count(*) FROM secrets WHERE user = ?", (user,)).fetchone()
             if count <= 2 * len(wanted):
                 # Most of the user's secrets: one pass over them beats a lookup for each.
-                return {
-                    row[0]: (row[1], row[2])
-                    for row in db.execute(
-                        "SELECT id, ciphertext, is_binary FROM secrets WHERE user = ?", (user,)
-                    )
-                }
-        blobs: dict[str, tuple[bytes, int]] = {}
+                query = f"SELECT {columns} FROM secrets WHERE user = ?"
+                return db.execute(query, (prefix, user)).fetchall(), False
+        rows: list[tuple[bytes, bytes, str, int]] = []
         for start in range(0, len(wanted), _IDS_PER_QUERY):
             chunk = wanted[start : start + _IDS_PER_QUERY]
             # "+user" keeps SQLite on the primary key (a lookup per id): for a long IN list it
             # would otherwise walk every row of the user through the (user, name) index.
-            blobs.update(
-                (row[0], (row[1], row[2]))
-                for row in db.execute(
-                    "SELECT id, ciphertext, is_binary FROM secrets WHERE +user = ? AND id IN "
-                    f"({', '.join('?' * len(chunk))})",
-                    (user, *chunk),
-                )
-            )
-        return blobs
+            rows += db.execute(
+                f"SELECT {columns} FROM secrets WHERE +user = ? AND id IN "
+                f"({', '.join('?' * len(chunk))})",
+                (prefix, user, *chunk),
+            ).fetchall()
+        return rows, True
 
     def create_secret(
         self,
