@@ -31,8 +31,10 @@ from jupyter_secrets.helper import is_valid_filename
 __all__ = [
     "ENV_FAMILIES",
     "SLOT_FIELDS",
+    "check_env_names",
     "check_name_characters",
     "ensure_name_free",
+    "env_file_name_refusal",
     "env_name_refusal",
     "lookalike",
     "name_key",
@@ -40,6 +42,7 @@ __all__ = [
     "validate_api_path",
     "validate_description",
     "validate_env",
+    "validate_env_file",
     "validate_filename",
     "validate_id",
     "validate_project_name",
@@ -53,7 +56,7 @@ DESCRIPTION_MAX = 500
 FILENAME_MAX = 200
 ENV_MAX = 128
 
-SLOT_FIELDS = ("name", "description", "filename", "env")
+SLOT_FIELDS = ("name", "description", "filename", "env", "env_file")
 _REQUIRED_SLOT_FIELDS = ("name", "filename")
 
 # Explicit ASCII classes: ``\w`` would let Unicode look-alikes (Cyrillic 'а', fullwidth 'ｆ')
@@ -98,6 +101,9 @@ class EnvFamily:
     contains: tuple[str, ...] = ()
     # (full-match regex, how to say it) for what affixes cannot say
     patterns: tuple[tuple[str, str], ...] = ()
+    # The family of names whose value is a path: refused for ``env`` (the value would become
+    # a path), the point of ``env_file`` (its value is the path of the secret's own file).
+    names_a_path: bool = False
 
     def match(self, name: str) -> str | None:
         """How ``name`` belongs to this family ("names ending in _PROXY"), or None."""
@@ -220,6 +226,7 @@ ENV_FAMILIES: tuple[EnvFamily, ...] = (
         ),
         contains=("_CONF_", "_CONFIG_", "CONFIG_", "FILE_", "_DIR_"),
         names=frozenset({"TMP", "TEMP", "GOOGLE_APPLICATION_CREDENTIALS"}),
+        names_a_path=True,
     ),
     EnvFamily(
         "decide which certificates, keys and credential caches are trusted",
@@ -315,6 +322,30 @@ ENV_FAMILIES: tuple[EnvFamily, ...] = (
 def env_name_refusal(name: str) -> str | None:
     """Why ``name`` (a syntactically valid variable name) may not be set by a slot, or None."""
     for family in ENV_FAMILIES:
+        said = family.match(name)
+        if said is not None:
+            return f"'{name}' is refused: {said} {family.reason}"
+    return None
+
+
+# ``env_file`` names a variable holding the *path* of the secret's file (``PGPASSFILE``,
+# ``KUBECONFIG``, ``GOOGLE_APPLICATION_CREDENTIALS``, ``DB_PASSWORD_FILE``): a file to read.
+# A name whose path programs use as a directory, or write to (a log, a cache, a home), is not
+# one; every other family stays refused (a path can still choose code: ``PYTHONSTARTUP``,
+# ``BASH_ENV``, ``LD_PRELOAD``; or trust: ``SSL_CERT_FILE``).
+_WRITTEN_PATHS = EnvFamily(
+    "name a directory, or a file that programs write to (a secret's file is neither)",
+    suffixes=("DIR", "DIRS", "HOME", "ROOT", "PREFIX", "CACHE", "LOG", "PROFILE", "PROFILER"),
+    contains=("_DIR_",),
+    names=frozenset({"TMP", "TEMP", "TMPDIR"}),
+)
+
+
+def env_file_name_refusal(name: str) -> str | None:
+    """Why ``name`` may not hold the path of a slot's file (``env_file``), or None."""
+    for family in (_WRITTEN_PATHS, *ENV_FAMILIES):
+        if family.names_a_path:
+            continue
         said = family.match(name)
         if said is not None:
             return f"'{name}' is refused: {said} {family.reason}"
@@ -550,6 +581,30 @@ def validate_env(value: Any) -> str | None:
     return value
 
 
+def validate_env_file(value: Any) -> str | None:
+    """``None`` or the name of a variable that gets the path of the slot's file (the
+    ``<ENV>_FILE`` convention): the syntax of ``env``, and ``env_file_name_refusal``."""
+    if value is None or value == "":
+        return None
+    value = _require_str("env_file", value)
+    if not _ENV.fullmatch(value):
+        raise InvalidInput(
+            "env_file",
+            f"must be an environment variable name of at most {ENV_MAX} characters: "
+            "uppercase letters, digits and '_', not starting with a digit",
+        )
+    refusal = env_file_name_refusal(value)
+    if refusal is not None:
+        raise InvalidInput("env_file", f"{refusal}; choose another name")
+    return value
+
+
+def check_env_names(env: str | None, env_file: str | None) -> None:
+    """A slot's two variables are two names."""
+    if env is not None and env == env_file:
+        raise InvalidInput("env_file", f"must differ from env ('{env}' holds the value itself)")
+
+
 def validate_id(field: str, value: Any) -> str:
     """A project, slot or secret id: 1-64 of ``[A-Za-z0-9_-]``, safe as a path component."""
     value = _require_str(field, value)
@@ -563,6 +618,7 @@ _VALIDATORS = {
     "description": validate_description,
     "filename": validate_filename,
     "env": validate_env,
+    "env_file": validate_env_file,
 }
 
 
@@ -592,7 +648,9 @@ def validate_slot_fields(payload: Any, *, partial: bool = False) -> dict[str, An
     fields = {key: _VALIDATORS[key](payload[key]) for key in SLOT_FIELDS if key in payload}
     if not partial:
         fields.setdefault("description", "")
-        fields.setdefault("env", None)
+        fields.setdefault("env", None)  # env_file stays absent unless given
+    if "env" in fields and "env_file" in fields:
+        check_env_names(fields["env"], fields["env_file"])
     return fields
 
 

@@ -514,3 +514,98 @@ def test_cli_sets_values_from_a_file_and_exact_stdin(tmp_path):
     assert out.strip() == "True"
     listing = cli("list")
     assert "pw-7f3a" not in listing and "BEGIN" not in listing
+
+
+# ---------------------------------------------------------------------------- <ENV>_FILE
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "PGPASSFILE",
+        "KUBECONFIG",
+        "GOOGLE_APPLICATION_CREDENTIALS",
+        "DB_PASSWORD_FILE",
+        "AWS_SHARED_CREDENTIALS_FILE",
+        "NETRC",
+        "DOCKER_CONFIG_FILE",
+    ],
+)
+def test_env_file_allows_names_of_a_file_to_read(name):
+    from jupyter_secrets.rules import validate_env, validate_env_file
+
+    assert validate_env_file(name) == name
+    with pytest.raises(InvalidInput, match="would become a path"):
+        validate_env(name)  # as env (the value itself) they stay refused
+
+
+@pytest.mark.parametrize(
+    ("name", "why"),
+    [
+        ("PYTHONSTARTUP", "runtime"),
+        ("BASH_ENV", "ENV"),
+        ("LD_PRELOAD", "linker"),
+        ("SSL_CERT_FILE", "certificates"),
+        ("REQUESTS_CA_BUNDLE", "certificates"),
+        ("CARGO_HOME", "directory"),
+        ("TMPDIR", "directory"),
+        ("APP_LOG", "write"),
+        ("PIP_CONFIG_FILE", "PIP_"),
+        ("https_proxy", "uppercase"),
+        ("HTTPS_PROXY", "PROXY"),
+    ],
+)
+def test_env_file_refuses_names_that_choose_code_trust_or_a_written_path(name, why):
+    from jupyter_secrets.rules import validate_env_file
+
+    with pytest.raises(InvalidInput) as caught:
+        validate_env_file(name)
+    assert caught.value.field == "env_file" and why in caught.value.rule
+
+
+async def test_env_file_holds_the_path_of_the_slot_file_in_kernels(
+    api, project, jp_fetch, jp_serverapp, jp_root_dir
+):
+    import json
+
+    from .test_kernels import run_code, start_session
+
+    pid = (await project())["id"]
+    body = {"name": "PG", "filename": "pgpass", "env_file": "PGPASSFILE"}
+    status, slot = await api("POST", "projects", pid, "slots", body=body)
+    assert status == 201 and slot["env_file"] == "PGPASSFILE", slot
+    status, error = await api(
+        "POST",
+        "projects",
+        pid,
+        "slots",
+        body={"name": "X", "filename": "x", "env": "X_TOKEN", "env_file": "X_TOKEN"},
+    )
+    assert status == 400 and error["message"].startswith("env_file: must differ from env")
+    status, error = await api(
+        "PATCH", "projects", pid, "slots", slot["id"], body={"env_file": "CARGO_HOME"}
+    )
+    assert status == 400 and error["message"].startswith("env_file: 'CARGO_HOME' is refused")
+    saved = json.loads((jp_root_dir / "proj" / ".jupyter" / "secret-slots.json").read_text())
+    assert saved["slots"][0]["env_file"] == "PGPASSFILE"
+
+    pgpass = "db.example.org:5432:*:reader:pw-9c2e\n"
+    body = {"value": pgpass}
+    assert (await api("PUT", "projects", pid, "slots", slot["id"], "value", body=body))[0] == 200
+    kernel_id = await start_session(jp_fetch, "proj/nb.ipynb")
+    code = (
+        "import os\nfrom jupyter_secrets import secret_path\n"
+        "p = os.environ['PGPASSFILE']\n"
+        "print(p == str(secret_path('PG')), open(p).read() == "
+        f"{pgpass!r}, 'PG' in os.environ)"
+    )
+    out, error = await run_code(jp_serverapp, kernel_id, code)
+    assert error is None, error
+    assert out.strip() == "True True False", out
+    # unlinked: no variable after a restart (the file is gone too)
+    assert (await api("DELETE", "projects", pid, "slots", slot["id"], "value"))[0] == 204
+    await jp_fetch("api", "kernels", kernel_id, "restart", method="POST", body="")
+    out, error = await run_code(
+        jp_serverapp, kernel_id, "import os; print('PGPASSFILE' in os.environ)"
+    )
+    assert error is None and out.strip() == "False", (out, error)

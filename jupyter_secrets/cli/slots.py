@@ -57,6 +57,7 @@ class SlotsListApp(ProjectCommand):
         print(f"Project '{model.name}' ({model.id})")
         for slot in model.slots:
             env = f", env {slot.env}" if slot.env else ""
+            env += f", env_file {slot.env_file}" if slot.env_file else ""
             secret = f" <- {slot.secret.name}" if slot.secret else ""
             print(f"  {slot.name}: file {slot.filename}{env} [{slot.state}]{secret}")
             if slot.description:
@@ -70,7 +71,9 @@ class SlotsListApp(ProjectCommand):
 
 class SlotsAddApp(ProjectCommand):
     name = "jupyter secrets slots add"
-    synopsis = "--name NAME --filename FILE [--description TEXT] [--env VAR] [options]"
+    synopsis = (
+        "--name NAME --filename FILE [--description TEXT] [--env VAR] [--env-file VAR] [options]"
+    )
     description = "Add a slot to a project's .jupyter/secret-slots.json."
 
     slot_name = Unicode(None, allow_none=True, config=True, help="The slot's name.")
@@ -82,12 +85,19 @@ class SlotsAddApp(ProjectCommand):
         config=True,
         help="Also export the value as this environment variable.",
     )
+    env_file = Unicode(
+        None,
+        allow_none=True,
+        config=True,
+        help="Also export the path of the value's file as this variable (e.g. PGPASSFILE).",
+    )
     aliases = {
         **ProjectCommand.aliases,
         "name": "SlotsAddApp.slot_name",
         "filename": "SlotsAddApp.filename",
         "description": "SlotsAddApp.slot_description",
         "env": "SlotsAddApp.env",
+        "env-file": "SlotsAddApp.env_file",
     }
 
     def execute(self) -> int:
@@ -98,6 +108,8 @@ class SlotsAddApp(ProjectCommand):
             payload["description"] = self.slot_description
         if self.env is not None:
             payload["env"] = self.env
+        if self.env_file is not None:
+            payload["env_file"] = self.env_file
         slot = service.add_slot(model.id, payload)
         print(f"Added slot '{slot.name}' (file {slot.filename}) to '{model.name}'.")
         return 0

@@ -46,6 +46,7 @@ class SlotView:
     state: str  # core/states.py
     secret: SecretRef | None
     expires_soon: bool = False  # provided, but expires within expiry_warning_days
+    env_file: str | None = None  # a variable that gets the path of the slot's file
 
 
 @dataclass(frozen=True)
@@ -177,6 +178,7 @@ class ApiModels:
             description=slot.description,
             filename=slot.filename,
             env=slot.env,
+            env_file=slot.env_file,
             state=state,
             secret=SecretRef(meta.id, meta.name, meta.expires) if meta is not None else None,
             expires_soon=state == PROVIDED and expires_soon(meta, self.expiry_warning_days),

@@ -28,11 +28,13 @@ from typing import Any
 from jupyter_secrets.errors import Conflict, InvalidInput, NotFound, SlotFileError
 from jupyter_secrets.fileio import _fsync_dir, write_new_file_at
 from jupyter_secrets.rules import (
+    check_env_names,
     ensure_name_free,
     name_key,
     validate_api_path,
     validate_description,
     validate_env,
+    validate_env_file,
     validate_filename,
     validate_id,
     validate_project_name,
@@ -95,6 +97,8 @@ class Slot:
     description: str
     filename: str
     env: str | None = None
+    #: A variable that gets the path of the slot's file (``PGPASSFILE``, ``DB_PASSWORD_FILE``).
+    env_file: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         data = {
@@ -105,6 +109,8 @@ class Slot:
         }
         if self.env is not None:
             data["env"] = self.env
+        if self.env_file is not None:
+            data["env_file"] = self.env_file
         return data
 
 
@@ -166,6 +172,7 @@ def add_slot(
     filename: str,
     description: str = "",
     env: str | None = None,
+    env_file: str | None = None,
 ) -> SlotFile:
     """A copy of ``slot_file`` with a new slot (fresh id) at the end."""
     # Re-validating is cheap and keeps every SlotFile valid whoever calls this.
@@ -175,7 +182,9 @@ def add_slot(
         description=validate_description(description),
         filename=validate_filename(filename),
         env=validate_env(env),
+        env_file=validate_env_file(env_file),
     )
+    check_env_names(slot.env, slot.env_file)
     if len(slot_file.slots) >= MAX_SLOTS:
         raise Conflict(f"slots: a project holds at most {MAX_SLOTS} slots", field="slots")
     _check_unique(slot_file.slots, slot.name, slot.filename, skip_id=None)
@@ -190,12 +199,16 @@ def update_slot(slot_file: SlotFile, slot_id: str, **fields: Any) -> SlotFile:
         "description": validate_description,
         "filename": validate_filename,
         "env": validate_env,
+        "env_file": validate_env_file,
     }
     unknown = sorted(set(fields) - set(validators))
     if unknown:
-        raise InvalidInput(unknown[0], "unknown field (allowed: name, description, filename, env)")
+        raise InvalidInput(
+            unknown[0], "unknown field (allowed: name, description, filename, env, env_file)"
+        )
     changes: dict[str, Any] = {key: validators[key](value) for key, value in fields.items()}
     updated = replace(current, **changes)
+    check_env_names(updated.env, updated.env_file)
     _check_unique(slot_file.slots, updated.name, updated.filename, skip_id=slot_id)
     slots = tuple(updated if slot.id == slot_id else slot for slot in slot_file.slots)
     return replace(slot_file, slots=slots)
@@ -224,20 +237,23 @@ def _parse_slot(index: int, data: Any) -> Slot:
     where = f"slots[{index}]"
     if not isinstance(data, dict):
         raise ValueError(f"{where} must be an object")
-    unknown = sorted(set(data) - {"id", "name", "description", "filename", "env"})
+    unknown = sorted(set(data) - {"id", "name", "description", "filename", "env", "env_file"})
     if unknown:
         raise ValueError(f"{where} has an unknown key {unknown[0][:40]!r}")
     for key in ("id", "name", "filename"):
         if key not in data:
             raise ValueError(f"{where} has no '{key}'")
     try:
-        return Slot(
+        slot = Slot(
             id=validate_id("id", data["id"]),
             name=validate_slot_name(data["name"]),
             description=validate_description(data.get("description", "")),
             filename=validate_filename(data["filename"]),
             env=validate_env(data.get("env")),
+            env_file=validate_env_file(data.get("env_file")),
         )
+        check_env_names(slot.env, slot.env_file)
+        return slot
     except InvalidInput as err:
         raise ValueError(f"{where}.{err}") from None
 

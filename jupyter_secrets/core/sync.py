@@ -73,8 +73,12 @@ class FileSync:
             log.warning("Secrets of %s unavailable: %s", directory, problem_of(err))
             return self._no_project_env()
         values = self.write(project)
-        env = {"JUPYTER_SECRETS_DIR": str(self.materializer.project_dir(project.id))}
+        project_dir = self.materializer.project_dir(project.id)
+        env = {"JUPYTER_SECRETS_DIR": str(project_dir)}
         for slot in project.slots.slots:
+            if slot.env_file and slot.id in values:
+                # The <ENV>_FILE convention: the path of the file, for programs that want one.
+                env[slot.env_file] = str(project_dir / slot.filename)
             if slot.env and slot.id in values:
                 value = values[slot.id]
                 if isinstance(value, bytes):
@@ -115,7 +119,8 @@ class FileSync:
     # ------------------------------------------------------------------ writing
 
     def write(self, project: Project) -> dict[str, SecretValue]:
-        """Write the project's usable values as files; return {slot id: value} for env slots."""
+        """Write the project's usable values as files; return {slot id: value} of the slots
+        with ``env`` or ``env_file``."""
         if self.materializer is None or self.store.locked:
             return {}
         bound = self.store.bound_secrets(self.owner, project.id)
@@ -142,7 +147,7 @@ class FileSync:
                 continue
             self.unreadable.discard(secret_id)
             entries.append((slot.name, slot.filename, value))
-            if slot.env:
+            if slot.env or slot.env_file:
                 values[slot.id] = value
         try:
             self.materializer.write_project(project.id, entries)

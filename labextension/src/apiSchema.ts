@@ -776,6 +776,8 @@ export interface components {
             description: string;
             filename: string;
             env: string | null;
+            /** @description Gets the path of the slot's file. */
+            env_file: string | null;
             /**
              * @description fetch-failed: the slot's secret is a reference whose last fetch failed (its file is not written; the secret's `reference.fetch_error` says why).
              * @enum {string}
@@ -801,6 +803,8 @@ export interface components {
             filename: string;
             /** @description Also refused by family when the name would change how programs run (*PROXY*, *PATH*, *_OPTIONS, *FILE, LD_*, PYTHON*, ...): 400 naming the family. The rule is ENV_FAMILIES in jupyter_secrets/validation.py. */
             env?: string | null;
+            /** @description A variable that gets the path of the slot's file (PGPASSFILE, KUBECONFIG, GOOGLE_APPLICATION_CREDENTIALS, DB_PASSWORD_FILE). The families of env apply, but names of a file to read are allowed; names of a directory or of a file programs write (*DIR, *HOME, *LOG, *CACHE, TMP, ...) are refused. Must differ from env. */
+            env_file?: string | null;
         };
         SlotPatch: {
             /** @description Stored in NFC; control, invisible, bidi, private-use and unassigned characters are refused (400); a name that looks the same as another slot's is a clash (409). */
@@ -809,6 +813,8 @@ export interface components {
             filename?: string;
             /** @description Also refused by family when the name would change how programs run (*PROXY*, *PATH*, *_OPTIONS, *FILE, LD_*, PYTHON*, ...): 400 naming the family. The rule is ENV_FAMILIES in jupyter_secrets/validation.py. */
             env?: string | null;
+            /** @description A variable that gets the path of the slot's file (PGPASSFILE, KUBECONFIG, GOOGLE_APPLICATION_CREDENTIALS, DB_PASSWORD_FILE). The families of env apply, but names of a file to read are allowed; names of a directory or of a file programs write (*DIR, *HOME, *LOG, *CACHE, TMP, ...) are refused. Must differ from env. */
+            env_file?: string | null;
         };
         Project: {
             id: string | null;

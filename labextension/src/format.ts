@@ -273,16 +273,19 @@ export interface ISlotDraft {
   description: string;
   filename: string;
   env: string;
+  /** The variable that gets the path of the slot's file (`<ENV>_FILE`); '' or absent: none. */
+  env_file?: string;
 }
 
-export const SLOT_FIELDS = ['name', 'description', 'filename', 'env'] as const;
+export const SLOT_FIELDS = ['name', 'description', 'filename', 'env', 'env_file'] as const;
 
 export function draftOf(slot?: Partial<ISlot> | null): ISlotDraft {
   return {
     name: slot?.name ?? '',
     description: slot?.description ?? '',
     filename: slot?.filename ?? '',
-    env: slot?.env ?? ''
+    env: slot?.env ?? '',
+    env_file: slot?.env_file ?? ''
   };
 }
 
@@ -303,7 +306,8 @@ export function slotBody(
     name: draft.name.trim(),
     description: draft.description.trim(),
     filename: draft.filename.trim(),
-    env: draft.env.trim()
+    env: draft.env.trim(),
+    env_file: (draft.env_file ?? '').trim()
   };
   if (!original) {
     const body: ISlotInput = { name: clean.name, filename: clean.filename };
@@ -313,14 +317,17 @@ export function slotBody(
     if (clean.env) {
       body.env = clean.env;
     }
+    if (clean.env_file) {
+      body.env_file = clean.env_file;
+    }
     return body;
   }
   const before = draftOf(original);
   const body: ISlotPatch = {};
   for (const key of SLOT_FIELDS) {
     if (clean[key] !== before[key]) {
-      if (key === 'env') {
-        body.env = clean.env || null; // cleared: no variable any more
+      if (key === 'env' || key === 'env_file') {
+        body[key] = clean[key] || null; // cleared: no variable any more
       } else {
         body[key] = clean[key];
       }

@@ -11,7 +11,7 @@ import * as React from 'react';
 import { TextDecoder as NodeTextDecoder, TextEncoder as NodeTextEncoder } from 'util';
 
 import { ValueInput } from '../components/valueInput';
-import { provideBody } from '../format';
+import { draftOf, provideBody, slotBody } from '../format';
 import { bytesToBase64, fileValue, IFileValue, SecretInput, valueBody } from '../values';
 import { trans } from './helpers';
 
@@ -147,6 +147,22 @@ describe('value bodies', () => {
     expect(provideBody({ mode: 'new', value: '', secretId: '' }).error).toBeTruthy();
     expect(provideBody({ mode: 'new', value: 'x\n', secretId: '' })).toEqual({
       body: { value: 'x\n' }
+    });
+  });
+});
+
+describe('the env_file field of a slot', () => {
+  it('is sent when set, and null when cleared', () => {
+    const draft = { name: 'PG', description: '', filename: 'pgpass', env: '' };
+    expect(slotBody({ ...draft, env_file: ' PGPASSFILE ' })).toEqual({
+      name: 'PG',
+      filename: 'pgpass',
+      env_file: 'PGPASSFILE'
+    });
+    const original = { ...draft, env: null, env_file: 'PGPASSFILE' };
+    expect(draftOf(original).env_file).toBe('PGPASSFILE');
+    expect(slotBody({ ...draftOf(original), env_file: '' }, original)).toEqual({
+      env_file: null
     });
   });
 });

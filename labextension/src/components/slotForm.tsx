@@ -79,7 +79,7 @@ export function SlotForm(props: {
           id={id}
           className="jp-mod-styled jp-secrets-Input"
           type="text"
-          value={draft[key]}
+          value={draft[key] ?? ''}
           data-testid={`slot-field-${key}`}
           onChange={e => set(key, e.target.value)}
           spellCheck={false}
@@ -110,6 +110,12 @@ export function SlotForm(props: {
         trans.__('Environment variable (optional)'),
         { placeholder: 'DB_PASSWORD' },
         trans.__('Also give kernels the value in this variable')
+      )}
+      {input(
+        'env_file',
+        trans.__('File path variable (optional)'),
+        { placeholder: 'PGPASSFILE' },
+        trans.__("Give kernels the path of the value's file in this variable (<ENV>_FILE)")
       )}
       <ErrorMessage errors={errors} testId="slot-error-general" />
       <div className="jp-secrets-FormButtons">
