@@ -175,7 +175,7 @@ function ProjectHeader(props: {
       {project.id && CREATED_HERE.has(project.id) && (
         <div className="jp-secrets-Hint" data-testid="secrets-commit-hint">
           {trans.__(
-            'New project: commit %1 so that everyone gets its slots (git add %1).',
+            'New project: commit %1 so that everyone gets its slots.',
             slotFilePath(project.path)
           )}
         </div>

@@ -145,9 +145,12 @@ export function ProvideForm(props: {
             {trans.__('Update "%1" everywhere it is used', current.name)}
           </label>
           <ul className="jp-secrets-UsageList" data-testid="value-scope-usages">
-            {usages.map(u => (
-              <li key={`${u.project_id}/${u.slot_id}`}>{usageLabel(u, trans)}</li>
-            ))}
+            {usages
+              .map(u => usageLabel(u, trans))
+              .sort((a, b) => a.localeCompare(b))
+              .map(label => (
+                <li key={label}>{label}</li>
+              ))}
           </ul>
           <label className="jp-secrets-Radio">
             <input

@@ -72,6 +72,29 @@ export function SlotItem(props: {
           {badge.label}
         </span>
         <ExpiryBadge expiresSoon={slot.expires_soon} expires={slot.secret?.expires} trans={trans} />
+        {mode === 'view' && (
+          <span className="jp-secrets-SlotTools">
+            <ActionButton
+              icon
+              testId="secrets-slot-edit"
+              title={trans.__('Edit the slot')}
+              ariaLabel={trans.__('Edit the slot %1', slot.name)}
+              onClick={() => setMode('edit')}
+            >
+              <editIcon.react tag="span" elementSize="small" />
+            </ActionButton>
+            <ActionButton
+              icon
+              kind="warn"
+              testId="secrets-slot-remove"
+              title={trans.__('Remove the slot')}
+              ariaLabel={trans.__('Remove the slot %1', slot.name)}
+              onClick={() => void remove()}
+            >
+              <deleteIcon.react tag="span" elementSize="small" />
+            </ActionButton>
+          </span>
+        )}
       </div>
       <div className="jp-secrets-SlotMeta">
         <code title={trans.__('File name')}>{slot.filename}</code>
@@ -131,27 +154,6 @@ export function SlotItem(props: {
               {trans.__('Unlink')}
             </ActionButton>
           )}
-          <span className="jp-secrets-SlotTools">
-            <ActionButton
-              icon
-              testId="secrets-slot-edit"
-              title={trans.__('Edit the slot')}
-              ariaLabel={trans.__('Edit the slot %1', slot.name)}
-              onClick={() => setMode('edit')}
-            >
-              <editIcon.react tag="span" elementSize="small" />
-            </ActionButton>
-            <ActionButton
-              icon
-              kind="warn"
-              testId="secrets-slot-remove"
-              title={trans.__('Remove the slot')}
-              ariaLabel={trans.__('Remove the slot %1', slot.name)}
-              onClick={() => void remove()}
-            >
-              <deleteIcon.react tag="span" elementSize="small" />
-            </ActionButton>
-          </span>
         </div>
       )}
     </li>
