@@ -146,6 +146,16 @@ def test_two_users_are_isolated(stack, tokens, alice_project):
         bob, "POST", "api/secrets", {"name": "x", "value_base64": "eA==", "user": "alice"}
     )
     assert reply.status == 400 and reply.body["field"] == "user", reply.text
+    # Bad input: a clear 400 naming the field, never a value.
+    for body, field in [
+        ([], "body"),
+        ({"name": "x", "value_base64": "%%%"}, "value_base64"),
+        ({"name": "", "value_base64": "eA=="}, "name"),
+        ({"name": "x", "value_base64": "eA==", "expires": "someday"}, "expires"),
+        ({"name": "x", "value_base64": "/w==", "binary": False}, "value"),
+    ]:
+        reply = stack.call(bob, "POST", "api/secrets", body)
+        assert reply.status == 400 and reply.body["field"] == field, (body, reply.text)
     # No token, a bad token, a token without the service's scope: refused.
     assert stack.call(None, "GET", "api/state").status == 403
     assert stack.call("not-a-token", "GET", "api/state").status == 403
@@ -449,7 +459,7 @@ def test_hub_store_follows_the_store_interface(stack, tokens, monkeypatch):
         store.bind(user, "conf-proj", "slot-a", meta.id)
         assert store.read_value(user, meta.id) == "text-value"
         with pytest.raises(Conflict) as err:
-            store.create_secret(user, "Conformance", "other")  # the same name by name_key
+            store.create_secret(user, "conforrnance", "other")  # a look-alike: one name_key
         assert err.value.field == "name"
         raw = b"\x00\x01binary\xff"
         binary = store.create_secret(user, "bin", raw)
@@ -485,3 +495,26 @@ def test_hub_store_follows_the_store_interface(stack, tokens, monkeypatch):
             store.list_secrets("alice")  # bob's token is bob's, whatever the caller says
     finally:
         store.close()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("round_", range(8))
+def test_long_variant_kill_mid_burst_rounds(stack, tokens, round_):
+    """--run-slow: more rounds of SIGKILL mid-burst, 8 writers each."""
+    alice = tokens["alice"]
+    acked: list[str] = []
+    stop = threading.Event()
+    writers = [
+        threading.Thread(target=_burst, args=(stack, alice, f"slow-{round_}-{t}", 300, acked, stop))
+        for t in range(8)
+    ]
+    for w in writers:
+        w.start()
+    wait_for(lambda: len(acked) >= 50, every=0.05, what="writes acknowledged")
+    stack.service.kill(signal.SIGKILL)
+    stop.set()
+    for w in writers:
+        w.join(60)
+    stack.service.start(stack.hub_api)
+    ids = {s["id"] for s in state(stack, alice)["secrets"]}
+    assert not [i for i in acked if i not in ids]
