@@ -62,3 +62,39 @@ def test_a_failing_reference_in_the_panel_and_user_secrets(page, lab, api, tmp_p
     open_panel(page)
     wait_state(page, "DB password", "provided")
     assert "browser-reference-value-19" not in page.content()
+
+
+def test_add_a_reference_from_user_secrets(page, lab, api):
+    api.project("adding", "Adding", [])
+    open_lab(page, lab, "adding")
+    execute(page, "jupyter-secrets:open-user-secrets")
+    view = page.get_by_test_id("user-secrets-view")
+    view.get_by_test_id("user-secret-add-reference").click()
+    form = view.get_by_test_id("new-reference-form")
+    form.get_by_test_id("new-reference-name").fill("vaulted-db")
+    form.get_by_test_id("new-reference-kind").select_option("vault")
+    # A spec without a field is refused in the page, before any request.
+    form.get_by_test_id("new-reference-vault").fill("secret/team/db")
+    form.get_by_test_id("new-reference-submit").click()
+    assert "MOUNT/PATH#FIELD" in form.get_by_test_id("new-reference-error").inner_text()
+    form.get_by_test_id("new-reference-vault").fill("secret/team/db#password")
+    form.get_by_test_id("new-reference-ttl").fill("120")
+    form.get_by_test_id("new-reference-submit").click()
+    form.wait_for(state="detached")
+    row = view.locator('[data-testid="user-secret-row"][data-secret-name="vaulted-db"]')
+    mark = row.get_by_test_id("reference-mark")
+    assert "reference: vault" in mark.inner_text()
+    saved = next(s for s in api("GET", "user-secrets")["secrets"] if s["name"] == "vaulted-db")
+    assert saved["reference"]["description"] == "secret/team/db#password at $VAULT_ADDR"
+    assert saved["reference"]["ttl_seconds"] == 120
+
+    # A command, quoted as in a shell: the argv the server keeps.
+    view.get_by_test_id("user-secret-add-reference").click()
+    form = view.get_by_test_id("new-reference-form")
+    form.get_by_test_id("new-reference-name").fill("op-db")
+    form.get_by_test_id("new-reference-command").fill("op read 'op://team/db/pass word'")
+    form.get_by_test_id("new-reference-submit").click()
+    form.wait_for(state="detached")
+    view.locator('[data-testid="user-secret-row"][data-secret-name="op-db"]').wait_for()
+    saved = next(s for s in api("GET", "user-secrets")["secrets"] if s["name"] == "op-db")
+    assert saved["reference"]["argv"] == ["op", "read", "op://team/db/pass word"]

@@ -8,7 +8,7 @@ import { render, screen } from '@testing-library/react';
 import * as React from 'react';
 
 import { ReferenceMark } from '../references/referenceMark';
-import { trans } from './helpers';
+import { identityTrans as trans } from '../format';
 
 describe('ReferenceMark', () => {
   it('shows nothing for a stored value', () => {

@@ -11,6 +11,7 @@ import { ActionButton, ErrorMessage } from '../components/common';
 import { useSignalValue } from '../components/hooks';
 import { ITrans } from '../format';
 import { ISecretsModel } from '../tokens';
+import { AddReference } from '../references/referenceForm';
 import { AddSecretForm } from './secretForms';
 import { SecretRow } from './secretRow';
 
@@ -84,6 +85,7 @@ export function SecretsTable(props: {
         </div>
       </header>
       {adding && <AddSecretForm model={model} trans={trans} onDone={() => setAdding(false)} />}
+      <AddReference model={model} trans={trans} />
       <ErrorMessage message={error} testId="user-secrets-error" />
       {secrets === null ? (
         <p className="jp-secrets-Empty">{trans.__('Loading…')}</p>
