@@ -777,7 +777,7 @@ export interface components {
             filename: string;
             env: string | null;
             /** @description Gets the path of the slot's file. */
-            env_file: string | null;
+            env_file?: string | null;
             /**
              * @description fetch-failed: the slot's secret is a reference whose last fetch failed (its file is not written; the secret's `reference.fetch_error` says why).
              * @enum {string}
