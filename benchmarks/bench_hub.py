@@ -211,8 +211,9 @@ def run(quick: bool = False) -> list[Row]:
     with workdir("hub") as work:
         pg, hub, service = _stack(work)
         try:
-            hub.start()
+            # The service first: the hub waits at start for the external services it routes to.
             service.start(f"http://127.0.0.1:{hub.ports['hub']}/hub/api")
+            hub.start()
             reply = hub.admin("POST", f"/users/{OWNER}/tokens", {"expires_in": 7200})
             owner_token = reply.body["token"]
             service_url = service.url + "/services/jupyter-secrets/"

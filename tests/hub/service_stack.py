@@ -125,8 +125,10 @@ class HubStack:
         return f"http://127.0.0.1:{self.hub.ports['hub']}/hub/api"
 
     def start(self) -> HubStack:
-        self.hub.start()
+        # The service first: at start the hub waits for every external service it routes to
+        # (a minute when it is not up), and the service needs the hub only to check tokens.
         self.service.start(self.hub_api)
+        self.hub.start()
         return self
 
     def restart_service(self, keys: str | None = None, sig: int = signal.SIGTERM) -> None:
