@@ -112,3 +112,22 @@ def test_pem_binary_and_multi_line_values_reach_a_kernel_exactly(page, lab, api)
         f"kubeconfig={digest(KUBECONFIG.encode())}"
     )
     run_notebook(page, expected)
+
+
+def test_slot_form_sets_an_env_file_variable_and_shows_a_refusal_by_the_field(page, lab, api):
+    project = api.project("envfile", "Env file", [])
+    open_lab(page, lab, "envfile")
+    open_panel(page)
+    page.get_by_test_id("secrets-add-slot").click()
+    form = page.get_by_test_id("slot-form")
+    form.get_by_test_id("slot-field-name").fill("Pgpass")
+    form.get_by_test_id("slot-field-env_file").fill("CARGO_HOME")
+    form.get_by_test_id("slot-form-submit").click()
+    error = form.get_by_test_id("slot-field-env_file-error")
+    error.wait_for()
+    assert "'CARGO_HOME' is refused" in error.inner_text()
+    form.get_by_test_id("slot-field-env_file").fill("PGPASSFILE")
+    form.get_by_test_id("slot-form-submit").click()
+    wait_state(page, "Pgpass", "missing")
+    slots = api("GET", f"projects/{project['id']}")["slots"]
+    assert [(s["name"], s["env_file"]) for s in slots] == [("Pgpass", "PGPASSFILE")]
