@@ -42,7 +42,7 @@ export function changeMessage(change: SecretsChange, trans: ITrans): string | nu
       if (changes.name !== undefined && previousName && previousName !== secret.name) {
         return trans.__('Renamed "%1" to "%2".', previousName, secret.name);
       }
-      if (changes.value !== undefined) {
+      if (changes.value !== undefined || changes.value_base64 !== undefined) {
         const n = secret.usage.length;
         return n
           ? trans._n(
