@@ -32,6 +32,10 @@ How it matches, and why:
   its surrounding whitespace (a value file often ends with a newline that the code strips).
   A multi-line value is also searched for with LF, CRLF and CR line endings (a pty turns LF
   into CRLF, editors save either).  All map to the value's slot name.
+- **Binary values** (bytes) never reach this module as bytes: the server hands them over as
+  the texts they appear as (``core/exposed.py: redaction_forms``: their UTF-8 text when they
+  decode, the ``repr`` of the bytes, base64 forms, hex), each an ordinary value here, so
+  nothing here decodes bytes and nothing fails on bytes that are not UTF-8.
 - **Text that arrives in pieces** (kernel streams): ``redact_partial`` redacts what no
   continuation can change and hands back the end that may still grow into a value — only
   the longest end of the text that begins some form of a value, so other output is never
@@ -41,7 +45,7 @@ How it matches, and why:
   protection.  Such values are not redacted at all; say so to users.
 
 Limits (best effort, documented in the README): a value transformed by code (reversed,
-base64-encoded, sliced) is not found; a value that itself contains ``[`` or
+base64-encoded — except a binary value's own base64 forms —, sliced) is not found; a value that itself contains ``[`` or
 ``]`` could in theory be re-formed by a replacement marker and the text around it; and a value
 that is part of a marker (of its slot's name, say) is of course still seen inside the marker.
 
