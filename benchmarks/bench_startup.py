@@ -52,8 +52,8 @@ def run(quick: bool = False) -> list[Row]:
             values,
             bases,
             unit="s",
-            target="≤ 1.05×",
-            limit=1.05,
+            target="≤ 1.03×",
+            limit=1.03,
             note=(
                 f"server CPU time to ready {median(cpu[True]):.2f} s vs {median(cpu[False]):.2f} s "
                 f"= {median(cpu_ratios):.2f}× [{min(cpu_ratios):.2f}–{max(cpu_ratios):.2f}]"

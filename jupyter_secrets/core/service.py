@@ -15,7 +15,7 @@ for who may call it).
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -217,11 +217,18 @@ class SecretsService:
 
     def list_user_secrets(self) -> list[SecretView]:
         """Every secret by name as people read names (``rules.name_sort_key``), expired or not."""
+        return list(self.iter_user_secrets())
+
+    def iter_user_secrets(self) -> Iterator[SecretView]:
+        """``list_user_secrets`` one model at a time, for replies encoded as they go: the
+        store is read at the first ``next()``, each model is built when asked for (so that
+        10,000 secrets are never 10,000 models at once)."""
         usage = self.models.usage_by_secret()
         metas = sorted(
             self.store.list_secrets(self.owner), key=lambda m: (name_sort_key(m.name), m.id)
         )
-        return [self.models.secret_model(meta, usage) for meta in metas]
+        for meta in metas:
+            yield self.models.secret_model(meta, usage)
 
     def get_user_secret(self, secret_id: str) -> SecretView:
         return self.models.secret_model(

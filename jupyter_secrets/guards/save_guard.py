@@ -46,11 +46,12 @@ from __future__ import annotations
 import inspect
 import os
 from collections.abc import Callable
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from tornado.web import HTTPError
 
-from jupyter_secrets.guards.redact import CleanStrings, Redactor
+if TYPE_CHECKING:  # the matcher is imported on the first save, not at server start
+    from jupyter_secrets.guards.redact import CleanStrings, Redactor
 
 __all__ = ["MODES", "SaveGuard", "install_save_guard", "make_pre_save_hook", "refusal_message"]
 
@@ -126,7 +127,7 @@ class SaveGuard:
         self.notify = notify
         # Text already found clean by the current redactor: the next save of a large notebook
         # scans only what changed.  Started over whenever get_redactor() returns a new one.
-        self._memo: tuple[Redactor | None, CleanStrings] = (None, CleanStrings())
+        self._memo: tuple[Redactor | None, CleanStrings | None] = (None, None)
 
     def __call__(
         self, model: dict[str, Any], path: str, contents_manager: Any = None, **kwargs: Any
@@ -138,9 +139,13 @@ class SaveGuard:
             if mode not in MODES:
                 raise ValueError(f"unknown on_save mode {mode!r}")
             redactor = self.get_redactor()
-            if self._memo[0] is not redactor:
-                self._memo = (redactor, CleanStrings())
-            scanned = _scan(redactor, model, self._memo[1]) if redactor else None
+            memo = self._memo[1]
+            if self._memo[0] is not redactor or memo is None:
+                from jupyter_secrets.guards.redact import CleanStrings
+
+                memo = CleanStrings()
+                self._memo = (redactor, memo)
+            scanned = _scan(redactor, model, memo) if redactor else None
         if scanned is None or not scanned[1]:
             return
         content, found = scanned

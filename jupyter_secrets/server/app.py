@@ -12,6 +12,7 @@ import atexit
 import os
 import signal
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -20,13 +21,11 @@ from tornado.ioloop import PeriodicCallback
 from traitlets import Bool, Enum, Int
 
 from jupyter_secrets._version import __version__
-from jupyter_secrets.cli.prompt import prompt_or_log
+from jupyter_secrets.cli.prompt import call_on_loop, direct_call, prompt_or_log
 from jupyter_secrets.core.service import SecretsService
 from jupyter_secrets.core.settings import SecretsSettings
 from jupyter_secrets.errors import SecretsError
 from jupyter_secrets.files import Materializer, choose_base_dir, cleanup_all_stale, new_server_dir
-from jupyter_secrets.guards.kernel_redact import MIN_LENGTH_VAR
-from jupyter_secrets.guards.redact import Redactor
 from jupyter_secrets.guards.save_guard import MODES as SAVE_MODES
 from jupyter_secrets.guards.save_guard import install_save_guard
 from jupyter_secrets.server import kernels, terminals, unserved
@@ -38,6 +37,10 @@ from jupyter_secrets.store.crypto import ENV_VAR
 
 if TYPE_CHECKING:
     from jupyter_server.serverapp import ServerApp
+
+    # The leak guards' matcher (pyahocorasick, ahocorasick_rs) and the kernel extension are
+    # imported when first used, not at server start (issue 16).
+    from jupyter_secrets.guards.redact import Redactor
 
 
 class SecretsExtension(SecretsSettings, ExtensionApp):
@@ -156,7 +159,15 @@ class SecretsExtension(SecretsSettings, ExtensionApp):
             lambda: self.on_save,
             self.events.save_guard,
         )
-        prompt_or_log(self.service, self.prompt_on_start, self.log)
+        # The prompt waits in a thread once the server listens (its URL printed first); its
+        # service calls run on the server's loop, with every other request.
+        prompt_or_log(
+            self.service,
+            self.prompt_on_start,
+            self.log,
+            in_background=self._prompt_in_background if io_loop is not None else None,
+            call=call_on_loop(io_loop.asyncio_loop) if io_loop is not None else direct_call,
+        )
         self.log.info(
             "jupyter_secrets %s: store %s, files under %s, %s",
             __version__,
@@ -166,6 +177,14 @@ class SecretsExtension(SecretsSettings, ExtensionApp):
             if self.access.owner_only
             else "every login of this server acts as its owner",
         )
+
+    def _prompt_in_background(self, ask: Callable[[], None]) -> None:
+        """Start the launch prompt's thread when the server's loop runs (after the URL)."""
+
+        def start() -> None:
+            threading.Thread(target=ask, name="jupyter-secrets-prompt", daemon=True).start()
+
+        self._server.io_loop.add_callback(start)
 
     @property
     def _server(self) -> ServerApp:
@@ -225,6 +244,8 @@ class SecretsExtension(SecretsSettings, ExtensionApp):
         }
 
     def _kernel_env(self, cwd: str | None) -> dict[str, str]:
+        from jupyter_secrets.guards.kernel_redact import MIN_LENGTH_VAR
+
         return {**self.service.kernel_env(cwd), MIN_LENGTH_VAR: str(self.redact_min_length)}
 
     def _current_redactor(self) -> Redactor:
@@ -234,6 +255,8 @@ class SecretsExtension(SecretsSettings, ExtensionApp):
             # The store key too: a server started with JUPYTER_SECRETS_KEY had it in its
             # environment, which code run as the owner can still read from /proc.
             values = {**self._key_material, **self.service.materialized_values()}
+            from jupyter_secrets.guards.redact import Redactor
+
             self._redactor = (version, Redactor(values, self.redact_min_length))
         return self._redactor[1]
 

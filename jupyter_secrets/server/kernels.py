@@ -12,6 +12,7 @@ Values are added *after* the base class has applied the kernelspec's ``env`` tem
 from __future__ import annotations
 
 import asyncio
+import os
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -71,23 +72,52 @@ def install(kernel_manager: Any, hooks: KernelHooks, log: Any) -> bool:
     Only the default provisioner is replaced, and only while it is jupyter_client's own: a
     deployment that chose another provisioner keeps it (and its kernels get no secrets env;
     we say so in the log).  Returns whether kernels will get the environment.
+
+    The choice is made in the kernel manager's configuration, which the provisioner factory
+    reads when the first kernel starts: making the factory now would scan every installed
+    package's entry points at server start (issue 16).  A factory that already exists (made
+    by another server in this process, or by other code) is changed directly.
     """
     _hooks[kernel_manager] = hooks
-    factory = KernelProvisionerFactory.instance(parent=kernel_manager)
-    if factory.default_provisioner_name in ("local-provisioner", PROVISIONER_NAME):
-        factory.default_provisioner_name = PROVISIONER_NAME
-        return True
+    if KernelProvisionerFactory.initialized():
+        factory = KernelProvisionerFactory.instance()
+        chosen = factory.default_provisioner_name
+        if chosen in ("local-provisioner", PROVISIONER_NAME):
+            factory.default_provisioner_name = PROVISIONER_NAME
+            return True
+    else:
+        chosen = _configured_default(kernel_manager)
+        if chosen in ("local-provisioner", PROVISIONER_NAME):
+            kernel_manager.config.KernelProvisionerFactory.default_provisioner_name = (
+                PROVISIONER_NAME
+            )
+            return True
     log.warning(
         "jupyter_secrets: kernels use the provisioner %r, so they will not get "
         "JUPYTER_SECRETS_DIR; use `jupyter secrets run` or set it in that provisioner",
-        factory.default_provisioner_name,
+        chosen,
     )
     return False
+
+
+def _configured_default(kernel_manager: Any) -> str:
+    """The default provisioner the factory will take: its config, else jupyter_client's
+    environment variable, else ``local-provisioner`` (as ``KernelProvisionerFactory`` does)."""
+    section = kernel_manager.config.get("KernelProvisionerFactory", {})
+    if "default_provisioner_name" in section:
+        return str(section["default_provisioner_name"])
+    return os.environ.get(
+        KernelProvisionerFactory.default_provisioner_name_env, "local-provisioner"
+    )
 
 
 def uninstall(kernel_manager: Any) -> None:
     """Forget this server's hooks; the last server to go gives the default provisioner back."""
     _hooks.pop(kernel_manager, None)
-    factory = KernelProvisionerFactory.instance()
-    if not _hooks and factory.default_provisioner_name == PROVISIONER_NAME:
-        factory.default_provisioner_name = "local-provisioner"
+    section = kernel_manager.config.get("KernelProvisionerFactory", {})
+    if section.get("default_provisioner_name") == PROVISIONER_NAME:
+        del section["default_provisioner_name"]
+    if not _hooks and KernelProvisionerFactory.initialized():
+        factory = KernelProvisionerFactory.instance()
+        if factory.default_provisioner_name == PROVISIONER_NAME:
+            factory.default_provisioner_name = "local-provisioner"
