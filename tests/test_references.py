@@ -546,3 +546,21 @@ def test_stderr_never_shows_a_token_of_the_environment(tmp_path):
     reason = fetcher.fetch_all({"a": CommandReference((cli,))}).errors["a"].reason
     assert reason.endswith("exited with status 2: auth failed for token [REDACTED]")
     assert token not in reason
+
+
+def test_a_reference_fills_an_env_slot_and_a_damaged_one_is_unreadable(service, tmp_path):
+    cli = script(tmp_path, "fake-op", "print('env-fetched-value-90')")
+    pid = service.create_project("proj", "P").id
+    env_slot = service.add_slot(pid, {"name": "Key", "filename": "key", "env": "API_KEY"})
+    service.fill_slot(pid, env_slot.id, reference={"type": "command", "argv": [cli]})
+    env = service.kernel_env(str(service.root_dir / "proj"))
+    assert env["API_KEY"] == "env-fetched-value-90"
+
+    # A stored reference whose JSON is damaged (written past the service): unreadable, not run.
+    damaged_slot = service.add_slot(pid, {"name": "Damaged", "filename": "damaged"})
+    meta = service.store.create_secret("alice", "damaged", refs.STORED_MARKER + b"{not json")
+    service.store.bind("alice", pid, damaged_slot.id, meta.id)
+    service.refresh()
+    states = {slot.name: slot.state for slot in service.project_for_path("proj").slots}
+    assert states == {"Key": "provided", "Damaged": "unreadable"}
+    assert not (service.materializer.project_dir(pid) / "damaged").exists()
