@@ -114,6 +114,8 @@ def test_interactive_prompt_fills_new_and_existing_secrets(server):
     )
     child.logfile_read = transcript = io.StringIO()
     try:
+        # The server listens (its URL printed) before the prompt asks.
+        child.expect("is running at", timeout=90)
         child.expect("needs 2 secret")
         child.expect(r"\[1/2\] Database password")
         child.expect(r"\[n\]: ")
@@ -126,14 +128,15 @@ def test_interactive_prompt_fills_new_and_existing_secrets(server):
         child.expect("saved-token")
         child.expect("Number or name")
         child.sendline("saved-token")
-        child.expect("is running at", timeout=90)
+        child.expect("now uses the saved secret")
         status, project = wait_for_api(server, child)
         assert status == 200
         assert [slot["state"] for slot in project["slots"]] == ["provided", "provided"]
         assert project["slots"][1]["secret"]["name"] == "saved-token"
     finally:
         child.kill(signal.SIGTERM)
-        child.close()
+        child.expect([pexpect.EOF, pexpect.TIMEOUT], timeout=30)  # a loaded machine stops slowly
+        child.close(force=True)
     # the hidden input was never echoed to the terminal
     assert "Database password" in transcript.getvalue()
     assert CANARY not in transcript.getvalue()
