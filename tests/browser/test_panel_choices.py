@@ -199,9 +199,6 @@ def test_a_nested_project_from_the_panel_and_its_terminal(page, root_project_lab
     )
     page.keyboard.press("Enter")
     found = wait_until(lambda: seen.exists() and len(seen.read_text().split()) >= 3)
-    if not found:
-        page.screenshot(path="/tmp/term-debug.png")
-        print("FILES", sorted(str(p) for p in server.root.rglob("seen.txt")))
     assert found, seen.read_text() if seen.exists() else "no file"
     assert seen.read_text().split() == [nested_id, "same", "no-root-token"]
     assert Path(server.root / "seen.txt").exists() is False  # it ran in the nested folder
