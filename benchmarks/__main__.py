@@ -38,6 +38,10 @@ BENCHES: list[tuple[str, tuple[str, ...]]] = [
     ("bench_compare", ("compare_environ", "compare_dotenv", "compare_keyring")),
     # a real hub, PostgreSQL and the secrets service (issue 14)
     ("bench_hub", ("hub_projects", "hub_refresh", "hub_load_p50", "hub_load_p99")),
+    # what users feel (issue 16)
+    ("bench_kernel_start", ("kernel_start",)),
+    ("bench_kernel_output", ("kernel_output",)),
+    ("bench_launch", ("launch_to_value",)),
 ]
 EXPECTED_KEYS = [key for _, keys in BENCHES for key in keys]
 REDACT = {
