@@ -75,7 +75,9 @@ class _ServiceClient:
             all_headers["Content-Type"] = "application/json"
         self.conn.request(method, self.prefix + path, body=data, headers=all_headers)
         response = self.conn.getresponse()
-        return response.status, response.read(), dict(response.getheaders())
+        # Header names as the server spells them (tornado: "Etag"), looked up lower-case.
+        headers = {k.lower(): v for k, v in response.getheaders()}
+        return response.status, response.read(), headers
 
 
 def _fill_hub_project(client: _ServiceClient, project) -> None:
@@ -186,7 +188,7 @@ def _load(service_url: str, tokens: list[str], seconds: float) -> tuple[list[flo
                 status, _, reply_headers = client.call("GET", "api/state", headers=headers)
                 latencies[n].append(time.perf_counter() - t)
                 assert status in (200, 304), status
-                etags[server_n] = reply_headers.get("ETag", "")
+                etags[server_n] = reply_headers.get("etag", "")
                 i += 1
         except BaseException as err:
             errors.append(err)
@@ -207,7 +209,7 @@ def _load(service_url: str, tokens: list[str], seconds: float) -> tuple[list[flo
 def _idle(service_url: str, token: str, count: int) -> list[float]:
     client = _ServiceClient(service_url, token)
     status, _, headers = client.call("GET", "api/state")
-    etag = {"If-None-Match": headers.get("ETag", "")}
+    etag = {"If-None-Match": headers.get("etag", "")}
     out = []
     for _ in range(count):
         t = time.perf_counter()

@@ -145,6 +145,7 @@ class HubSecretStore(SecretStore):
         self._checked_at = 0.0
         self._values: dict[str, SecretValue] = {}
         self._values_version = -1
+        self._writes = 0
         self._hub_user: str | None = None
         self._locked = True
         self._lock_reason = "the secrets service has not been reached yet"
@@ -332,6 +333,15 @@ class HubSecretStore(SecretStore):
     def _changed(self) -> None:
         with self._lock:
             self._checked_at = 0.0
+            self._writes += 1
+
+    def data_version(self) -> tuple[int, int]:
+        """Changes when the user's data may have changed (the server's model cache keys on
+        it): the service's version, checked as every read is (at most every
+        ``snapshot_ttl``), and this process's own writes."""
+        if self._hub_user is None:
+            raise StoreUnavailable("the secrets service has not answered yet")
+        return self._state(self._hub_user).version, self._writes
 
     def _write(self, method: str, path: str, body: Any = None) -> Any:
         if self.locked:
