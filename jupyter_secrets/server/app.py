@@ -83,6 +83,14 @@ class SecretsExtension(SecretsSettings, ExtensionApp):
         help="Redact secret values in the output of IPython kernels started by this server.",
     )
 
+    allow_command_references = Bool(
+        True,
+        config=True,
+        help="""Whether user secrets may be command references (a command the server runs as
+        its user to fetch a value, e.g. `op read ...`).  False: saving one is a 400 and stored
+        ones are not run (their slots show fetch-failed); vault references and values work.""",
+    )
+
     refresh_interval = Int(
         30,
         config=True,
@@ -146,6 +154,7 @@ class SecretsExtension(SecretsSettings, ExtensionApp):
             self.store, root, self.owner, self.materializer, on_change=self.events.change
         )
         self.service.models.expiry_warning_days = self.expiry_warning_days
+        self.service.allow_command_references = self.allow_command_references
         self.service.materialize_known_projects()
         self._warn_of_expiries()
         kernels.install(
@@ -201,7 +210,8 @@ class SecretsExtension(SecretsSettings, ExtensionApp):
         if self.expiry_warning_days <= 0:
             return
         try:
-            soon = [s for s in self.service.list_user_secrets() if s.expires_soon]
+            # One model at a time (issue 16): 10,000 secrets are never 10,000 models at start.
+            soon = [s for s in self.service.iter_user_secrets() if s.expires_soon]
         except SecretsError as err:  # an unusable store is said elsewhere
             self.log.debug("jupyter_secrets: expiries not checked: %s", err.message)
             return
@@ -315,6 +325,11 @@ class SecretsExtension(SecretsSettings, ExtensionApp):
             (
                 "restore the kernel provisioner",
                 lambda: kernels.uninstall(self._server.kernel_manager),
+                "service",
+            ),
+            (
+                "stop the reference fetches",
+                lambda: self.service.sync.fetcher.close(),
                 "service",
             ),
             (
