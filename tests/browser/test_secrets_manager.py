@@ -122,6 +122,9 @@ def test_user_secrets_marks_the_extension_and_deletes_its_secret(page, lab, api)
     # The user's own secret is not marked.
     own = view.locator('[data-testid="user-secret-row"][data-secret-name="my-own"]')
     assert own.get_by_test_id("extension-mark").count() == 0
+    # Its name is the manager's key: no Rename (the server refuses one); the user's own has it.
+    assert row.get_by_test_id("user-secret-rename").count() == 0
+    assert own.get_by_test_id("user-secret-rename").count() == 1
     assert value not in page.content()
 
     row.get_by_test_id("user-secret-delete").click()

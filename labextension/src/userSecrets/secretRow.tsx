@@ -90,13 +90,16 @@ export function SecretRow(props: {
           >
             {trans.__('Replace value')}
           </ActionButton>
-          <ActionButton
-            testId="user-secret-rename"
-            ariaLabel={trans.__('Rename %1', secret.name)}
-            onClick={() => setEditing('rename')}
-          >
-            {trans.__('Rename')}
-          </ActionButton>
+          {/* An extension secret's name is its manager key: the server refuses a rename. */}
+          {!secret.namespace && (
+            <ActionButton
+              testId="user-secret-rename"
+              ariaLabel={trans.__('Rename %1', secret.name)}
+              onClick={() => setEditing('rename')}
+            >
+              {trans.__('Rename')}
+            </ActionButton>
+          )}
           <ActionButton
             kind="warn"
             testId="user-secret-delete"
