@@ -103,7 +103,9 @@ class Fuzzed:
     """The server under fuzz, its seed data, and the guard of what it may write."""
 
     def __init__(self, workdir: Path):
-        self.server = lean_server(workdir)
+        # Generated bodies hold command references (any argv): the fuzzed server must never
+        # run one, so they are turned off (a 400 when saved, never run when fetched).
+        self.server = lean_server(workdir, "--SecretsExtension.allow_command_references=False")
         root = self.server.root
         self.outside = workdir / "outside"
         (self.outside / "sub").mkdir(parents=True)

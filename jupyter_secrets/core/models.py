@@ -158,9 +158,11 @@ class ApiModels:
 
     def slot_states(self, project: Project) -> dict[str, tuple[str, SecretMeta | None]]:
         now = utcnow()
+        bound = self.store.bound_secrets(self.owner, project.id)
+        failed = self.sync.failed_ids(bound.values())
         return {
-            slot_id: (state_of(meta, self.sync.unreadable, now, self.sync.fetch_failed), meta)
-            for slot_id, meta in self.store.bound_secrets(self.owner, project.id).items()
+            slot_id: (state_of(meta, self.sync.unreadable, now, failed), meta)
+            for slot_id, meta in bound.items()
         }
 
     def slot_model(
@@ -225,8 +227,11 @@ class ApiModels:
 
     def reference_model(self, meta: SecretMeta) -> ReferenceView | None:
         """The reference a secret holds (None for a value).  A reference is kept as a binary
-        value, so only binary secrets are read (and their plaintext is never kept)."""
+        value, flagged in the store's metadata (``SecretMeta.reference``): only references are
+        read, never the values of a listing (a store that keeps no flag: its binary ones)."""
         if not getattr(meta, "binary", False) or self.store.locked:
+            return None
+        if getattr(self.store, "knows_references", False) and not meta.reference:
             return None
         try:
             ref = stored_reference(self.store.read_value(self.owner, meta.id))
@@ -240,5 +245,5 @@ class ApiModels:
             ttl_seconds=ref.ttl_seconds,
             timeout_seconds=ref.timeout_seconds,
             argv=ref.argv if isinstance(ref, CommandReference) else None,
-            fetch_error=self.sync.fetch_failed.get(meta.id),
+            fetch_error=self.sync.fetch_failure(meta),
         )

@@ -34,12 +34,13 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, ClassVar, Final, NamedTuple
 
 from jupyter_secrets.errors import InvalidInput, SecretsError
-from jupyter_secrets.store.base import DEFAULT_MAX_VALUE_BYTES
+from jupyter_secrets.store.base import DEFAULT_MAX_VALUE_BYTES, REFERENCE_MARKER
 from jupyter_secrets.store.crypto import ENV_VAR as KEY_ENV_VAR
 
 COMMAND: Final = "command"
@@ -61,6 +62,14 @@ _REASON_CHARS: Final = 200
 # A redacted stderr line never shows pieces of the output shorter than this (they would
 # redact ordinary words); shorter outputs hide the whole line instead.
 _MIN_REDACTED: Final = 4
+
+
+# Why a command reference is refused (saved) or not run (fetched) where an admin turned them
+# off (``c.SecretsExtension.allow_command_references = False``).
+COMMANDS_OFF: Final = (
+    "command references are turned off on this server "
+    "(c.SecretsExtension.allow_command_references); use a vault reference or a value"
+)
 
 
 class FetchFailed(SecretsError):
@@ -173,7 +182,7 @@ def reference_json(reference: Reference) -> str:
 # whose plaintext is this marker and the reference's JSON (encrypted like any value).  The
 # service refuses binary values that start with the marker, so an uploaded file can never be
 # taken for a reference (which would run a command).
-STORED_MARKER: Final = b"\x00jupyter-secrets-reference/1\x00"
+STORED_MARKER: Final = REFERENCE_MARKER
 
 
 def stored_form(reference: Reference) -> bytes:
@@ -293,6 +302,19 @@ class _Entry:
     expires_at: float  # monotonic; fetched again after this
 
 
+@dataclass(frozen=True)
+class _Running:
+    """A fetch under way: of which reference, and the future its callers wait on."""
+
+    fingerprint: str
+    future: Future[_Entry]
+
+
+# A caller waits this much longer than a reference's own timeout before it gives up on a
+# fetch (the worker's bookkeeping; a command is killed at its timeout already).
+_DEADLINE_GRACE: Final = 2.0
+
+
 def fingerprint(reference: Reference) -> str:
     return hashlib.sha256(reference_json(reference).encode()).hexdigest()
 
@@ -329,8 +351,10 @@ class ReferenceFetcher:
         self._home = home
         self._entries: dict[str, _Entry] = {}
         self._lock = threading.Lock()
-        self._fetching: dict[str, Future[_Entry]] = {}
+        self._fetching: dict[str, _Running] = {}
         self._pool: ThreadPoolExecutor | None = None
+        # False: command references are never run (``allow_command_references``).
+        self.allow_commands = True
 
     # -- what callers ask
 
@@ -340,8 +364,21 @@ class ReferenceFetcher:
             return self._from_memory(references, start=True)
         futures = {sid: self._start(sid, ref) for sid, ref in references.items()}
         batch = FetchBatch({}, {})
+        # One overall deadline: no caller waits longer than the slowest reference's timeout
+        # (and a little more), whatever a vault or a command does meanwhile.
+        started = self._clock_now()
         for sid, future in futures.items():
-            entry = future.result() if isinstance(future, Future) else future
+            if isinstance(future, Future):
+                limit = references[sid].timeout_seconds + _DEADLINE_GRACE
+                try:
+                    entry = future.result(max(0.0, started + limit - self._clock_now()))
+                except FutureTimeout:
+                    batch.errors[sid] = FetchFailed(
+                        f"not fetched within {references[sid].timeout_seconds} s"
+                    )
+                    continue
+            else:
+                entry = future
             if entry.value is not None:
                 batch.values[sid] = entry.value
             else:
@@ -355,14 +392,19 @@ class ReferenceFetcher:
         return entry.error.reason if entry is not None and entry.error is not None else None
 
     def forget(self, secret_id: str) -> None:
-        """Drop what is remembered of a secret (it was replaced or deleted)."""
+        """Drop what is remembered of a secret (it was replaced or deleted), a fetch under
+        way too: its result is never kept nor handed to a later caller."""
         with self._lock:
             self._entries.pop(secret_id, None)
+            self._fetching.pop(secret_id, None)
 
     def close(self) -> None:
+        """Stop the worker threads (the server stops): nothing new starts, queued fetches are
+        cancelled, what is remembered is dropped."""
         with self._lock:
             pool, self._pool = self._pool, None
             self._entries.clear()
+            self._fetching.clear()
         if pool is not None:
             pool.shutdown(wait=False, cancel_futures=True)
 
@@ -384,14 +426,18 @@ class ReferenceFetcher:
             if fresh is not None:
                 return fresh
             running = self._fetching.get(secret_id)
-            if running is not None:
-                return running
+            # A fetch under way serves only callers of the same reference: after the secret
+            # switched to another command or vault path, the old fetch's output is not its value.
+            if running is not None and running.fingerprint == fingerprint(reference):
+                return running.future
             if self._pool is None:
                 self._pool = ThreadPoolExecutor(
                     self.max_workers, thread_name_prefix="jupyter-secrets-fetch"
                 )
-            future = self._pool.submit(self._fetch_one, secret_id, reference)
-            self._fetching[secret_id] = future
+            future: Future[_Entry] = Future()
+            run = _Running(fingerprint(reference), future)
+            self._fetching[secret_id] = run
+            self._pool.submit(self._fetch_one, secret_id, reference, run)
             return future
 
     def _from_memory(self, references: Mapping[str, Reference], start: bool) -> FetchBatch:
@@ -411,10 +457,27 @@ class ReferenceFetcher:
                 )
         return batch
 
-    def _fetch_one(self, secret_id: str, reference: Reference) -> _Entry:
+    def _clock_now(self) -> float:
+        return time.monotonic()
+
+    def _fetch_one(self, secret_id: str, reference: Reference, run: _Running) -> None:
+        entry = self._fetch_entry(secret_id, reference)  # never raises: failures are entries
+        with self._lock:
+            # Kept only if this fetch is still the one for the secret (not forgotten, not
+            # overtaken by a fetch of a newer reference).
+            if self._fetching.get(secret_id) is run:
+                del self._fetching[secret_id]
+                self._entries[secret_id] = entry
+        run.future.set_result(entry)
+
+    def _fetch_entry(self, secret_id: str, reference: Reference) -> _Entry:
         with self._lock:
             previous = self._entries.get(secret_id)
-        known = previous.value if previous is not None else None
+        known = (
+            previous.value
+            if previous is not None and previous.fingerprint == fingerprint(reference)
+            else None
+        )
         try:
             value = self._fetch(reference, known)
             entry = _Entry(
@@ -430,13 +493,12 @@ class ReferenceFetcher:
                 FetchFailed(f"unexpected {type(err).__name__}"),
                 self._clock() + min(reference.ttl_seconds, RETRY_AFTER),
             )
-        with self._lock:
-            self._entries[secret_id] = entry
-            self._fetching.pop(secret_id, None)
         return entry
 
     def _fetch(self, reference: Reference, known: bytes | None) -> bytes:
         if isinstance(reference, CommandReference):
+            if not self.allow_commands:
+                raise FetchFailed(COMMANDS_OFF)
             return run_command(
                 reference.argv,
                 timeout=reference.timeout_seconds,
@@ -444,12 +506,39 @@ class ReferenceFetcher:
                 env=child_env(self._environ),
                 known=known,
             )
-        return read_vault(
-            reference,
-            environ=self._environ if self._environ is not None else os.environ,
-            home=self._home,
-            max_bytes=self.max_value_bytes,
+        return _within(
+            reference.timeout_seconds,
+            lambda: read_vault(
+                reference,
+                environ=self._environ if self._environ is not None else os.environ,
+                home=self._home,
+                max_bytes=self.max_value_bytes,
+            ),
+            f"no answer from the vault within {reference.timeout_seconds} s",
         )
+
+
+def _within(seconds: float, work: Callable[[], bytes], late: str) -> bytes:
+    """``work()`` given ``seconds`` in all (hvac's timeout is per socket operation: a server
+    that trickles its answer would hold it forever).  Past the deadline ``FetchFailed(late)``;
+    the abandoned call ends on its own in a daemon thread, its result dropped."""
+    outcome: list[bytes | BaseException] = []
+
+    def target() -> None:
+        try:
+            outcome.append(work())
+        except BaseException as err:  # handed to the caller below
+            outcome.append(err)
+
+    worker = threading.Thread(target=target, name="jupyter-secrets-vault", daemon=True)
+    worker.start()
+    worker.join(seconds)
+    if not outcome:
+        raise FetchFailed(late)
+    result = outcome[0]
+    if isinstance(result, BaseException):
+        raise result
+    return result
 
 
 # ---------------------------------------------------------------------- commands
@@ -537,6 +626,9 @@ def run_command(
         timed_out = True
         kill()
         proc.wait()
+    # Whatever it left running in its group (``sh -c 'sleep 1000 & echo v'``) goes too, on
+    # success as well: nothing a reference started outlives its fetch.
+    kill()
     for reader in readers:
         reader.join(2)
     if timed_out:

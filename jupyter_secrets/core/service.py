@@ -25,6 +25,8 @@ from jupyter_secrets.core.exposed import ExposedValues
 from jupyter_secrets.core.models import ApiModels, FillResult, ProjectView, SecretView, SlotView
 from jupyter_secrets.core.projects import Project, ProjectRegistry
 from jupyter_secrets.core.references import (
+    COMMANDS_OFF,
+    CommandReference,
     is_stored_reference,
     parse_reference,
     refuse_reserved,
@@ -80,6 +82,15 @@ class SecretsService:
         self._on_change = on_change or (lambda event, details: None)
         # Serialises changes that touch the store and the materialized files together.
         self._lock = threading.RLock()
+
+    @property
+    def allow_command_references(self) -> bool:
+        """Whether command references may be saved and run (``allow_command_references``)."""
+        return self.sync.fetcher.allow_commands
+
+    @allow_command_references.setter
+    def allow_command_references(self, allowed: bool) -> None:
+        self.sync.fetcher.allow_commands = allowed
 
     @property
     def root_dir(self) -> Path:
@@ -170,7 +181,7 @@ class SecretsService:
         A new value for a slot whose secret also fills other slots never changes those: a new
         secret is created for this slot alone, and the reply says so.
         """
-        value = _value_or_reference(value, reference)
+        value = _value_or_reference(value, reference, self.allow_command_references)
         if (value is None) == (secret_id is None):
             raise InvalidInput(
                 "value",
@@ -240,7 +251,7 @@ class SecretsService:
     ) -> SecretView:
         """``value``: text (``str``) or binary (``bytes``); or ``reference`` instead (a
         command or a vault field, ``core/references.py``)."""
-        value = _value_or_reference(value, reference)
+        value = _value_or_reference(value, reference, self.allow_command_references)
         _require_value(value)
         with self._lock:
             meta = self.store.create_secret(
@@ -262,7 +273,9 @@ class SecretsService:
         if "value" in payload or "reference" in payload:
             payload = {
                 **{k: v for k, v in payload.items() if k != "reference"},
-                "value": _value_or_reference(payload.get("value"), payload.get("reference")),
+                "value": _value_or_reference(
+                    payload.get("value"), payload.get("reference"), self.allow_command_references
+                ),
             }
         changes: dict[str, Any] = {
             key: None
@@ -284,7 +297,7 @@ class SecretsService:
             )
             if "value" in changes:
                 self.sync.fetcher.forget(meta.id)  # a new value or reference: fetch again
-                self.sync.fetch_failed.pop(meta.id, None)
+                self.sync.clear_fetch_failure(meta.id)
             if "value" in changes or "expires" in changes:
                 self.sync.secret_users(meta.id)
         self._on_change("secret.updated", {"secret_id": meta.id, "fields": sorted(changes)})
@@ -294,7 +307,7 @@ class SecretsService:
         with self._lock:
             removed = self.store.delete_secret(self.owner, _id("secret_id", secret_id))
             self.sync.fetcher.forget(secret_id)
-            self.sync.fetch_failed.pop(secret_id, None)
+            self.sync.clear_fetch_failure(secret_id)
             self.sync.rewrite({b.project_id for b in removed})
         self._on_change("secret.deleted", {"secret_id": secret_id, "unlinked": len(removed)})
         return removed
@@ -337,7 +350,8 @@ class SecretsService:
             return {}
         read = self.store.read_values(self.owner, list(dict.fromkeys(secret_ids)))
         stored = {sid: v for sid, v in read.values.items() if is_stored_reference(v)}
-        fetched = self.sync.fetch_references(ValueBatch(stored, {}))
+        metas = {m.id: m for m in self.store.list_secrets(self.owner) if m.id in stored}
+        fetched = self.sync.fetch_references(ValueBatch(stored, {}), metas)
         return {
             sid: None
             if sid in fetched.values
@@ -378,6 +392,8 @@ class SecretsService:
                     value=value,
                     expires=UNSET if expires is None else expires,
                 )
+                self.sync.fetcher.forget(meta.id)  # a new value or reference: fetch again
+                self.sync.clear_fetch_failure(meta.id)
                 return meta, False, f"The value of '{slot.name}' was replaced."
             try:
                 meta = self.store.create_and_bind(
@@ -426,7 +442,7 @@ def _require_str(field: str, value: Any) -> str:
     return value
 
 
-def _value_or_reference(value: Any, reference: Any) -> Any:
+def _value_or_reference(value: Any, reference: Any, allow_commands: bool = True) -> Any:
     """The value to store: the value given, or a reference's stored form (a binary value the
     service alone makes: a given binary value that looks like one is refused)."""
     if reference is None:
@@ -434,7 +450,10 @@ def _value_or_reference(value: Any, reference: Any) -> Any:
         return value
     if value is not None:
         raise InvalidInput("reference", "give either a value or a reference, not both")
-    return stored_form(parse_reference(reference))
+    parsed = parse_reference(reference)
+    if isinstance(parsed, CommandReference) and not allow_commands:
+        raise InvalidInput("reference.type", COMMANDS_OFF)
+    return stored_form(parsed)
 
 
 def _require_value(value: Any) -> SecretValue:

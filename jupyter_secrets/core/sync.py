@@ -10,7 +10,7 @@ store holds the change, and the problem is reported (log, status) until the next
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from jupyter_secrets.core.exposed import ExposedValues, redaction_forms
 from jupyter_secrets.core.projects import Project, ProjectRegistry, problem_of
@@ -23,7 +23,13 @@ from jupyter_secrets.core.references import (
 from jupyter_secrets.core.states import is_expired, utcnow
 from jupyter_secrets.errors import Conflict, NotFound, SecretsError, SecretUnreadable, SlotFileError
 from jupyter_secrets.files import NO_PROJECT, Materializer
-from jupyter_secrets.store.base import DEFAULT_MAX_VALUE_BYTES, SecretStore, SecretValue, ValueBatch
+from jupyter_secrets.store.base import (
+    DEFAULT_MAX_VALUE_BYTES,
+    SecretMeta,
+    SecretStore,
+    SecretValue,
+    ValueBatch,
+)
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +58,32 @@ class FileSync:
         # secret id -> why the last fetch failed (state "fetch-failed").
         self.fetcher = ReferenceFetcher(getattr(store, "max_value_bytes", DEFAULT_MAX_VALUE_BYTES))
         self.fetch_failed: dict[str, str] = {}
+        # secret id -> the secret's ``modified`` when its fetch failed: a failure describes
+        # that version of the secret only (a plain value or another reference saved since,
+        # by this server or another process, is not "fetch-failed").
+        self._failed_version: dict[str, str | None] = {}
+
+    def fetch_failure(self, meta: SecretMeta) -> str | None:
+        """Why the reference ``meta`` holds could not be fetched, or None: it was fetched, it
+        was never tried, or the secret changed since the failure (another value or reference,
+        saved here or by another process)."""
+        reason = self.fetch_failed.get(meta.id)
+        if reason is None:
+            return None
+        version = self._failed_version.get(meta.id)
+        if not meta.binary or (version is not None and version != meta.modified):
+            return None  # text is never a reference; a newer version was not tried yet
+        if getattr(self.store, "knows_references", False) and not meta.reference:
+            return None  # a value now (saved here or by another process)
+        return reason
+
+    def failed_ids(self, metas: Iterable[SecretMeta | None]) -> set[str]:
+        """The ids among ``metas`` whose slots are in the state ``fetch-failed``."""
+        return {m.id for m in metas if m is not None and self.fetch_failure(m) is not None}
+
+    def clear_fetch_failure(self, secret_id: str) -> None:
+        self.fetch_failed.pop(secret_id, None)
+        self._failed_version.pop(secret_id, None)
 
     @property
     def files_error(self) -> str | None:
@@ -131,7 +163,10 @@ class FileSync:
             for slot in project.slots.slots
             if (meta := bound.get(slot.id)) is not None and not is_expired(meta, now)
         }
-        read = self.fetch_references(self.store.read_values(self.owner, usable.values()))
+        read = self.fetch_references(
+            self.store.read_values(self.owner, usable.values()),
+            {sid: bound[slot_id] for slot_id, sid in usable.items()},
+        )
         entries: list[tuple[str, str, SecretValue]] = []
         values: dict[str, SecretValue] = {}
         for slot in project.slots.slots:
@@ -166,10 +201,15 @@ class FileSync:
             self._write_redaction_set()
         return values
 
-    def fetch_references(self, read: ValueBatch) -> ValueBatch:
+    def fetch_references(
+        self, read: ValueBatch, metas: Mapping[str, SecretMeta] | None = None
+    ) -> ValueBatch:
         """The values of reference secrets fetched (or the reason why not) in place of the
-        references the store holds; plain values pass through."""
+        references the store holds; plain values pass through (and clear a failure of the
+        reference they replaced).  ``metas``: the secrets read, to date their failures."""
         stored = {sid: v for sid, v in read.values.items() if is_stored_reference(v)}
+        for sid in read.values.keys() - stored.keys():
+            self.clear_fetch_failure(sid)  # a plain value now: nothing to fetch
         if not stored:
             return read
         values, errors = dict(read.values), dict(read.errors)
@@ -183,7 +223,7 @@ class FileSync:
                 references[sid] = reference
         fetched = self.fetcher.fetch_all(references)
         for sid, data in fetched.values.items():
-            self.fetch_failed.pop(sid, None)
+            self.clear_fetch_failure(sid)
             try:
                 values[sid] = data.decode("utf-8")
             except UnicodeDecodeError:
@@ -192,6 +232,8 @@ class FileSync:
             errors[sid] = err
             if not isinstance(err, FetchPending):
                 self.fetch_failed[sid] = err.reason
+                meta = (metas or {}).get(sid)
+                self._failed_version[sid] = meta.modified if meta is not None else None
         return ValueBatch(values, errors)
 
     def _write_redaction_set(self) -> None:
