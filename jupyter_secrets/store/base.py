@@ -76,6 +76,11 @@ class SecretMeta:
     # The JupyterLab extension (its jupyter-secrets-manager namespace) that keeps this secret;
     # None for the user's own secrets.  Set at creation only.
     namespace: str | None = None
+    # The value is a reference (core/references.py: fetched when needed), not a value: kept in
+    # clear beside the ciphertext by stores whose ``knows_references`` is True, so that a
+    # listing tells references apart without decrypting anything.  Other stores leave it False
+    # (then every binary secret may be one, and is read to know).
+    reference: bool = False
 
 
 @dataclass(frozen=True)
@@ -147,6 +152,16 @@ def slot_changed(project_id: str, slot_id: str) -> Conflict:
         f"slot {slot_id} of project {project_id} changed meanwhile (another server or window "
         "filled or emptied it); nothing was saved"
     )
+
+
+#: How a stored reference's plaintext begins (core/references.py ``STORED_MARKER``): a store
+#: sets ``SecretMeta.reference`` from it when a value is written (``is_reference_value``).
+REFERENCE_MARKER: Final = b"\x00jupyter-secrets-reference/1\x00"
+
+
+def is_reference_value(value: Any) -> bool:
+    """Whether a value being stored is a reference's stored form (binary, with the marker)."""
+    return is_binary(value) and bytes(value).startswith(REFERENCE_MARKER)
 
 
 def is_binary(value: Any) -> bool:
@@ -221,6 +236,8 @@ class SecretStore(LoggingConfigurable, ABC, metaclass=_StoreMeta):
 
     locked: bool = False
     lock_reason: str = ""
+    # Whether this store's SecretMeta.reference is kept (True) or always False (unknown).
+    knows_references: bool = False
     created_now: bool = False
     created_at: str | None = None
 

@@ -68,6 +68,7 @@ from jupyter_secrets.errors import (
 from jupyter_secrets.rules import name_key, normalise_expires
 from jupyter_secrets.store.base import (
     DEFAULT_MAX_VALUE_BYTES,
+    REFERENCE_MARKER,
     UNSET,
     Binding,
     ProjectRecord,
@@ -82,6 +83,7 @@ from jupyter_secrets.store.base import (
     encode_value,
     free_name,
     is_binary,
+    is_reference_value,
     slot_changed,
     utc_now,
 )
@@ -98,7 +100,8 @@ log = logging.getLogger(__name__)
 
 STORE_FILE_NAME = "secrets.sqlite3"
 KEY_FILE_NAME = "secrets.key"
-SCHEMA_VERSION = 3  # 2: the is_binary column (values of every shape); 3: namespace
+SCHEMA_VERSION = 4  # 2: the is_binary column (values of every shape); 3: namespace;
+# 4: is_reference (a reference, core/references.py, told apart without decrypting)
 BUSY_TIMEOUT_SECONDS = 30.0
 
 # Called with ``create``: whether a new key may be made (only when the store holds no data).
@@ -113,6 +116,7 @@ _SCHEMA = (
         id TEXT PRIMARY KEY, user TEXT NOT NULL, name TEXT NOT NULL,
         ciphertext BLOB NOT NULL, created TEXT NOT NULL, modified TEXT NOT NULL, expires TEXT,
         name_key TEXT, is_binary INTEGER NOT NULL DEFAULT 0, namespace TEXT,
+        is_reference INTEGER NOT NULL DEFAULT 0,
         UNIQUE (user, name))""",
     """CREATE TABLE IF NOT EXISTS bindings (
         user TEXT NOT NULL, project_id TEXT NOT NULL, slot_id TEXT NOT NULL,
@@ -127,7 +131,7 @@ _SCHEMA = (
 _META_COLUMNS = "id, name, created, modified, expires"
 _INSERT_SECRET = (
     "INSERT INTO secrets (id, user, name, name_key, ciphertext, created, modified, expires, "
-    "is_binary, namespace) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    "is_binary, namespace, is_reference) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 _SLOT_BINDING = "SELECT secret_id FROM bindings WHERE user = ? AND project_id = ? AND slot_id = ?"
 # Ids per query of read_values: under SQLite's smallest limit of bound parameters (999).
@@ -175,11 +179,14 @@ def _meta(row: tuple) -> SecretMeta:
         expires=row[4],
         binary=bool(row[5]),
         namespace=row[6] if len(row) > 6 else None,
+        reference=bool(row[7]) if len(row) > 7 else False,
     )
 
 
 class SQLiteSecretStore(SecretStore):
     """User secrets in one SQLite file, values encrypted by a ``Keyring``."""
+
+    knows_references = True  # the is_reference column
 
     busy_timeout = Float(
         BUSY_TIMEOUT_SECONDS,
@@ -215,6 +222,8 @@ class SQLiteSecretStore(SecretStore):
         self._binary_column = "is_binary"
         # Nor has one of schema 2 the namespace column: none of its secrets is an extension's.
         self._namespace_column = "namespace"
+        # Nor has one of schema 3 is_reference: a locked store cannot tell (all False).
+        self._reference_column = "is_reference"
 
         probe, key_check, has_data = self._probe()
         try:
@@ -229,6 +238,8 @@ class SQLiteSecretStore(SecretStore):
                 self._binary_column = "0"
             if not self._has_column(self._conn, "namespace"):
                 self._namespace_column = "NULL"
+            if not self._has_column(self._conn, "is_reference"):
+                self._reference_column = "0"
             log.warning("Secret store %s is locked: %s", self.path, self.lock_reason)
             return
         if probe is not None:
@@ -400,6 +411,10 @@ class SQLiteSecretStore(SecretStore):
             if not self._has_column(db, "namespace"):
                 # Schema 2 -> 3: the secrets saved so far are the user's, no extension's.
                 db.execute("ALTER TABLE secrets ADD COLUMN namespace TEXT")
+            if not self._has_column(db, "is_reference"):
+                # Schema 3 -> 4: which binary values are references, read once here.
+                db.execute("ALTER TABLE secrets ADD COLUMN is_reference INTEGER NOT NULL DEFAULT 0")
+                self._flag_references(db)
             db.execute(
                 "INSERT INTO meta (key, value) VALUES ('schema_version', ?) "
                 "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
@@ -508,7 +523,24 @@ class SQLiteSecretStore(SecretStore):
         return _meta(row)
 
     def _meta_columns(self) -> str:
-        return f"{_META_COLUMNS}, {self._binary_column}, {self._namespace_column}"
+        return (
+            f"{_META_COLUMNS}, {self._binary_column}, {self._namespace_column}, "
+            f"{self._reference_column}"
+        )
+
+    def _flag_references(self, db: sqlite3.Connection) -> None:
+        """Set is_reference of the binary values that are references (a migration to 4)."""
+        assert self._keyring is not None
+        rows = db.execute("SELECT id, user, ciphertext FROM secrets WHERE is_binary = 1")
+        flagged = []
+        for secret_id, user, blob in rows.fetchall():
+            try:
+                data = self._keyring.decrypt(blob, _aad(user, secret_id, True))
+            except DecryptError:
+                continue  # unreadable: shown as such, never run
+            if data.startswith(REFERENCE_MARKER):
+                flagged.append((secret_id,))
+        db.executemany("UPDATE secrets SET is_reference = 1 WHERE id = ?", flagged)
 
     @staticmethod
     def _has_column(db: sqlite3.Connection, column: str) -> bool:
@@ -596,15 +628,10 @@ class SQLiteSecretStore(SecretStore):
         plain = keyring.decrypt_many(rows)
         values: dict[str, SecretValue] = {}
         errors: dict[str, SecretsError] = {}
-        for (blob, _, secret_id, binary), data in zip(rows, plain):
+        for (_, _, secret_id, binary), data in zip(rows, plain):
             if isinstance(data, DecryptError):
-                # The query's associated data is _aad's for plain ids (hex, as the store makes
-                # them); for any other id, or a real failure, decrypt with _aad's own.
-                try:
-                    data = keyring.decrypt(blob, _aad(user, secret_id, bool(binary)))
-                except DecryptError as err:
-                    errors[secret_id] = SecretUnreadable(secret_id, str(err))
-                    continue
+                errors[secret_id] = SecretUnreadable(secret_id, str(data))
+                continue
             if binary:
                 values[secret_id] = data
                 continue
@@ -628,30 +655,33 @@ class SQLiteSecretStore(SecretStore):
     ) -> tuple[list[tuple[bytes, bytes, str, int]], bool]:
         """Rows ``(ciphertext, associated data, id, is_binary)`` of the user's secrets among
         ``wanted``, and whether only those came (False: all the user's rows, most of which were
-        asked).  The associated data is built by SQLite as ``_aad`` builds it for an id made
-        of plain characters (``read_values`` falls back to ``_aad`` when it differs)."""
-        # '["secret", "<user>", ' exactly as _aad has it (its end is the id's '""]').
-        prefix = _aad(user, "")[: -len('""]')].decode("utf-8", "surrogatepass")
-        columns = (
-            "ciphertext, CAST(? || '\"' || id || '\"' || "
-            "CASE WHEN is_binary THEN ', \"binary\"]' ELSE ']' END AS BLOB), id, is_binary"
-        )
+        asked).  The associated data is ``_aad``'s, the function encryption uses (built here,
+        in Python: never from a row's text spliced into SQL, whatever an id holds)."""
+        columns = "ciphertext, id, is_binary"
+
+        def sealed(found: list[tuple[bytes, str, int]]) -> list[tuple[bytes, bytes, str, int]]:
+            return [
+                (blob, _aad(user, sid, bool(binary)), sid, binary) for blob, sid, binary in found
+            ]
+
         if len(wanted) > _IDS_PER_QUERY:
             (count,) = db.execute("SELECT count(*) FROM secrets WHERE user = ?", (user,)).fetchone()
             if count <= 2 * len(wanted):
                 # Most of the user's secrets: one pass over them beats a lookup for each.
                 query = f"SELECT {columns} FROM secrets WHERE user = ?"
-                return db.execute(query, (prefix, user)).fetchall(), False
+                return sealed(db.execute(query, (user,)).fetchall()), False
         rows: list[tuple[bytes, bytes, str, int]] = []
         for start in range(0, len(wanted), _IDS_PER_QUERY):
             chunk = wanted[start : start + _IDS_PER_QUERY]
             # "+user" keeps SQLite on the primary key (a lookup per id): for a long IN list it
             # would otherwise walk every row of the user through the (user, name) index.
-            rows += db.execute(
-                f"SELECT {columns} FROM secrets WHERE +user = ? AND id IN "
-                f"({', '.join('?' * len(chunk))})",
-                (prefix, user, *chunk),
-            ).fetchall()
+            rows += sealed(
+                db.execute(
+                    f"SELECT {columns} FROM secrets WHERE +user = ? AND id IN "
+                    f"({', '.join('?' * len(chunk))})",
+                    (user, *chunk),
+                ).fetchall()
+            )
         return rows, True
 
     def create_secret(
@@ -684,6 +714,7 @@ class SQLiteSecretStore(SecretStore):
                     expires,
                     int(binary),
                     namespace,
+                    int(is_reference_value(value)),
                 ),
             )
         return SecretMeta(
@@ -694,6 +725,7 @@ class SQLiteSecretStore(SecretStore):
             expires=expires,
             binary=binary,
             namespace=namespace,
+            reference=is_reference_value(value),
         )
 
     def update_secret(
@@ -714,6 +746,7 @@ class SQLiteSecretStore(SecretStore):
             data, binary = encode_value(value, self.max_value_bytes), is_binary(value)
             changes["ciphertext"] = self._keyring.encrypt(data, _aad(user, secret_id, binary))
             changes["is_binary"] = int(binary)
+            changes["is_reference"] = int(is_reference_value(value))
         if expires is not UNSET:
             changes["expires"] = normalise_expires(expires)
         with self._write() as db:
@@ -789,7 +822,19 @@ class SQLiteSecretStore(SecretStore):
                 self._check_name_free(db, user, name)
             db.execute(
                 _INSERT_SECRET,
-                (secret_id, user, name, name_key(name), blob, now, now, expires, int(binary), None),
+                (
+                    secret_id,
+                    user,
+                    name,
+                    name_key(name),
+                    blob,
+                    now,
+                    now,
+                    expires,
+                    int(binary),
+                    None,
+                    int(is_reference_value(value)),
+                ),
             )
             db.execute(
                 "INSERT INTO bindings (user, project_id, slot_id, secret_id) VALUES (?, ?, ?, ?) "
@@ -798,7 +843,13 @@ class SQLiteSecretStore(SecretStore):
                 (user, project_id, slot_id, secret_id),
             )
         return SecretMeta(
-            id=secret_id, name=name, created=now, modified=now, expires=expires, binary=binary
+            id=secret_id,
+            name=name,
+            created=now,
+            modified=now,
+            expires=expires,
+            binary=binary,
+            reference=is_reference_value(value),
         )
 
     # ---------------------------------------------------------------- bindings and projects
@@ -847,7 +898,8 @@ class SQLiteSecretStore(SecretStore):
         rows = self._query(
             "SELECT b.slot_id, s.id, s.name, s.created, s.modified, s.expires, "
             + ("s.is_binary" if self._binary_column == "is_binary" else "0")
-            + ("" if self._namespace_column == "NULL" else ", s.namespace")
+            + (", s.namespace" if self._namespace_column != "NULL" else ", NULL")
+            + (", s.is_reference" if self._reference_column != "0" else ", 0")
             + " FROM bindings AS b JOIN secrets AS s ON s.id = b.secret_id AND s.user = b.user "
             "WHERE b.user = ? AND b.project_id = ? ORDER BY b.slot_id",
             (user, project_id),
