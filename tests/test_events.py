@@ -188,6 +188,11 @@ async def test_every_change_emits_exactly_one_event(api, audit, jp_root_dir):
         api("DELETE", "projects", pid, "slots", sid), "slot.removed", project_id=pid, slot_id=sid
     )
     await e(api("DELETE", "projects", pid, "slots", sid), None)
+    # An extension secret: saved, then its value read by its extension (the one read audited).
+    ext_body = {"namespace": "demo", "id": "k", "value": CANARY}
+    await e(api("PUT", "extension-secrets", "demo:k", body=ext_body), "secret.created")
+    await e(api("GET", "extension-secrets", "demo:k"), "secret.read", namespace="demo")
+    await e(api("GET", "extension-secrets", "demo:nosuch"), None)  # 404: nothing read
     # Reads emit nothing.
     for parts, params in [
         (("user-secrets",), None),

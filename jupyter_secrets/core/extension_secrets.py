@@ -116,6 +116,12 @@ class ExtensionSecrets:
 
     def read(self, key: Any) -> ExtensionSecretValue:
         meta = self._find(check_key(key))
+        if is_expired(meta):
+            # As every other path: an expired value is never served (404, as an unknown key:
+            # the manager's fetch gives its plugin nothing, and the reply says why).
+            raise NotFound(
+                f"the extension secret '{meta.name}' expired on {meta.expires}: save it again"
+            )
         value = self.store.read_value(self.owner, meta.id)
         if not isinstance(value, str):
             raise InvalidInput(
@@ -123,6 +129,10 @@ class ExtensionSecrets:
                 f"the secret '{meta.name}' now holds binary data (replaced in User secrets); "
                 "an extension secret is text",
             )
+        # The one path where a value leaves the server for a browser: audited (never the value).
+        self.service._on_change(
+            "secret.read", {"secret_id": meta.id, "namespace": meta.namespace or ""}
+        )
         return ExtensionSecretValue(meta.namespace or "", _item_id(meta), value)
 
     def save(self, key: Any, namespace: Any, item_id: Any, value: Any) -> ExtensionSecretSaved:
@@ -140,6 +150,9 @@ class ExtensionSecrets:
                 meta = self.store.create_secret(self.owner, key, value, namespace=namespace)
             else:
                 meta = self.store.update_secret(self.owner, existing.id, value=value)
+                # It may have been a reference (replaced in User secrets): a value now.
+                self.service.sync.fetcher.forget(meta.id)
+                self.service.sync.clear_fetch_failure(meta.id)
                 # A user may have bound it to a slot: its files follow, as for any secret.
                 self.service.sync.secret_users(meta.id)
         if existing is None:
