@@ -319,7 +319,10 @@ export interface paths {
                         secret_id?: string;
                         /** @description Name of the new secret (with value). */
                         name?: string;
-                        /** Format: date-time */
+                        /**
+                         * Format: date-time
+                         * @description Must be in the future (a time in the past is a 400).
+                         */
                         expires?: string | null;
                     };
                 };
@@ -432,7 +435,10 @@ export interface paths {
                          */
                         value_base64?: string;
                         reference?: components["schemas"]["ReferenceInput"];
-                        /** Format: date-time */
+                        /**
+                         * Format: date-time
+                         * @description Must be in the future (a time in the past is a 400).
+                         */
                         expires?: string | null;
                     };
                 };
@@ -545,7 +551,10 @@ export interface paths {
                          */
                         value_base64?: string;
                         reference?: components["schemas"]["ReferenceInput"];
-                        /** Format: date-time */
+                        /**
+                         * Format: date-time
+                         * @description Must be in the future (a time in the past is a 400).
+                         */
                         expires?: string | null;
                     };
                 };
