@@ -42,6 +42,7 @@ BENCHES: list[tuple[str, tuple[str, ...]]] = [
     ("bench_kernel_start", ("kernel_start",)),
     ("bench_kernel_output", ("kernel_output",)),
     ("bench_launch", ("launch_to_value",)),
+    ("bench_lab_load", ("lab_load",)),
 ]
 EXPECTED_KEYS = [key for _, keys in BENCHES for key in keys]
 REDACT = {

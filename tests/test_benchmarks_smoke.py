@@ -17,8 +17,9 @@ from benchmarks.__main__ import EXPECTED_KEYS, REDACT
 
 REPO = Path(__file__).resolve().parent.parent
 # Rows that may be skipped: the save-guard row comes from another module, the comparisons need
-# optional packages (python-dotenv, keyring + keyrings.alt).
-MAY_SKIP = {REDACT["key"], "compare_dotenv", "compare_keyring"}
+# optional packages (python-dotenv, keyring + keyrings.alt); lab_load needs Chromium and the
+# built frontend (the browser tests fail without them, so a skip here hides nothing).
+MAY_SKIP = {REDACT["key"], "compare_dotenv", "compare_keyring", "lab_load"}  # lab_load: Chromium
 ROW = re.compile(r"^\| (?P<bench>[^|]+) \| `(?P<key>[^`]+)` \|")
 
 
