@@ -267,6 +267,17 @@ def test_generated_requests(fuzzed, label, request):
     assert "LEAKCHECK" not in fuzzed.server.log()
 
 
+def test_the_fuzzed_server_never_runs_a_command_reference(fuzzed, tmp_path):
+    """The fuzzer generates command references (any argv): its server refuses them all."""
+    ran = tmp_path / "ran"
+    reference = {"type": "command", "argv": ["touch", str(ran)]}
+    status, reply = fuzzed.server.json(
+        "POST", "/api/secrets/user-secrets", {"name": "fuzz-command", "reference": reference}
+    )
+    assert status == 400 and reply["field"] == "reference.type", reply
+    assert not ran.exists()
+
+
 def test_nothing_written_outside_after_fuzzing(fuzzed):
     """Runs last in this module: the whole fuzz run, checked once more, and the server stopped."""
     fuzzed.check_writes()

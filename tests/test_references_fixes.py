@@ -134,6 +134,22 @@ def test_a_failed_reference_replaced_in_place_by_a_value_is_provided(service, tm
     assert state(service) == "provided"
 
 
+def test_a_failed_reference_saved_again_by_its_extension_is_provided(service):
+    from jupyter_secrets.core.extension_secrets import ExtensionSecrets
+
+    ext = ExtensionSecrets(service)
+    saved = ext.save("demo:k", "demo", "k", "ext-value-1").secret
+    pid, sid = project_with_slot(service)
+    service.fill_slot(pid, sid, secret_id=saved.secret_id)  # the user bound it to a slot
+    service.update_user_secret(
+        saved.secret_id, {"reference": {"type": "command", "argv": ["false"]}}
+    )
+    assert state(service) == "fetch-failed"
+    ext.save("demo:k", "demo", "k", "ext-value-2")  # the extension saves a value again
+    assert state(service) == "provided"
+    assert file_of(service, pid).read_text() == "ext-value-2"
+
+
 def test_a_failed_reference_set_to_a_value_by_the_cli_is_provided(service, tmp_path, store_env):
     pid, sid = project_with_slot(service)
     meta = service.fill_slot(pid, sid, reference={"type": "command", "argv": ["false"]}).secret
