@@ -239,3 +239,27 @@ def test_inline_forms_escape_focus_and_notifications(page, lab, api):
     page.keyboard.press("Enter")
     toast(page, 'Renamed "inline-new" to "inline-renamed"').wait_for()
     assert "inline-value-93x" not in page.content()
+
+
+def test_a_value_given_elsewhere_ends_the_dialog(page, lab, api):
+    """The terminal's launch prompt (here: the same REST call) answers: the dialog follows."""
+    project = api.project("elsewhere-answer", "Elsewhere", SLOTS)
+    with page.expect_response(lambda r: "/api/secrets/projects?path=elsewhere-answer" in r.url):
+        open_lab(page, lab, "elsewhere-answer")
+    dialog = page.get_by_test_id("launch-dialog")
+    dialog.wait_for(state="visible")
+    if "Elsewhere" not in dialog.inner_text():
+        # The file browser passed through a folder of an earlier test while restoring.
+        page.keyboard.press("Escape")
+        dialog.wait_for(state="detached")
+        execute(page, "jupyter-secrets:ask-missing")
+        dialog.filter(has_text="Elsewhere").wait_for()
+    first, second = (s["id"] for s in project["slots"])
+    api("PUT", f"projects/{project['id']}/slots/{first}/value", {"value": "from-terminal-1"})
+    launch_row(page, "Database password").get_by_test_id("launch-saved").filter(
+        has_text="Provided meanwhile"
+    ).wait_for()
+    assert launch_row(page, "API token").get_by_test_id("launch-value").is_visible()
+    api("PUT", f"projects/{project['id']}/slots/{second}/value", {"value": "from-terminal-2"})
+    dialog.wait_for(state="detached")
+    toast(page, "were provided").wait_for()

@@ -118,3 +118,30 @@ describe('Launch dialog', () => {
     expect(onClose).toHaveBeenCalledWith({ saved: 1, skipped: 2, dontAsk: false });
   });
 });
+
+describe('Launch dialog: answers given elsewhere', () => {
+  it('ends the rows filled meanwhile (the terminal prompt), and closes when none is left', async () => {
+    let states: Array<'missing' | 'provided'> = ['missing', 'missing', 'missing'];
+    const server = fakeServer({
+      'GET user-secrets': () => ({ secrets: [] }),
+      'GET projects': () =>
+        project(
+          'demo',
+          SLOTS.map((s, i) => ({ ...s, state: states[i] })),
+          { name: 'Demo' }
+        )
+    });
+    const { onClose } = renderDialog(server);
+    states = ['provided', 'missing', 'missing'];
+    await act(() => server.model.refreshProject());
+    expect(within(row('Database password')).getByTestId('launch-saved').textContent).toBe(
+      'Provided meanwhile'
+    );
+    expect(within(row('API token')).queryByTestId('launch-saved')).toBeNull();
+    expect(onClose).not.toHaveBeenCalled();
+
+    states = ['provided', 'provided', 'provided'];
+    await act(() => server.model.refreshProject());
+    expect(onClose).toHaveBeenCalledWith({ saved: 0, skipped: 0, dontAsk: false });
+  });
+});

@@ -6,12 +6,22 @@ import * as React from 'react';
 import type { ISlot } from '../apiTypes';
 import { useSignalValue } from '../components/hooks';
 import { ValueChooser } from '../components/valueChooser';
-import { EMPTY_CHOICE, IValueChoice, messageOf, projectTitle, provideBody } from '../format';
+import {
+  EMPTY_CHOICE,
+  IValueChoice,
+  messageOf,
+  missingSlots,
+  projectTitle,
+  provideBody
+} from '../format';
 import { notifyInfo, notifySuccess } from '../notify';
 import type { ILaunchActions } from '../focus';
 import type { ILaunchDialogOptions, ILaunchResult } from './launchDialog';
 
-type RowState = { choice: IValueChoice; error?: string; saved?: boolean };
+type RowState = { choice: IValueChoice; error?: string; saved?: boolean; elsewhere?: boolean };
+
+/** How often an open dialog re-reads the project (a value given in the terminal ends its row). */
+export const RECHECK_MS = 3000;
 
 export function LaunchForm(
   props: ILaunchDialogOptions & {
@@ -46,6 +56,38 @@ export function LaunchForm(
   React.useEffect(() => {
     registerActions?.({ later, save: () => void save() });
   });
+  // A value given elsewhere meanwhile (the terminal's launch prompt, another tab) ends that
+  // row's question; when none is left, the dialog closes.
+  const current = useSignalValue(model.projectChanged, () => model.project);
+  React.useEffect(() => {
+    if (!current || current.id !== project.id || busy) {
+      return;
+    }
+    const stillMissing = new Set(missingSlots(current).map(s => s.id));
+    const answered = slots.filter(s => !stillMissing.has(s.id) && !rows[s.id]?.saved);
+    if (!answered.length) {
+      return;
+    }
+    const next = { ...rows };
+    for (const s of answered) {
+      next[s.id] = { choice: { ...EMPTY_CHOICE, mode: 'skip' }, saved: true, elsewhere: true };
+    }
+    setRows(next);
+    if (Object.values(next).every(r => r.saved)) {
+      notifyInfo(
+        trans.__('The missing secrets of %1 were provided.', projectTitle(project, trans))
+      );
+      const saved = Object.values(next).filter(r => r.saved && !r.elsewhere).length;
+      onClose({ saved, skipped: 0, dontAsk });
+    }
+    // Only when the project changes.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [current]);
+  React.useEffect(() => {
+    const timer = window.setInterval(() => void model.refreshProject(), RECHECK_MS);
+    return () => window.clearInterval(timer);
+  }, [model]);
+
   React.useEffect(() => {
     onMounted?.();
     // Once, after the first render.
@@ -150,7 +192,7 @@ export function LaunchForm(
               </div>
               {row.saved ? (
                 <div className="jp-secrets-Saved" data-testid="launch-saved">
-                  {trans.__('Saved')}
+                  {row.elsewhere ? trans.__('Provided meanwhile') : trans.__('Saved')}
                 </div>
               ) : (
                 <ValueChooser
