@@ -339,7 +339,10 @@ def prompt_or_log(
 
     def ask() -> None:
         try:
-            LaunchPrompt(service, reader=TerminalReader(), call=call).run("", also_in_browser=True)
+            # POSIX terminals can be interrupted by an answer in the browser; elsewhere the
+            # question waits for its line (the browser's answer is seen at the next one).
+            reader: Reader = TerminalReader() if os.name == "posix" else BlockingReader()
+            LaunchPrompt(service, reader=reader, call=call).run("", also_in_browser=True)
             log_missing(call(lambda: service.missing_slots("")), log)
         except Exception:  # a thread's failure must not pass silently
             log.exception("jupyter_secrets: the launch prompt failed")
