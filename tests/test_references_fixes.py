@@ -377,3 +377,30 @@ def test_a_store_of_schema_3_flags_its_references_when_opened(tmp_path, store_en
         assert store.get_secret("alice", ref_id).reference is False
     finally:
         store.close()
+
+
+def test_bulk_reads_never_take_a_rows_id_as_associated_data(tmp_path, store_env):
+    """A row whose id holds quotes cannot pass for another's (binary) associated data."""
+    import sqlite3
+
+    from jupyter_secrets.store.sqlite import SQLiteSecretStore
+
+    path = tmp_path / "aad" / "s.sqlite3"
+    store = SQLiteSecretStore.open(path, env=store_env)
+    sealed = store.create_secret("alice", "file", b"\x00bytes-of-a-file-91").id
+    store.close()
+    forged = sealed + '", "binary'  # its SQL-built associated data was the sealed row's
+    with sqlite3.connect(path) as db:
+        db.execute(
+            "INSERT INTO secrets (id, user, name, name_key, ciphertext, created, modified, "
+            "is_binary) SELECT ?, user, 'forged', 'forged', ciphertext, created, modified, 0 "
+            "FROM secrets WHERE id = ?",
+            (forged, sealed),
+        )
+    store = SQLiteSecretStore.open(path, env=store_env)
+    try:
+        batch = store.read_values("alice", [forged, sealed])
+        assert forged not in batch.values and "cannot be decrypted" in str(batch.errors[forged])
+        assert batch.values[sealed] == b"\x00bytes-of-a-file-91"
+    finally:
+        store.close()

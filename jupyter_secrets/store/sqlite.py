@@ -659,9 +659,22 @@ class SQLiteSecretStore(SecretStore):
         in Python: never from a row's text spliced into SQL, whatever an id holds)."""
         columns = "ciphertext, id, is_binary"
 
+        # '["secret", "<user>", ' as _aad has it: for an id of plain characters (the store's
+        # hex ids) the rest is '"<id>"]' (or ', "binary"]'), checked, else _aad itself.
+        head = _aad(user, "")[: -len(b'""]')]
+        tails = (b'"]', b'", "binary"]')
+
         def sealed(found: list[tuple[bytes, str, int]]) -> list[tuple[bytes, bytes, str, int]]:
             return [
-                (blob, _aad(user, sid, bool(binary)), sid, binary) for blob, sid, binary in found
+                (
+                    blob,
+                    head + b'"' + sid.encode() + tails[bool(binary)]
+                    if type(sid) is str and sid.isalnum() and sid.isascii()
+                    else _aad(user, sid, bool(binary)),
+                    sid,
+                    binary,
+                )
+                for blob, sid, binary in found
             ]
 
         if len(wanted) > _IDS_PER_QUERY:
