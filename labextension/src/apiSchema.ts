@@ -634,7 +634,7 @@ export interface paths {
         };
         /**
          * The value of one extension secret, for the connector of the extension that saved it
-         * @description The only reply of the API that holds a value, and only for a secret an extension saved (a user's own secret is never readable here). Sent with `Cache-Control: no-store`.
+         * @description The only reply of the API that holds a value, and only for a secret an extension saved (a user's own secret is never readable here). Sent with `Cache-Control: no-store`. 404 also when the secret expired (the message says so: an expired value is never served). Each read emits the audit event `secret.read` (without the value).
          */
         get: {
             parameters: {
