@@ -51,6 +51,7 @@ def run(quick: bool = False) -> list[Row]:
             servers[redaction] = sp
         with running(servers[True]), running(servers[False]):
             loop = asyncio.new_event_loop()
+            asyncio.set_event_loop(loop)  # tornado's clients look for the current loop
             channels, sessions = {}, {}
             try:
                 for redaction, sp in servers.items():
@@ -79,6 +80,7 @@ def run(quick: bool = False) -> list[Row]:
                     if redaction in sessions:
                         loop.run_until_complete(stop_session(sp, sessions[redaction]))
                 loop.close()
+                asyncio.set_event_loop(None)
     return [
         ratio_row(
             "kernel_output",
