@@ -3,7 +3,10 @@ terminals (their processes' environments read from /proc), real store."""
 
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
+import time
 from pathlib import Path
 
 import pytest
@@ -112,3 +115,63 @@ async def test_a_new_terminal_sees_a_replaced_value_of_its_folder(
     assert status == 200
     env = await terminal_env(jp_fetch, jp_serverapp, {"cwd": "team/app"})
     assert env["APP_TOKEN"] == replaced
+
+
+class TestAStoreThatFailsOrStallsNeverFailsATerminal:
+    """Security review #6: terminal start computes the secrets off the event loop, and a store
+    that is down or slow gives a terminal with the files already written, never an error."""
+
+    @pytest.fixture
+    def jp_server_config(self, jp_server_config):
+        config = json.loads(json.dumps(jp_server_config))
+        config["SecretsExtension"]["store_class"] = "tests.terminal_store.TerminalTestStore"
+        return config
+
+    @pytest.fixture(autouse=True)
+    def store_behaviour(self):
+        from . import terminal_store
+
+        terminal_store.reset()
+        yield terminal_store
+        terminal_store.release.set()  # never leave a worker waiting
+        terminal_store.reset()
+
+    async def test_a_store_that_is_down_still_gives_a_terminal_with_the_written_files(
+        self, make_two_projects, jp_fetch, jp_serverapp, store_behaviour, caplog
+    ):
+        two_projects = await make_two_projects()
+        store_behaviour.failing.set()
+        caplog.set_level(logging.WARNING)
+        env = await terminal_env(jp_fetch, jp_serverapp, {"cwd": "team/app"})
+        assert project_of(env) == two_projects["team/app"]
+        assert env["APP_TOKEN"] == NESTED_VALUE  # from the file written before the outage
+        assert (Path(env["JUPYTER_SECRETS_DIR"]) / "token").read_text() == NESTED_VALUE
+        env = await terminal_env(jp_fetch, jp_serverapp, {})
+        assert env["ROOT_TOKEN"] == ROOT_VALUE
+        warnings = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+        assert any("StoreUnavailable" in w for w in warnings), warnings
+        assert not any(NESTED_VALUE in w or ROOT_VALUE in w for w in warnings)
+        assert NESTED_VALUE not in caplog.text and ROOT_VALUE not in caplog.text
+
+    async def test_a_slow_store_does_not_stall_the_server_while_a_terminal_starts(
+        self, make_two_projects, jp_fetch, jp_serverapp, store_behaviour
+    ):
+        await make_two_projects()
+        store_behaviour.blocking.set()
+        started = time.monotonic()
+        # Were the store read on the loop, this would wait the store's 60 s (and time out).
+        env = await asyncio.wait_for(terminal_env(jp_fetch, jp_serverapp, {"cwd": "team/app"}), 30)
+        assert time.monotonic() - started < 15
+        assert store_behaviour.entered.is_set() and not store_behaviour.release.is_set()
+        assert env["APP_TOKEN"] == NESTED_VALUE  # the files already written
+        # The store call is still in flight: other requests are answered meanwhile.
+        response = await asyncio.wait_for(jp_fetch("api", "status"), 10)
+        assert response.code == 200
+        response = await asyncio.wait_for(jp_fetch("api", "secrets", "status"), 10)
+        assert response.code == 200
+        assert not store_behaviour.release.is_set()
+        # Once the store answers again, terminals get its values as before.
+        store_behaviour.blocking.clear()
+        store_behaviour.release.set()
+        env = await terminal_env(jp_fetch, jp_serverapp, {"cwd": "team/app"})
+        assert env["APP_TOKEN"] == NESTED_VALUE

@@ -314,9 +314,10 @@ class SecretsService:
 
     # ------------------------------------------------------------------ kernels and start-up
 
-    def kernel_env(self, os_cwd: str | None) -> dict[str, str]:
-        """Environment for a kernel or terminal started in ``os_cwd`` (an OS path, or None)."""
-        return self.sync.kernel_env(os_cwd)
+    def kernel_env(self, os_cwd: str | None, *, from_store: bool = True) -> dict[str, str]:
+        """Environment for a kernel or terminal started in ``os_cwd`` (an OS path, or None);
+        ``from_store`` False: from the files already written, no store call."""
+        return self.sync.kernel_env(os_cwd, from_store=from_store)
 
     def materialize_known_projects(self) -> None:
         """Write the files of the default project and of every bound project under the root."""

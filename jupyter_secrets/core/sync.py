@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 
 from jupyter_secrets.core.exposed import ExposedValues, redaction_forms
 from jupyter_secrets.core.projects import Project, ProjectRegistry, problem_of
@@ -91,9 +92,14 @@ class FileSync:
 
     # ------------------------------------------------------------------ kernels
 
-    def kernel_env(self, os_cwd: str | None) -> dict[str, str]:
+    def kernel_env(self, os_cwd: str | None, *, from_store: bool = True) -> dict[str, str]:
         """Environment for a kernel or terminal started in ``os_cwd`` (an OS path; None: the
-        root, as for ``POST /api/kernels`` without a path)."""
+        root, as for ``POST /api/kernels`` without a path).
+
+        The project's files are written from the store first; when the store fails (down,
+        locked, any store error), or with ``from_store`` False (no store call at all: a
+        terminal whose store answers too slowly), the process gets the files already written
+        for the project in this run, or the no-project directory when there are none."""
         if self.materializer is None:
             return {}
         directory = self.registry.project_dir_of_os_path(os_cwd)
@@ -104,8 +110,24 @@ class FileSync:
         except (SlotFileError, Conflict) as err:
             log.warning("Secrets of %s unavailable: %s", directory, problem_of(err))
             return self._no_project_env()
-        values = self.write(project)
         project_dir = self.materializer.project_dir(project.id)
+        if from_store:
+            try:
+                values = self.write(project)
+            except SecretsError as err:
+                # The class and the store's own message only: store errors never hold a value.
+                log.warning(
+                    "Secrets of project %s not read from the store (%s: %s): the files already "
+                    "written are given",
+                    project.id,
+                    type(err).__name__,
+                    err,
+                )
+                from_store = False
+        if not from_store:
+            if not project_dir.is_dir():
+                return self._no_project_env()
+            values = self._written_values(project, project_dir)
         env = {"JUPYTER_SECRETS_DIR": str(project_dir)}
         for slot in project.slots.slots:
             if slot.env_file and slot.id in values:
@@ -137,6 +159,18 @@ class FileSync:
                     continue
                 env[slot.env] = value
         return env
+
+    @staticmethod
+    def _written_values(project: Project, project_dir: Path) -> dict[str, SecretValue]:
+        """{slot id: value} of the project's env slots, from the files written earlier."""
+        values: dict[str, SecretValue] = {}
+        for slot in project.slots.slots:
+            if slot.env or slot.env_file:
+                try:
+                    values[slot.id] = (project_dir / slot.filename).read_bytes()
+                except OSError:
+                    continue  # not written (no value, expired, or never written in this run)
+        return values
 
     def _no_project_env(self) -> dict[str, str]:
         """An empty directory, so that get_secret() explains there is no project."""

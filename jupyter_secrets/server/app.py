@@ -288,7 +288,11 @@ class SecretsExtension(SecretsSettings, ExtensionApp):
         if terminal_manager is not None:
             root = str(Path(serverapp.root_dir))
             terminals.install(
-                terminal_manager, lambda cwd: self.service.kernel_env(cwd or root), Path(root)
+                terminal_manager,
+                lambda cwd, from_store=True: self.service.kernel_env(
+                    cwd or root, from_store=from_store
+                ),
+                Path(root),
             )
         if self.refresh_interval > 0:
             self._refresher = PeriodicCallback(self._refresh, self.refresh_interval * 1000)
