@@ -175,3 +175,30 @@ class TestAStoreThatFailsOrStallsNeverFailsATerminal:
         store_behaviour.release.set()
         env = await terminal_env(jp_fetch, jp_serverapp, {"cwd": "team/app"})
         assert env["APP_TOKEN"] == NESTED_VALUE
+
+    async def test_a_kernel_started_while_the_store_is_down_gets_the_written_files(
+        self, make_two_projects, jp_fetch, jp_serverapp, store_behaviour
+    ):
+        from .test_kernels import digest, run_code
+
+        await make_two_projects()
+        store_behaviour.failing.set()
+        response = await jp_fetch(
+            "api",
+            "kernels",
+            method="POST",
+            body=json.dumps({"name": "python3", "path": "team/app"}),
+        )
+        kernel_id = json.loads(response.body)["id"]
+        try:
+            out, error = await run_code(
+                jp_serverapp,
+                kernel_id,
+                "import hashlib, os\n"
+                "print(hashlib.sha256(os.environ['APP_TOKEN'].encode()).hexdigest())",
+            )
+            assert error is None and out.strip() == digest(
+                NESTED_VALUE
+            )  # printed as a digest: the value itself is redacted
+        finally:
+            await jp_fetch("api", "kernels", kernel_id, method="DELETE")
