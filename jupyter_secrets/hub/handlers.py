@@ -52,6 +52,20 @@ MAX_BODY = 1024 * 1024
 _ACTOR_OK = re.compile(r"[^A-Za-z0-9 _.:/@()+=,-]")
 
 
+ACTOR_HEADER = "X-Jupyter-Secrets-Actor"
+
+
+def audit_actor(user: str, token_id: Any, claimed: str) -> str:
+    """The audit's actor: what the hub vouches for (the user, the token's id), then what the
+    client only *claims* (the header, e.g. "server alice pid 42"): any holder of the token can
+    send any header, so it is recorded as a claim, never as who acted."""
+    actor = user
+    if isinstance(token_id, str) and token_id:
+        actor += f" token {_ACTOR_OK.sub('?', token_id[:40])}"
+    claimed = _ACTOR_OK.sub("?", claimed[:200])
+    return actor + (f" (claims: {claimed})" if claimed else "")
+
+
 def error_kind(err: SecretsError) -> tuple[int, str]:
     for cls, status, kind in _STATUS:
         if isinstance(err, cls):
@@ -90,9 +104,9 @@ class APIHandler(HubAuthenticated, web.RequestHandler):
             raise web.HTTPError(403, "only user tokens hold secrets (this is a service token)")
         self._hub_auth_user_cache = model
         self.user = str(model["name"])
-        claimed = self.request.headers.get("X-Jupyter-Secrets-Actor", "")[:200]
-        claimed = _ACTOR_OK.sub("?", claimed)
-        self.actor = f"{self.user}" + (f" via {claimed}" if claimed else "")
+        self.actor = audit_actor(
+            self.user, model.get("token_id"), self.request.headers.get(ACTOR_HEADER, "")
+        )
 
     def log_exception_quietly(self) -> None:
         import logging
@@ -349,7 +363,7 @@ class ImportHandler(APIHandler):
                 {"name", "value_base64", "binary", "created", "modified", "expires", "namespace"},
             )
             plaintext, binary = value_of(body)
-            meta, created = await self.repository.import_secret(
+            meta, outcome = await self.repository.import_secret(
                 self.user,
                 self.actor,
                 secret_id,
@@ -361,7 +375,7 @@ class ImportHandler(APIHandler):
                 body.get("expires"),
                 body.get("namespace"),
             )
-            return {"secret": meta, "created": created}
+            return {"secret": meta, "created": outcome == "created", "outcome": outcome}
 
         await self.run(go)
 

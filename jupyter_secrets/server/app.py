@@ -34,6 +34,7 @@ from jupyter_secrets.server.events import Events
 from jupyter_secrets.server.handlers import handlers
 from jupyter_secrets.store.base import SecretStore
 from jupyter_secrets.store.crypto import ENV_VAR
+from jupyter_secrets.store.hub import HUB_TOKEN_VARS, HubSecretStore
 
 if TYPE_CHECKING:
     from jupyter_server.serverapp import ServerApp
@@ -81,6 +82,17 @@ class SecretsExtension(SecretsSettings, ExtensionApp):
         True,
         config=True,
         help="Redact secret values in the output of IPython kernels started by this server.",
+    )
+
+    kernel_hub_token = Bool(
+        False,
+        config=True,
+        help="""Hub mode only: whether kernels keep the server's hub token
+        ($JUPYTERHUB_API_TOKEN, $JPY_API_TOKEN).  False (the default): kernels started by this
+        server do not get it, so code that reads a kernel's environment cannot call the hub
+        secrets service (or the hub) as the server.  Set True only for kernels whose code needs
+        the hub API.  A kernel runs as the server's OS user and can still read the server's
+        environment from /proc: see the threat model in docs/DEPLOYMENT.md.""",
     )
 
     allow_command_references = Bool(
@@ -159,7 +171,15 @@ class SecretsExtension(SecretsSettings, ExtensionApp):
         self._warn_of_expiries()
         kernels.install(
             self._server.kernel_manager,
-            kernels.KernelHooks(self._kernel_env, self.kernel_output_redaction),
+            kernels.KernelHooks(
+                self._kernel_env,
+                self.kernel_output_redaction,
+                strip_env=(
+                    HUB_TOKEN_VARS
+                    if isinstance(self.store, HubSecretStore) and not self.kernel_hub_token
+                    else ()
+                ),
+            ),
             self.log,
         )
         install_save_guard(

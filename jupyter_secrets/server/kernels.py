@@ -36,6 +36,9 @@ class KernelHooks:
 
     env: EnvSource
     redact_output: bool = True
+    #: Variables removed from every kernel's environment (hub mode: the server's hub token,
+    #: unless ``c.SecretsExtension.kernel_hub_token`` is True; see docs/DEPLOYMENT.md).
+    strip_env: tuple[str, ...] = ()
 
 
 # The hooks of each server's kernel manager (a MultiKernelManager).  Keyed weakly by that
@@ -58,6 +61,8 @@ class SecretsProvisioner(LocalProvisioner):
         if hooks is not None:
             # The store key never reaches a kernel, even if the server's environment had it.
             kwargs["env"].pop(KEY_ENV_VAR, None)
+            for name in hooks.strip_env:
+                kwargs["env"].pop(name, None)
             # Off the event loop: finding the project and writing its files reads the store.
             kwargs["env"].update(await asyncio.to_thread(hooks.env, kwargs.get("cwd")))
             cmd = kwargs.get("cmd") or []

@@ -62,6 +62,9 @@ from jupyter_secrets.store.base import (
 
 URL_ENV = "JUPYTER_SECRETS_HUB_URL"
 TOKEN_ENV = "JUPYTERHUB_API_TOKEN"
+#: The variables through which JupyterHub gives a server its token (kept from kernels in hub
+#: mode unless ``c.SecretsExtension.kernel_hub_token``).
+HUB_TOKEN_VARS = (TOKEN_ENV, "JPY_API_TOKEN")
 
 
 def hub_service_configured(env: Any = os.environ) -> bool:
@@ -78,6 +81,7 @@ def _meta(d: dict[str, Any]) -> SecretMeta:
         expires=d.get("expires"),
         binary=bool(d.get("binary", False)),
         namespace=d.get("namespace"),
+        reference=bool(d.get("is_reference", False)),
     )
 
 
@@ -98,6 +102,8 @@ class _Snapshot:
 
 class HubSecretStore(SecretStore):
     """The user's secrets in the JupyterHub secrets service (see the module's docstring)."""
+
+    knows_references = True  # the service's is_reference column (schema 0002)
 
     url = Unicode(
         config=True,
@@ -529,9 +535,11 @@ class HubSecretStore(SecretStore):
 
     def import_secret(
         self, user: str, meta: SecretMeta, value: SecretValue
-    ) -> tuple[SecretMeta, bool]:
-        """Copy a secret under its own id (``jupyter secrets migrate --to-hub``): idempotent,
-        ``(meta, copied now)``."""
+    ) -> tuple[SecretMeta, str]:
+        """Copy a secret under its own id (``jupyter secrets migrate --to-hub``): ``(meta,
+        outcome)``, the outcome one of ``created``, ``unchanged``, ``updated`` (the local copy
+        changed since it was copied: the hub now holds it) or ``hub-newer`` (changed in the hub
+        after the local copy: the hub's is kept); see hub/repository.py ``import_secret``."""
         self._check_user(user)
         body = {
             "name": meta.name,
@@ -543,7 +551,8 @@ class HubSecretStore(SecretStore):
         if meta.namespace is not None:
             body["namespace"] = meta.namespace
         reply = self._write("PUT", f"api/import/{_segment(meta.id)}", body)
-        return _meta(reply["secret"]), bool(reply["created"])
+        outcome = reply.get("outcome") or ("created" if reply.get("created") else "unchanged")
+        return _meta(reply["secret"]), str(outcome)
 
     def rotate_key(self, new_keyring: Any) -> int:
         raise InvalidInput(
