@@ -2,8 +2,11 @@
 
 Every secret is copied under its own id with its value, name, times and expiry, then every
 binding and every remembered project.  Each secret is one request that the service commits on
-its own, and a secret already in the service under its id is left alone, so the command is
-idempotent: run it again after an interruption and it copies only what is missing.  The local
+its own.  A secret already in the service under its id is left alone when it holds the same
+value, name and expiry; when it differs, the local copy replaces it if its modified time is not
+older than the hub's (a value changed locally since the last run is brought over), and the
+hub's is kept, and named in the output, if it was changed in the hub after the local copy.  So
+the command is idempotent and resumable: run again, it copies what is missing or changed.  The local
 store is only read (its file is left as it was); remove it yourself once the servers use the
 service.  Authenticates with ``$JUPYTERHUB_API_TOKEN`` (set in every hub server's terminals),
 or ``--token-env`` naming another variable.
@@ -82,7 +85,7 @@ jupyter secrets migrate --to-hub --hub-url http://hub:8081/services/jupyter-secr
     def _copy(self, local: SQLiteSecretStore, hub: HubSecretStore, owner: str) -> int:
         if hub.locked:
             raise CLIError(f"the hub service cannot take the secrets: {hub.lock_reason}")
-        copied = present = failed = 0
+        copied = updated = present = kept = failed = 0
         for meta in local.list_secrets(owner):
             try:
                 value = local.read_value(owner, meta.id)
@@ -91,14 +94,21 @@ jupyter secrets migrate --to-hub --hub-url http://hub:8081/services/jupyter-secr
                 failed += 1
                 continue
             try:
-                _, created = hub.import_secret(owner, meta, value)
+                held, outcome = hub.import_secret(owner, meta, value)
             except SecretsError as err:  # e.g. a different secret of that name in the hub
                 print(f"not copied {meta.name!r}: {err}")
                 failed += 1
                 continue
             del value
-            copied += created
-            present += not created
+            copied += outcome == "created"
+            updated += outcome == "updated"
+            present += outcome == "unchanged"
+            if outcome == "hub-newer":
+                kept += 1
+                print(
+                    f"kept the hub's {held.name!r}: it was changed in the hub ({held.modified}) "
+                    f"after the local copy ({meta.modified}); the local value was not copied"
+                )
         bound = 0
         for binding in local.bindings(owner):
             if hub.bound_secret_id(owner, binding.project_id, binding.slot_id) == binding.secret_id:
@@ -114,7 +124,9 @@ jupyter secrets migrate --to-hub --hub-url http://hub:8081/services/jupyter-secr
         for record in local.projects(owner).values():
             hub.remember_project(owner, record.id, record.name, record.last_path)
         print(
-            f"copied {copied} secret(s), {present} already in the hub, {bound} binding(s) "
-            f"set, {failed} problem(s); the local store {local.path} is unchanged"
+            f"copied {copied} secret(s), {updated} updated (changed locally since copied), "
+            f"{present} already in the hub unchanged, {kept} newer in the hub (kept), "
+            f"{bound} binding(s) set, {failed} problem(s); the local store {local.path} is "
+            "unchanged"
         )
         return 1 if failed else 0

@@ -54,6 +54,9 @@ secrets = Table(
     Column("modified", String(20), nullable=False),
     Column("expires", String(20)),
     Column("namespace", Text),  # the JupyterLab extension keeping it; NULL: the user's own
+    # A reference's stored form (store/base.py REFERENCE_MARKER), set by the service from the
+    # plaintext on every write: listings tell references apart without decrypting (0002).
+    Column("is_reference", Boolean, nullable=False, default=False),
     PrimaryKeyConstraint("user", "id"),
     UniqueConstraint("user", "name_key", name="uq_secrets_user_name_key"),
     ForeignKeyConstraint(["user"], ["users.name"], ondelete="CASCADE"),

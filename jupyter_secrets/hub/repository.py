@@ -8,8 +8,9 @@ and name checks are atomic, and single-user servers see any change as a new vers
 is acknowledged only after its commit.
 
 Values: sealed with the user's data key (``keys.py``).  They are given out only for secrets
-bound to a slot of a project (what a server materializes), and each read is audited with its
-actor.  Nothing here ever puts a value in a message.
+bound to a slot of a project (what a server materializes) and for extension secrets (a
+``namespace``: read by the JupyterLab extension that owns them, through the server), and each
+read is audited with its actor.  Nothing here ever puts a value in a message.
 """
 
 from __future__ import annotations
@@ -34,9 +35,17 @@ from jupyter_secrets.errors import (
 from jupyter_secrets.hub import db
 from jupyter_secrets.hub.keys import ServiceKeys
 from jupyter_secrets.rules import name_key, normalise_expires
-from jupyter_secrets.store.base import check_id, check_name, free_name, slot_changed, utc_now
+from jupyter_secrets.store.base import (
+    REFERENCE_MARKER,
+    check_id,
+    check_name,
+    free_name,
+    slot_changed,
+    utc_now,
+)
 
 KEY_CHECK = "key_check"
+REFERENCES_FLAGGED = "references_flagged"  # rows older than schema 0002 were flagged
 CREATED = "created"
 _SECRET_ID_CHARS = set("0123456789abcdef")
 
@@ -72,6 +81,17 @@ def check_namespace(value: Any) -> str | None:
     return value
 
 
+def is_reference(plaintext: bytes, binary: bool) -> bool:
+    """Whether a stored plaintext is a reference's stored form (store/base.py)."""
+    return binary and plaintext.startswith(REFERENCE_MARKER)
+
+
+def value_digest(plaintext: bytes, binary: bool) -> bytes:
+    import hashlib
+
+    return hashlib.sha256(b"b" if binary else b"t").digest() + hashlib.sha256(plaintext).digest()
+
+
 def meta_of(row: Any) -> dict[str, Any]:
     return {
         "id": row.id,
@@ -81,6 +101,7 @@ def meta_of(row: Any) -> dict[str, Any]:
         "expires": row.expires,
         "binary": bool(row.binary),
         "namespace": row.namespace,
+        "is_reference": bool(row.is_reference),
     }
 
 
@@ -92,6 +113,7 @@ _META_COLUMNS = (
     db.secrets.c.expires,
     db.secrets.c.binary,
     db.secrets.c.namespace,
+    db.secrets.c.is_reference,
 )
 
 
@@ -147,6 +169,43 @@ class Repository:
             )
             return
         self.locked, self.lock_reason = False, ""
+        if REFERENCES_FLAGGED not in rows:
+            await self._flag_references()
+
+    async def _flag_references(self) -> None:
+        """Set is_reference of binary rows written before schema 0002 (once: decrypts them)."""
+        keys = self._require_unlocked()
+        async with self.engine.begin() as conn:
+            rows = (
+                await conn.execute(
+                    select(
+                        db.secrets.c.user,
+                        db.secrets.c.id,
+                        db.secrets.c.ciphertext,
+                        db.users.c.data_key,
+                    )
+                    .join(db.users, db.users.c.name == db.secrets.c.user)
+                    .where(db.secrets.c.binary.is_(True), db.secrets.c.is_reference.is_(False))
+                )
+            ).all()
+            for user, secret_id, ciphertext, wrapped in rows:
+                try:
+                    plain = keys.open(user, bytes(wrapped), secret_id, ciphertext, True)
+                except SecretUnreadable:
+                    continue
+                if is_reference(plain, True):
+                    await conn.execute(
+                        update(db.secrets)
+                        .where(db.secrets.c.user == user, db.secrets.c.id == secret_id)
+                        .values(is_reference=True)
+                    )
+            try:
+                async with conn.begin_nested():
+                    await conn.execute(
+                        insert(db.service_meta).values(key=REFERENCES_FLAGGED, value=b"1")
+                    )
+            except IntegrityError:  # another replica did it meanwhile
+                pass
 
     def _lock(self, reason: str) -> None:
         self.locked, self.lock_reason = True, reason
@@ -202,7 +261,8 @@ class Repository:
     async def read_values(
         self, user: str, actor: str, secret_ids: Iterable[str], project_id: str | None = None
     ) -> tuple[dict[str, tuple[bytes, bool]], dict[str, SecretsError]]:
-        """The values of bound secrets; each other id gets its error.  Audited per secret."""
+        """The values of bound secrets and of extension secrets (a namespace); each other id
+        gets its error (a project secret bound to no slot: ``NotBound``).  Audited per secret."""
         keys = self._require_unlocked()
         ids = list(dict.fromkeys(check_secret_id(i) for i in secret_ids))
         if project_id is not None:
@@ -226,9 +286,12 @@ class Repository:
             }
             rows = (
                 await conn.execute(
-                    select(db.secrets.c.id, db.secrets.c.ciphertext, db.secrets.c.binary).where(
-                        db.secrets.c.user == user, db.secrets.c.id.in_(ids)
-                    )
+                    select(
+                        db.secrets.c.id,
+                        db.secrets.c.ciphertext,
+                        db.secrets.c.binary,
+                        db.secrets.c.namespace,
+                    ).where(db.secrets.c.user == user, db.secrets.c.id.in_(ids))
                 )
             ).all()
             found = {row.id: row for row in rows}
@@ -236,7 +299,7 @@ class Repository:
                 row = found.get(secret_id)
                 if row is None or wrapped is None:
                     errors[secret_id] = NotFound(f"no secret with id {secret_id}")
-                elif secret_id not in bound:
+                elif secret_id not in bound and row.namespace is None:
                     errors[secret_id] = NotBound(
                         f"secret {secret_id} fills no slot"
                         + (f" of project {project_id}" if project_id else "")
@@ -386,10 +449,11 @@ class Repository:
             "modified": modified or now,
             "expires": expires,
             "namespace": namespace,
+            "is_reference": is_reference(plaintext, binary),
         }
         await conn.execute(insert(db.secrets).values(**row))
         fields = ("id", "name", "created", "modified", "expires", "binary", "namespace")
-        return {k: row[k] for k in fields}
+        return {**{k: row[k] for k in fields}, "is_reference": row["is_reference"]}
 
     async def create_secret(
         self,
@@ -456,6 +520,7 @@ class Repository:
                 keys = self._require_unlocked()
                 changes["ciphertext"] = keys.seal(user, wrapped, secret_id, plaintext, binary)
                 changes["binary"] = binary
+                changes["is_reference"] = is_reference(plaintext, binary)
             changes["modified"] = utc_now()
             await conn.execute(
                 update(db.secrets)
@@ -608,11 +673,16 @@ class Repository:
         modified: Any,
         expires: Any,
         namespace: Any = None,
-    ) -> tuple[dict[str, Any], bool]:
-        """Copy a secret under its own id (``migrate --to-hub``): ``(meta, created_now)``.
+    ) -> tuple[dict[str, Any], str]:
+        """Copy a secret under its own id (``migrate --to-hub``): ``(meta, outcome)``.
 
-        Idempotent: a secret already there under this id is left as it is (a rerun after an
-        interruption copies only what is missing)."""
+        Outcomes: ``created``; ``unchanged`` (the hub holds this id with the same value, name,
+        expiry and namespace: a rerun after an interruption copies only what is missing);
+        ``updated`` (it differs and the local copy's ``modified`` is not older than the hub's:
+        the local value, name and expiry replace the hub's, so a rerun brings a value changed
+        locally since the last run); ``hub-newer`` (it differs but was changed in the hub after
+        the local copy: the hub's is kept, and the caller reports it).  Values are compared by
+        decrypting the hub's copy here, never sent back."""
         secret_id = check_secret_id(secret_id)
         name = check_name(name)
         namespace = check_namespace(namespace)
@@ -624,13 +694,51 @@ class Repository:
             wrapped = await self._begin_write(conn, user)
             existing = (
                 await conn.execute(
-                    select(*_META_COLUMNS).where(
+                    select(*_META_COLUMNS, db.secrets.c.ciphertext).where(
                         db.secrets.c.user == user, db.secrets.c.id == secret_id
                     )
                 )
             ).first()
             if existing is not None:
-                return meta_of(existing), False
+                keys = self._require_unlocked()
+                try:
+                    held = keys.open(
+                        user, wrapped, secret_id, existing.ciphertext, bool(existing.binary)
+                    )
+                    same_value = value_digest(held, bool(existing.binary)) == value_digest(
+                        plaintext, binary
+                    )
+                except SecretUnreadable:
+                    same_value = False
+                same = (
+                    same_value
+                    and existing.name == name
+                    and existing.expires == expires
+                    and existing.namespace == namespace
+                )
+                if same:
+                    return meta_of(existing), "unchanged"
+                if modified is not None and existing.modified > modified:
+                    return meta_of(existing), "hub-newer"
+                owner = (await self._names(conn, user)).get(name_key(name))
+                if owner is not None and owner != secret_id:
+                    raise Conflict(f"a secret named {name!r} already exists", field="name")
+                await conn.execute(
+                    update(db.secrets)
+                    .where(db.secrets.c.user == user, db.secrets.c.id == secret_id)
+                    .values(
+                        name=name,
+                        name_key=name_key(name),
+                        ciphertext=keys.seal(user, wrapped, secret_id, plaintext, binary),
+                        binary=binary,
+                        is_reference=is_reference(plaintext, binary),
+                        expires=expires,
+                        namespace=namespace,
+                        modified=modified or utc_now(),
+                    )
+                )
+                await self._audit(conn, user, actor, "import-update", [(secret_id, None)])
+                return meta_of(await self._get_row(conn, user, secret_id)), "updated"
             meta = await self._insert_secret(
                 conn,
                 user,
@@ -645,7 +753,7 @@ class Repository:
                 namespace,
             )
             await self._audit(conn, user, actor, "import", [(secret_id, None)])
-        return meta, True
+        return meta, "created"
 
     # ------------------------------------------------------------------ the admin's
     async def rotate(self) -> int:
