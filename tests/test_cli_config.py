@@ -223,6 +223,7 @@ def test_the_cli_reads_the_same_settings_with_the_same_defaults_as_the_server():
         "key_file",
         "secrets_dir",
         "max_value_bytes",
+        "expiry_warning_days",  # `jupyter secrets status` warns as the server does
         "owner",
     }
     for name in SHARED_SETTINGS:
