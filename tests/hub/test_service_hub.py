@@ -10,10 +10,12 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
+import re
 import signal
 import subprocess
 import sys
 import threading
+import time
 
 import pytest
 
@@ -189,9 +191,14 @@ def test_two_named_servers_of_one_user_see_one_store_and_a_replaced_value(
     assert files_holding(stack.hub.user_dir("alice") / "run", REPLACED)
 
 
-def test_a_kernel_with_the_server_token_reads_only_bound_values_and_is_audited(stack, tokens):
+def test_a_kernel_gets_no_hub_token_and_the_audit_tells_a_claimed_actor(stack, tokens):
+    """Review #1: a kernel's environment holds no hub token in hub mode (the default of
+    c.SecretsExtension.kernel_hub_token); a kernel that takes the server's token from
+    /proc/<server pid>/environ (same OS user: the documented limit) reads bound values and
+    extension secrets only, and the audit records the hub-verified token id with the header
+    as a mere claim."""
     alice = tokens["alice"]
-    # An unbound secret of alice's (made through the service).
+    # An unbound project secret of alice's (made through the service).
     unbound = stack.call(
         alice,
         "POST",
@@ -204,25 +211,94 @@ def test_a_kernel_with_the_server_token_reads_only_bound_values_and_is_audited(s
     bound = [b["secret_id"] for b in state(stack, alice)["bindings"]]
     code = f"""
 import json, os, urllib.request
+print("ENV", sorted(k for k in ("JUPYTERHUB_API_TOKEN", "JPY_API_TOKEN") if k in os.environ))
+raw = open(f"/proc/{{os.getppid()}}/environ", "rb").read().split(b"\\0")
+token = [e.split(b"=", 1)[1] for e in raw if e.startswith(b"JUPYTERHUB_API_TOKEN=")][0].decode()
 req = urllib.request.Request(
     os.environ["JUPYTER_SECRETS_HUB_URL"] + "api/values",
     data=json.dumps({{"secret_ids": [{unbound!r}, {bound[0]!r}]}}).encode(),
-    headers={{"Authorization": "token " + os.environ["JUPYTERHUB_API_TOKEN"],
-             "Content-Type": "application/json", "X-Jupyter-Secrets-Actor": "kernel"}},
+    headers={{"Authorization": "token " + token,
+             "Content-Type": "application/json", "X-Jupyter-Secrets-Actor": "server alice pid 1"}},
     method="POST")
 body = json.load(urllib.request.urlopen(req))
 print("GOT", sorted(body["values"]), body["errors"].get({unbound!r}, {{}}).get("error"))
 """
     out = run_in_kernel(stack, "alice", alice, code)
-    # The kernel holds the server's token: it gets what the server could materialize (the
+    assert "ENV []" in out, out
+    # With the server's token (taken from /proc): what the server could materialize (the
     # bound value) and nothing else.
     assert f"GOT ['{bound[0]}'] not-bound" in out, out
     entries = stack.call(alice, "GET", "api/audit").body["entries"]
-    reads = [e for e in entries if e["actor"].endswith("via kernel")]
+    reads = [e for e in entries if e["actor"].endswith("(claims: server alice pid 1)")]
     assert {(e["action"], e["secret_id"]) for e in reads} == {
         ("read-value", bound[0]),
         ("read-refused", unbound),
     }, reads
+    # The verified part: the user and the id of the token used (the server's), then the claim.
+    assert all(re.fullmatch(r"alice token \S+ \(claims: .*\)", e["actor"]) for e in reads), reads
+    # The default server's own reads claim its real pid; the token id is the same as the
+    # kernel's (the documented limit: only the claim tells them apart).
+    kernel_token = {e["actor"].split()[2] for e in reads}
+    server_token = {
+        e["actor"].split()[2] for e in entries if "(claims: server default pid" in e["actor"]
+    }
+    assert len(kernel_token) == 1 and kernel_token == server_token, entries
+
+
+def test_extension_secrets_are_read_through_the_server_and_references_are_flagged(stack, tokens):
+    """Review #4, hub part: an extension secret (a namespace, bound to no slot) is readable
+    through the server's extension-secrets API in hub mode; a project secret bound to no slot
+    stays refused; the service keeps is_reference from the stored form."""
+    alice = tokens["alice"]
+    value = "ext-" + os.urandom(6).hex()
+    key = "my-ext:api-key"
+    put = stack.on_server(
+        "alice",
+        "",
+        alice,
+        "PUT",
+        f"/api/secrets/extension-secrets/{key}",
+        {"namespace": "my-ext", "id": "api-key", "value": value},
+    )
+    assert put.status in (200, 201), put.text
+    got = stack.on_server("alice", "", alice, "GET", f"/api/secrets/extension-secrets/{key}")
+    assert got.status == 200 and got.body["value"] == value, got.text
+    secrets = {s["name"]: s for s in state(stack, alice)["secrets"]}
+    ext = [s for s in secrets.values() if s["namespace"] == "my-ext"]
+    assert len(ext) == 1 and ext[0]["is_reference"] is False, secrets
+    entries = stack.call(alice, "GET", "api/audit").body["entries"]
+    assert ("read-value", ext[0]["id"]) in {(e["action"], e["secret_id"]) for e in entries}
+    # A project secret bound to no slot is still not given out.
+    loose = stack.call(
+        alice,
+        "POST",
+        "api/secrets",
+        {
+            "name": "loose",
+            "value_base64": base64.b64encode(b"l-" + os.urandom(4).hex().encode()).decode(),
+        },
+    ).body["id"]
+    reply = stack.call(alice, "POST", "api/values", {"secret_ids": [loose, ext[0]["id"]]})
+    assert sorted(reply.body["values"]) == [ext[0]["id"]], reply.text
+    assert reply.body["errors"][loose]["error"] == "not-bound", reply.text
+    # A reference's stored form (binary, with the marker) is flagged, in state and on update.
+    from jupyter_secrets.store.base import REFERENCE_MARKER
+
+    stored = REFERENCE_MARKER + b'{"type": "vault", "path": "kv/x"}'
+    ref = stack.call(
+        alice,
+        "POST",
+        "api/secrets",
+        {"name": "a-ref", "value_base64": base64.b64encode(stored).decode(), "binary": True},
+    )
+    assert ref.status == 201 and ref.body["is_reference"] is True, ref.text
+    plain = stack.call(
+        alice,
+        "PATCH",
+        f"api/secrets/{ref.body['id']}",
+        {"value_base64": base64.b64encode(b"plain now").decode()},
+    )
+    assert plain.status == 200 and plain.body["is_reference"] is False, plain.text
 
 
 def _burst(stack, token, prefix: str, count: int, acked: list[str], stop: threading.Event):
@@ -381,13 +457,19 @@ def test_migration_from_a_local_store_is_idempotent_and_leaves_it_untouched(
         {"name": first.name, "value_base64": base64.b64encode(values["local-1"].encode()).decode()},
     )
     assert reply.status == 200 and reply.body["created"] is True, reply.text
+    assert reply.body["outcome"] == "created", reply.text
     run = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stdout + run.stderr
-    assert "copied 3 secret(s), 1 already in the hub, 1 binding(s)" in run.stdout, run.stdout
+    assert (
+        "copied 3 secret(s), 0 updated (changed locally since copied), 1 already in the hub "
+        "unchanged, 0 newer in the hub (kept), 1 binding(s)"
+    ) in run.stdout, run.stdout
     again = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=120)
     assert (
         again.returncode == 0
-        and "copied 0 secret(s), 4 already in the hub, 0 binding(s)" in again.stdout
+        and "copied 0 secret(s), 0 updated (changed locally since copied), 4 already in the hub "
+        "unchanged, 0 newer in the hub (kept), 0 binding(s)"
+        in again.stdout
     ), again.stdout
     for value in values.values():
         assert value not in run.stdout + run.stderr + again.stdout + again.stderr
@@ -407,6 +489,45 @@ def test_migration_from_a_local_store_is_idempotent_and_leaves_it_untouched(
         == values["local-0"]
     )
     assert hashlib.sha256(store_path.read_bytes()).hexdigest() == digest
+
+    # Review #7: a value changed locally after the copy is brought by a rerun (it was kept
+    # silently as "already in the hub" before) ...
+    changed = "local-changed-" + os.urandom(4).hex()
+    local = SQLiteSecretStore(store_path, Keyring([base64.b64decode(key_file.read_text())]))
+    local.update_secret("alice", metas["local-2"].id, value=changed)
+    local.close()
+    third = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=120)
+    assert third.returncode == 0 and (
+        "copied 0 secret(s), 1 updated (changed locally since copied), 3 already in the hub "
+        "unchanged, 0 newer in the hub (kept)" in third.stdout
+    ), third.stdout + third.stderr
+    assert changed not in third.stdout + third.stderr
+
+    def hub_value(secret_id: str) -> str:
+        reply = stack.call(tokens["alice"], "POST", "api/values", {"secret_ids": [secret_id]})
+        return base64.b64decode(reply.body["values"][secret_id]["value_base64"]).decode()
+
+    stack.call(
+        tokens["alice"], "PUT", "api/bindings/migproj/slot2", {"secret_id": metas["local-2"].id}
+    )
+    assert hub_value(metas["local-2"].id) == changed
+    # ... and one changed in the hub after the local copy is kept, and said so.
+    time.sleep(1.1)  # modified times have a resolution of a second
+    in_hub = "hub-changed-" + os.urandom(4).hex()
+    reply = stack.call(
+        tokens["alice"],
+        "PATCH",
+        f"api/secrets/{metas['local-2'].id}",
+        {"value_base64": base64.b64encode(in_hub.encode()).decode()},
+    )
+    assert reply.status == 200, reply.text
+    fourth = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=120)
+    assert fourth.returncode == 0 and (
+        "0 updated (changed locally since copied), 3 already in the hub unchanged, "
+        "1 newer in the hub (kept)" in fourth.stdout
+    ), fourth.stdout + fourth.stderr
+    assert "kept the hub's 'local-2'" in fourth.stdout, fourth.stdout
+    assert hub_value(metas["local-2"].id) == in_hub
 
 
 def test_the_service_down_at_server_start(stack, tokens):
@@ -495,6 +616,82 @@ def test_hub_store_follows_the_store_interface(stack, tokens, monkeypatch):
             store.list_secrets("alice")  # bob's token is bob's, whatever the caller says
     finally:
         store.close()
+
+
+def test_a_hub_managed_service_as_documented(pg, tmp_path):
+    """Issue 14 asks for a JupyterHub-*managed* service: here the hub itself starts
+    ``python -m jupyter_secrets.hub`` from the ``c.JupyterHub.services`` entry of
+    docs/DEPLOYMENT.md (tests/hub/managed_hub_config.py), and a single-user server stores a
+    value through it, which is materialized and read back from the service."""
+    from types import SimpleNamespace
+
+    from .hub_process import HubProcess, free_ports
+    from .service_stack import HERE
+
+    name = "m" + os.urandom(4).hex()
+    pg.psql(f"CREATE DATABASE {name}")
+    (port,) = free_ports(1)
+    hub = HubProcess(
+        tmp_path / "hub",
+        config=HERE / "managed_hub_config.py",
+        extra_env={
+            "JS_HUB_MANAGED_PORT": str(port),
+            "JUPYTER_SECRETS_HUB_DB_URL": pg.url.rsplit("/", 1)[0] + "/" + name,
+            "JUPYTER_SECRETS_HUB_KEYS": new_key(),
+        },
+    )
+    # Only the hub is started here: the service entry has a url, so the stack's requests to
+    # the service go there, and nothing of the test's runs the service.
+    managed = HubStack(hub, pg, SimpleNamespace(url=f"http://127.0.0.1:{port}"))  # type: ignore[arg-type]
+    value = "managed-value-" + os.urandom(6).hex()
+    try:
+        hub.start()
+        started = wait_for(
+            lambda: [c for c in hub.processes().values() if "-m jupyter_secrets.hub" in c],
+            timeout=60,
+            what="the service started by the hub",
+        )
+        assert len(started) == 1, started
+        wait_for(lambda: managed.call(None, "GET", "api/health").status == 200, timeout=60)
+        alice = managed.token("alice")
+        managed.start_server("alice")
+        (hub.user_dir("alice") / "home" / "proj").mkdir(parents=True, exist_ok=True)
+        reply = managed.on_server(
+            "alice", "", alice, "POST", "/api/secrets/projects", {"path": "proj", "name": "P"}
+        )
+        assert reply.status == 201, reply.text
+        pid = reply.body["id"]
+        reply = managed.on_server(
+            "alice",
+            "",
+            alice,
+            "POST",
+            f"/api/secrets/projects/{pid}/slots",
+            {"name": "Token", "filename": "token"},
+        )
+        assert reply.status == 201, reply.text
+        sid = reply.body["id"]
+        reply = managed.on_server(
+            "alice",
+            "",
+            alice,
+            "PUT",
+            f"/api/secrets/projects/{pid}/slots/{sid}/value",
+            {"value": value},
+        )
+        assert reply.status == 200, reply.text
+        # The server wrote the file from the value it read back from the managed service.
+        wait_for(lambda: files_holding(hub.user_dir("alice") / "run", value), what="the file")
+        body = managed.call(alice, "GET", "api/state").body
+        assert [b["slot_id"] for b in body["bindings"]] == [sid], body
+        secret_id = body["bindings"][0]["secret_id"]
+        got = managed.call(alice, "POST", "api/values", {"secret_ids": [secret_id]}).body
+        assert base64.b64decode(got["values"][secret_id]["value_base64"]).decode() == value
+        assert value not in pg.psql("SELECT encode(ciphertext, 'escape') FROM secrets", name)
+    finally:
+        strays = hub.stop()
+        print(hub.log()[-4000:])
+    assert not strays, f"processes left behind: {strays}"
 
 
 @pytest.mark.slow
