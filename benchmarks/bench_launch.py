@@ -57,7 +57,10 @@ def run(quick: bool = False) -> list[Row]:
             sp = server(work, key)
             try:
                 ready, _ = time_to_ready(sp)
-                session, execute = asyncio.run(_kernel_reads(sp))
+                try:
+                    session, execute = asyncio.run(_kernel_reads(sp))
+                except Exception as err:  # say why: the server's log
+                    raise RuntimeError(f"{err!r}; server log:\n{sp.log()[-3000:]}") from err
             finally:
                 cleanup_server(sp)
             steps.append((ready, session, execute))
