@@ -257,7 +257,10 @@ def test_bad_payloads(payload, field):
 def test_unknown_field_message():
     with pytest.raises(InvalidInput) as info:
         validate_slot_fields({"name": "x", "filename": "ok", "filname": "ok"})
-    assert str(info.value) == "filname: unknown field (allowed: name, description, filename, env, env_file)"
+    assert (
+        str(info.value)
+        == "filname: unknown field (allowed: name, description, filename, env, env_file)"
+    )
 
 
 def test_empty_patch_is_rejected():
