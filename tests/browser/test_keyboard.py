@@ -43,6 +43,12 @@ def launch_row(page, name: str):
     return page.locator(f'[data-testid="launch-slot"][data-slot-name="{name}"]')
 
 
+def start_command(page, command: str) -> None:
+    """Run a JupyterLab command without waiting for it to finish (a dialog's command ends
+    when its dialog closes)."""
+    page.evaluate("c => { void window.jupyterapp.commands.execute(c); }", command)
+
+
 def toast(page, text: str):
     return page.locator(".Toastify__toast").filter(has_text=text)
 
@@ -252,7 +258,9 @@ def test_a_value_given_elsewhere_ends_the_dialog(page, lab, api):
         # The file browser passed through a folder of an earlier test while restoring.
         page.keyboard.press("Escape")
         dialog.wait_for(state="detached")
-        execute(page, "jupyter-secrets:ask-missing")
+        # Not execute(): the command's promise resolves only when the dialog closes, and
+        # page.evaluate has no timeout, so awaiting it here hung the test until pytest's 300 s.
+        start_command(page, "jupyter-secrets:ask-missing")
         dialog.filter(has_text="Elsewhere").wait_for()
     first, second = (s["id"] for s in project["slots"])
     api("PUT", f"projects/{project['id']}/slots/{first}/value", {"value": "from-terminal-1"})
