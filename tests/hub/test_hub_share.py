@@ -29,7 +29,10 @@ BODIES = {
     ("post", "/api/secrets/user-secrets"): {"name": "planted", "value": PLANTED},
     ("patch", "/api/secrets/user-secrets/{secret_id}"): {"name": "renamed", "value": PLANTED},
 }
-QUERIES = {("get", "/api/secrets/projects"): "?path=proj"}
+QUERIES = {
+    ("get", "/api/secrets/projects"): "?path=proj",
+    ("get", "/api/secrets/extension-secrets"): "?namespace=%40example%2Fext%3Aplugin",
+}
 VERBS = ("get", "put", "post", "patch", "delete")
 
 
@@ -119,7 +122,15 @@ def test_a_guest_of_a_shared_server_is_refused_every_secrets_route_and_changes_n
     assert on_alices_server(bob, "GET", "/api/contents/proj").status == 200
 
     # ---- ... and every secrets route refuses him, whatever he sends
-    routes = every_route({"project_id": pid, "slot_id": slot_id, "secret_id": secret_id})
+    # An extension's key (jupyter-secrets-manager): percent-encoded, one path segment.
+    routes = every_route(
+        {
+            "project_id": pid,
+            "slot_id": slot_id,
+            "secret_id": secret_id,
+            "key": "%40example%2Fext%3Aplugin%3Atoken",
+        }
+    )
     refusals = {}
     for method, path, body in routes:
         reply = on_alices_server(bob, method, path, body)
@@ -147,7 +158,9 @@ def test_a_guest_of_a_shared_server_is_refused_every_secrets_route_and_changes_n
     for method, path, _ in routes:
         if method == "GET":
             reply = on_alices_server(alice, method, path)
-            assert reply.status == 200, (path, reply.status, reply.text)
+            # She never saved that extension's key: served (404), not refused.
+            expected = 404 if path.startswith("/api/secrets/extension-secrets/") else 200
+            assert reply.status == expected, (path, reply.status, reply.text)
 
     # ---- the hub stops alice's server: her values leave the disk, and no log holds them
     hub.stop_server("alice")
