@@ -52,10 +52,11 @@ $(VENV)/.installed: $(VENV)/.deps $(LABEXT) pyproject.toml
 	$(BIN)/pip install --quiet --no-build-isolation -e .
 	touch $@
 
-# The test and lint tools (pytest, Playwright, Notebook 7, ruff, mypy, ...): `make test` only.
+# The test and lint tools (pytest, Playwright, Notebook 7, ruff, mypy, ...) and the optional
+# parts the tests exercise (the hub service, vault references): `make test` only.
 $(VENV)/.test-deps: $(VENV)/.installed pyproject.toml
 	rm -f jupyter_secrets/labextension/install.json
-	$(BIN)/pip install --quiet --no-build-isolation -e ".[test,dev]"
+	$(BIN)/pip install --quiet --no-build-isolation -e ".[test,dev,hub,vault]"
 	touch $@
 
 # Point JupyterLab at the built frontend (a symlink, so rebuilds are picked up).
