@@ -471,10 +471,13 @@ def _skeleton_table() -> dict[int, str | None]:
     return table
 
 
-def name_sort_key(name: str) -> tuple[str, str]:
-    """The order of names in every list (API, CLI, panel): by look-alike key, ignoring case,
-    then by the name itself so that the order is total (``Token`` before ``token``)."""
-    return (name_key(name).casefold(), name)
+def name_sort_key(name: str) -> tuple[str, str, str]:
+    """The order of names in every list (API, CLI, panel): as people read them, ignoring case
+    (NFKC, case-folded), then by look-alike key, then by the name itself so that the order is
+    total (``Token`` before ``token``).  Not by look-alike key first: the skeleton maps ``0``
+    to ``O`` and ``1`` to ``l``, which would list ``db-2`` before ``db-0``."""
+    readable = unicodedata.normalize("NFKC", name).casefold()
+    return (readable, name_key(name).casefold(), name)
 
 
 def name_key(name: str) -> str:

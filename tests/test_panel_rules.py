@@ -94,6 +94,13 @@ def test_name_sort_key_orders_look_alikes_and_case_totally():
     ordered = sorted(names, key=name_sort_key)
     assert ordered[0] == "api" and ordered[-2:] == ["Token", "token"]
     assert set(ordered[1:3]) == {"Beta", "b\u0435ta"}
+    # digits keep their order (the look-alike key alone maps 0 to O and 1 to l)
+    assert sorted(["db-2", "db-10", "db-0", "db-1"], key=name_sort_key) == [
+        "db-0",
+        "db-1",
+        "db-10",
+        "db-2",
+    ]
 
 
 # ------------------------------------------------------------------ one label for a value
