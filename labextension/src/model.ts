@@ -379,7 +379,14 @@ export class SecretsModel implements ISecretsModel {
       const project = await this._client.projectOf(path);
       if (path !== this._path || writes !== this._projectWrites) {
         this._again = true; // stale: the folder changed, or a write landed meanwhile
-        this._entering ||= entering;
+        if (path !== this._path) {
+          this._entering ||= entering;
+        } else if (entering) {
+          // This page wrote to the folder's project while its first read ran: the user is
+          // already working in it, so the entry is over (a launch dialog now would open over
+          // the very form they are filling).
+          this._entered = true;
+        }
         return;
       }
       this._error = null;

@@ -265,6 +265,33 @@ describe('SecretsModel: writes update the state from their replies', () => {
   });
 });
 
+describe('SecretsModel: entering a folder', () => {
+  it('tells the entry once, and never after the page wrote to the project meanwhile', async () => {
+    const entered: string[] = [];
+    let answer = 0;
+    const { model } = server({
+      'GET projects': async (_, query) => {
+        const n = ++answer;
+        await new Promise(resolve => setTimeout(resolve, 10));
+        return project(query.path, n === 1 ? [] : [slot('s1')]);
+      },
+      'POST projects/id-p/slots': () => slot('s1')
+    });
+    model.projectEntered.connect((_, p) => entered.push(p.path));
+    const entering = model.setPath('p'); // its read answers before the slot exists
+    await model.addSlot('id-p', { name: 's1', filename: 's1' });
+    await entering;
+    await new Promise(resolve => setTimeout(resolve, 40));
+    expect(model.project?.slots.map(s => s.id)).toEqual(['s1']);
+    expect(entered).toEqual([]);
+
+    await model.setPath('q');
+    expect(entered).toEqual(['q']);
+    await model.refreshProject();
+    expect(entered).toEqual(['q']);
+  });
+});
+
 describe('SecretsModel: settings', () => {
   it('uses the defaults until the settings are connected, then follows them', async () => {
     const { model } = server();
