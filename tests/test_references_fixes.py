@@ -285,12 +285,19 @@ def test_a_successful_command_leaves_nothing_running(tmp_path):
 
 
 def test_close_stops_the_worker_threads():
+    def fetch_threads() -> set[threading.Thread]:
+        return {t for t in threading.enumerate() if t.name.startswith("jupyter-secrets-fetch")}
+
+    # Only this fetcher's threads: other fetchers of the same run (earlier tests' services)
+    # may still have theirs.
+    before = fetch_threads()
     fetcher = ReferenceFetcher()
     assert fetcher.fetch_all({"a": CommandReference(("echo", "x1"))}).values == {"a": b"x1"}
-    assert any(t.name.startswith("jupyter-secrets-fetch") for t in threading.enumerate())
+    mine = fetch_threads() - before
+    assert mine
     fetcher.close()
     for _ in range(50):
-        if not any(t.name.startswith("jupyter-secrets-fetch") for t in threading.enumerate()):
+        if not any(t.is_alive() for t in mine):
             break
         time.sleep(0.1)
     else:
