@@ -133,6 +133,40 @@ _INSERT_SECRET = (
     "INSERT INTO secrets (id, user, name, name_key, ciphertext, created, modified, expires, "
     "is_binary, namespace, is_reference) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
+
+
+def _insert_secret(
+    db: sqlite3.Connection,
+    secret_id: str,
+    user: str,
+    name: str,
+    blob: bytes,
+    now: str,
+    expires: str | None,
+    binary: bool,
+    namespace: str | None,
+    value: Any,
+) -> None:
+    """One new row of ``secrets`` (created and modified both ``now``): the one INSERT of
+    ``create_secret`` and ``create_and_bind``."""
+    db.execute(
+        _INSERT_SECRET,
+        (
+            secret_id,
+            user,
+            name,
+            name_key(name),
+            blob,
+            now,
+            now,
+            expires,
+            int(binary),
+            namespace,
+            int(is_reference_value(value)),
+        ),
+    )
+
+
 _SLOT_BINDING = "SELECT secret_id FROM bindings WHERE user = ? AND project_id = ? AND slot_id = ?"
 # Ids per query of read_values: under SQLite's smallest limit of bound parameters (999).
 _IDS_PER_QUERY = 500
@@ -714,22 +748,7 @@ class SQLiteSecretStore(SecretStore):
         blob = self._keyring.encrypt(data, _aad(user, secret_id, binary))
         with self._write() as db:
             self._check_name_free(db, user, name)
-            db.execute(
-                _INSERT_SECRET,
-                (
-                    secret_id,
-                    user,
-                    name,
-                    name_key(name),
-                    blob,
-                    now,
-                    now,
-                    expires,
-                    int(binary),
-                    namespace,
-                    int(is_reference_value(value)),
-                ),
-            )
+            _insert_secret(db, secret_id, user, name, blob, now, expires, binary, namespace, value)
         return SecretMeta(
             id=secret_id,
             name=name,
@@ -833,22 +852,7 @@ class SQLiteSecretStore(SecretStore):
                 name = free_name(name, {row[0] for row in names})
             else:
                 self._check_name_free(db, user, name)
-            db.execute(
-                _INSERT_SECRET,
-                (
-                    secret_id,
-                    user,
-                    name,
-                    name_key(name),
-                    blob,
-                    now,
-                    now,
-                    expires,
-                    int(binary),
-                    None,
-                    int(is_reference_value(value)),
-                ),
-            )
+            _insert_secret(db, secret_id, user, name, blob, now, expires, binary, None, value)
             db.execute(
                 "INSERT INTO bindings (user, project_id, slot_id, secret_id) VALUES (?, ?, ?, ?) "
                 "ON CONFLICT (user, project_id, slot_id) "
