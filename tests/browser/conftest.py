@@ -233,6 +233,16 @@ def wait_ready(page) -> None:
         timeout=60_000,
     )
     page.evaluate("async () => { await window.jupyterapp.restored; }")
+    # After `restored`, the file browser still restores its folder, then opens a Launcher when
+    # the main area is empty, and activating it takes the focus: wait for that, or a test's
+    # first keys land in the Launcher instead of the form they typed into (seen under load).
+    page.wait_for_function(
+        "() => { const shell = window.jupyterapp.shell;"
+        " return !shell.isEmpty || (!shell.isEmpty('main')"
+        " && !document.querySelector('.jp-mod-restoring')); }",
+        timeout=60_000,
+    )
+    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
 
 
 def execute(page, command: str, args: dict | None = None):
