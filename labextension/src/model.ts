@@ -51,9 +51,11 @@ export class SecretsModel implements ISecretsModel {
   /**
    * Ask the server once who this user is (`GET /status`), before any UI is added: a guest
    * gets 403 and no further request is ever made. Keeps the status of the owner's answer.
+   * `sent` is that request when it already left (the plugin sends it as its code loads).
    */
-  async checkAccess(timeoutMs?: number): Promise<Access> {
-    this._access = await decideAccess(() => this._client.status(), this._trans, timeoutMs);
+  async checkAccess(timeoutMs?: number, sent?: Promise<IStatus>): Promise<Access> {
+    const readStatus = () => sent ?? this._client.status();
+    this._access = await decideAccess(readStatus, this._trans, timeoutMs);
     if (this._access.kind === 'owner') {
       this._setStatus(this._access.status);
     }

@@ -132,6 +132,16 @@ describe('SecretsModel: loading', () => {
     expect(statuses).toHaveLength(1);
     expect(calls).toEqual(['GET status']);
   });
+
+  it('takes the answer of a request sent before activation instead of asking again', async () => {
+    const { calls, model } = server();
+    const sent = Promise.reject(
+      Object.assign(new Error('no'), { status: 403, reason: 'not-owner', owner: 'bob' })
+    );
+    const access = await model.checkAccess(1000, sent);
+    expect(access).toMatchObject({ kind: 'guest', owner: 'bob' });
+    expect(calls).toEqual([]);
+  });
 });
 
 describe('SecretsModel: writes update the state from their replies', () => {
