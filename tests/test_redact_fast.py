@@ -186,3 +186,55 @@ def test_fast_path_equals_the_walk_on_any_json(doc):
     assert redactor.redact_json({"cells": doc, "m": {}}) == walked(
         redactor, {"cells": doc, "m": {}}
     )
+
+
+def _pieces_holding_a_form(redactor: Redactor, pieces: list) -> set[int]:
+    """The definition ``pieces_hit`` must meet: each piece's own serialized text is searched."""
+    import orjson
+
+    forms = {orjson.dumps(p)[1:-1] for p in redactor._patterns}
+    return {i for i, piece in enumerate(pieces) if any(f in orjson.dumps(piece) for f in forms)}
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.recursive(
+            st.one_of(
+                st.text(max_size=30),
+                st.sampled_from(VALUES).map(lambda v: f"..{v}.."),
+                st.integers(-(2**40), 2**40),
+                st.floats(allow_nan=False),
+                st.none(),
+                st.booleans(),
+            ),
+            lambda children: st.one_of(
+                st.lists(children, max_size=4),
+                st.dictionaries(
+                    st.one_of(st.text(max_size=8), st.sampled_from(VALUES)), children, max_size=3
+                ),
+            ),
+            max_leaves=10,
+        ),
+        min_size=1,
+        max_size=40,
+    )
+)
+def test_one_serialization_names_exactly_the_pieces_holding_a_form(pieces):
+    """One orjson text of all the pieces, one scan: the pieces it names are exactly those whose
+    own serialization holds a serialized form (empty containers, scalars, keys, escapes and
+    newlines in strings included), never every piece as the layout's fallback would."""
+    redactor = Redactor(NAMES)
+    serialized = redactor._serialized()
+    assert serialized is not None
+    assert serialized.pieces_hit(pieces) == _pieces_holding_a_form(redactor, pieces)
+
+
+def test_the_raw_prefilter_automaton_is_shared_when_no_form_needs_escaping():
+    plain = Redactor({"tok-" + "A1b2C3d4" * 3: "a", "Zq9" * 4: "b"})
+    serialized = plain._serialized()
+    assert serialized is not None and serialized._matcher is plain._prefilter._matcher
+    escaped = Redactor(NAMES)  # quotes, backslashes, newlines: their JSON forms differ
+    serialized = escaped._serialized()
+    assert serialized is not None and serialized._matcher is not escaped._prefilter._matcher
+    assert serialized.pieces_hit(["x", f"a {VALUES[1]} b", "y"]) == {1}

@@ -12,8 +12,8 @@ How it matches, and why:
   scan in C and nothing in Python.
 - **Fast paths, exact all the same** (issue 16): a long text is first asked whether it holds
   any form at all (``ahocorasick_rs``, Rust, on UTF-8 bytes, ~15× pyahocorasick's speed), and
-  a large JSON container (a notebook) is serialized piece by piece (``orjson``) and scanned at
-  once for the serialized forms, so that only the pieces holding a value are walked in
+  a large JSON container (a notebook) is serialized once (``orjson``) and scanned once for
+  the serialized forms, so that only the pieces (cells) holding a value are walked in
   Python.  Both are exact: UTF-8 and JSON escaping encode each character on its own, so a
   text holds a form exactly when its encoding holds the form's encoding.
 - **Every occurrence is covered**: we take *all* matches from ``Automaton.iter`` and choose
@@ -57,7 +57,6 @@ from __future__ import annotations
 import html
 import json
 import re
-from bisect import bisect_right
 from collections.abc import Iterable, Mapping
 from typing import Any, Literal
 from urllib.parse import quote, quote_plus
@@ -120,6 +119,7 @@ class _Prefilter:
 
     def __init__(self, patterns: Iterable[str]):
         encoded = dict.fromkeys(p.encode("utf-8", "surrogatepass") for p in patterns)
+        self.encoded = frozenset(encoded)  # what _SerializedPrefilter may share
         self._matcher = ahocorasick_rs.BytesAhoCorasick(list(encoded))
 
     def holds_any(self, text: str) -> bool:
@@ -133,32 +133,56 @@ _PIECES_MIN = 16
 
 
 class _SerializedPrefilter:
-    """Which JSON texts (``orjson`` bytes) hold the serialized form of some pattern.
+    """Which pieces of a container hold the serialized form of some pattern: one ``orjson``
+    serialization of all the pieces and one scan of it (Rust), whatever their number.
 
     JSON escapes each character of a string on its own (``orjson``: ``"``, ``\\`` and control
     characters), so a string holds a pattern exactly when its serialized text holds the
-    pattern's serialized text: one scan of the serialized pieces tells which pieces can hold a
-    value, and only those are walked.  Serialized patterns hold no raw newline, so pieces
-    joined by newlines never match across two.
+    pattern's serialized text: one scan tells which pieces can hold a value, and only those
+    are walked.  The pieces are serialized in one call (a call per piece costs ~8x more,
+    orjson's per-call buffer: that was a third of the guard's time on a large notebook,
+    issue 16), as an indented object keyed by their index, ``{"0": piece, "1": piece}``.  In
+    that text a raw newline is never inside a string (it is escaped) and only the lines of
+    those keys begin with a newline, exactly two spaces and a quote (deeper lines are indented
+    more, a piece's closing bracket has no quote): the piece holding a match is named by the
+    nearest such line before it.  No serialized pattern holds a raw newline, so none matches
+    across two pieces.
     """
 
-    def __init__(self, patterns: Iterable[str]):
+    #: How each piece's line begins (``OPT_INDENT_2``): newline, two spaces, the key's quote.
+    _KEY_LINE = b'\n  "'
+
+    def __init__(self, patterns: Iterable[str], raw: _Prefilter | None = None):
         import orjson  # lazily: kernels mostly redact small messages, the server large files
 
-        self.dumps = orjson.dumps
+        self._dumps = orjson.dumps
+        self._indent = orjson.OPT_INDENT_2
         encoded = dict.fromkeys(orjson.dumps(p)[1:-1] for p in patterns)
-        self._matcher = ahocorasick_rs.BytesAhoCorasick(list(encoded))
+        if raw is not None and raw.encoded == encoded.keys():
+            # No pattern holds a character JSON escapes (the usual case: tokens, passwords
+            # without quotes or backslashes): the raw prefilter's automaton is the same one,
+            # so the first save after a value changed builds none (~3 ms for 100 values).
+            self._matcher = raw._matcher
+        else:
+            self._matcher = ahocorasick_rs.BytesAhoCorasick(list(encoded))
 
-    def pieces_hit(self, blobs: list[bytes]) -> set[int]:
-        """The indexes of the ``blobs`` holding some serialized pattern."""
-        starts, position = [], 0
-        for blob in blobs:
-            starts.append(position)
-            position += len(blob) + 1
-        # Every blob holding a pattern has a match reported: a match that the standard search
-        # skips overlaps a reported one, which is then in the same blob.
-        found = self._matcher.find_matches_as_indexes(b"\n".join(blobs))
-        return {bisect_right(starts, start) - 1 for _, start, _ in found}
+    def pieces_hit(self, pieces: list[Any]) -> set[int]:
+        """The indexes of the ``pieces`` whose serialized text holds some serialized pattern.
+
+        Raises ``TypeError`` (``orjson.JSONEncodeError``) for what orjson cannot serialize.
+        """
+        text = self._dumps({str(i): piece for i, piece in enumerate(pieces)}, option=self._indent)
+        # Standard (non-overlapping) search: a match it skips overlaps a reported one, which
+        # is then in the same piece; a clean text ends here, after one scan.
+        found = self._matcher.find_matches_as_indexes(text)
+        hit: set[int] = set()
+        for _, start, _ in found:
+            line = text.rfind(self._KEY_LINE, 0, start)
+            key = text[line + 4 : text.find(b'"', line + 4)]
+            if line < 0 or not key.isdigit() or int(key) >= len(pieces):
+                return set(range(len(pieces)))  # not the layout this relies on: walk them all
+            hit.add(int(key))
+        return hit
 
 
 def marker(slot_name: str) -> str:
@@ -364,7 +388,7 @@ class Redactor:
     def _serialized(self) -> _SerializedPrefilter | None:
         if self._serialized_prefilter is None:
             try:
-                self._serialized_prefilter = _SerializedPrefilter(self._patterns)
+                self._serialized_prefilter = _SerializedPrefilter(self._patterns, self._prefilter)
             except (ImportError, TypeError):  # no orjson; a pattern that is not UTF-8
                 self._serialized_prefilter = False
         return self._serialized_prefilter or None
@@ -397,13 +421,12 @@ class Redactor:
         serialized = self._serialized()
         if serialized is None:
             return None
-        dumps = serialized.dumps
         try:
-            blobs = [dumps(item) for _, _, item in places]
+            hit_pieces = serialized.pieces_hit([item for _, _, item in places])
         except TypeError:  # (orjson.JSONEncodeError is one)
             return None
         changed: dict[tuple[Any, Any], Any] = {}
-        for n in sorted(serialized.pieces_hit(blobs)):
+        for n in sorted(hit_pieces):
             key, i, item = places[n]
             new = self._walk(item, hit, clean)
             if new is not item:
