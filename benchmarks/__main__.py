@@ -47,9 +47,9 @@ BENCHES: list[tuple[str, tuple[str, ...]]] = [
 EXPECTED_KEYS = [key for _, keys in BENCHES for key in keys]
 REDACT = {
     "key": "save_redact",
-    "what": "save of a 5 MB notebook with 100 secrets, save guard on_save=redact",
+    "what": "first save of a 5.6 MB notebook with 100 secrets, save guard on_save=redact",
     "baseline": "the same save, guard off",
-    "target": "≤ 1.2×",
+    "target": "≤ 1.10×",  # issue 16 (was 1.2×)
 }
 
 
@@ -89,12 +89,13 @@ def _redact_rows(quick: bool) -> list[Row]:
         values=[r["save_redact_s"] for r in results],
         bases=[r["save_off_s"] for r in results],
         unit="s",
-        limit=1.2,
+        limit=1.10,
     )
     last = results[-1]
     row.note = (
         f"from bench_redact.main(), run {len(results)}×: each a median of its own saves, guard off "
-        f"then on (not interleaved); notebook {last.get('notebook_bytes', 0) / 1e6:.1f} MB"
+        f"and on interleaved, the redactor built in the first save as the server does; "
+        f"notebook {last.get('notebook_bytes', 0) / 1e6:.1f} MB"
         + (f"; scanning alone {last['scan_only_s'] * 1e3:.0f} ms" if "scan_only_s" in last else "")
     )
     return [row]

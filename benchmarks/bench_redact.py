@@ -3,7 +3,8 @@
 Run: ``python benchmarks/bench_redact.py``.  Saves go through a real ``FileContentsManager``
 (validation, serialization, atomic write) in a temporary directory, so the ratio is what a
 user feels when pressing Save.  Two figures with the guard on: the first save under a given
-set of values (everything scanned: ``save_redact_s``), and the next saves of the same
+set of values (the Redactor built in it, as the server does, and everything scanned:
+``save_redact_s``; target ≤ 1.10× of the save with the guard off, issue 16), and the next saves of the same
 notebook with one cell changed (autosave, collaboration: only new text is scanned,
 ``save_redact_repeat_s``).  Prints one line; ``main()`` returns the figures.
 """
@@ -28,6 +29,7 @@ from jupyter_secrets.guards.save_guard import make_pre_save_hook
 SECRETS = 100
 TARGET_BYTES = 5_000_000
 RUNS = 7
+TARGET_RATIO = 1.10  # first save, guard on vs off (issue 16; benchmarks/__main__.py says it too)
 
 
 def make_notebook(values: list[str], rng: random.Random) -> dict:
@@ -86,20 +88,28 @@ def main() -> dict:
     alphabet = string.ascii_letters + string.digits
     values = ["".join(rng.choices(alphabet, k=32)) for _ in range(SECRETS)]
     names = {v: f"slot-{i}" for i, v in enumerate(values)}
-    state = {"mode": "off", "redactor": Redactor(names)}
+    # The server builds its Redactor in the first save after the values changed
+    # (SecretsExtension._current_redactor): so does get_redactor here, inside the timing.
+    state: dict = {"mode": "off", "redactor": None}
+
+    def get_redactor() -> Redactor:
+        if state["redactor"] is None:
+            state["redactor"] = Redactor(names)
+        return state["redactor"]
+
     model = {"type": "notebook", "format": "json", "content": make_notebook(values, rng)}
     cells = model["content"]["cells"]
     off, first, repeat = [], [], []
     with tempfile.TemporaryDirectory() as root:
         manager = FileContentsManager(root_dir=root)
-        hook = make_pre_save_hook(lambda: state["redactor"], lambda: state["mode"], None)
+        hook = make_pre_save_hook(get_redactor, lambda: state["mode"], None)
         manager.register_pre_save_hook(hook)
         manager.save(copy.deepcopy(model), "bench.ipynb")  # warm up (checkpoint, imports)
         for run in range(RUNS):  # interleaved, so that drift hits the three alike
             state["mode"] = "off"
             off.append(timed_save(manager, model))
-            # A new Redactor (what a changed value does): nothing is known clean yet.
-            state["mode"], state["redactor"] = "redact", Redactor(names)
+            # A changed value: a new Redactor, built in this save; nothing is known clean yet.
+            state["mode"], state["redactor"] = "redact", None
             first.append(timed_save(manager, model))
             # What an autosave or a collaboration save sees next: one cell's output changed.
             cells[run]["outputs"][0]["text"] += f"edit {run}\n"
@@ -124,7 +134,7 @@ def main() -> dict:
         f"save guard, {size / 1e6:.1f} MB notebook, {SECRETS} secrets (median of {RUNS}): "
         f"off {off * 1e3:.0f} ms; redact, first save {first * 1e3:.0f} ms (x{figures['ratio']}), "
         f"next saves {repeat * 1e3:.0f} ms (x{figures['ratio_repeat']}); "
-        f"scan alone {scan * 1e3:.0f} ms"
+        f"scan alone {scan * 1e3:.0f} ms; target first save ≤ x{TARGET_RATIO}"
     )
     return figures
 

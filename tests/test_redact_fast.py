@@ -238,3 +238,32 @@ def test_the_raw_prefilter_automaton_is_shared_when_no_form_needs_escaping():
     serialized = escaped._serialized()
     assert serialized is not None and serialized._matcher is not escaped._prefilter._matcher
     assert serialized.pieces_hit(["x", f"a {VALUES[1]} b", "y"]) == {1}
+
+
+def test_ascii_long_texts_take_every_match_from_the_rust_search(monkeypatch):
+    """A long ASCII text gets its matches from the Rust prefilter (overlapping search) in place
+    of pyahocorasick's pass: the same spans, nested, crossing and repeated values included."""
+    rng = random.Random(11)
+    ascii_values = ["tok-" + "A1b2C3d4" * 3, "b2C3d4A1b2", "d4A1b2C3xyz", "plain-value-42"]
+    redactor = Redactor({v: f"s{i}" for i, v in enumerate(ascii_values)})
+    calls = []
+    original = redactor._prefilter.matches_of_ascii
+    monkeypatch.setattr(
+        redactor._prefilter, "matches_of_ascii", lambda t: calls.append(1) or original(t)
+    )
+    for _ in range(200):
+        parts = []
+        for _ in range(rng.randint(1, 8)):
+            parts.append(
+                "".join(rng.choices(string.ascii_letters + ' "\\\n', k=rng.randint(0, 200)))
+            )
+            if rng.random() < 0.6:
+                value = rng.choice(ascii_values)
+                parts.append(rng.choice([value, value[: rng.randint(1, len(value))], value * 2]))
+        text = "".join(parts).ljust(300, ".")
+        fast = redactor.redact(text)
+        monkeypatch.setattr(redact_module, "_PREFILTER_MIN_CHARS", 10**9)
+        exact = redactor.redact(text)
+        monkeypatch.setattr(redact_module, "_PREFILTER_MIN_CHARS", 256)
+        assert fast == exact
+    assert len(calls) == 200  # the fast path was the one taken

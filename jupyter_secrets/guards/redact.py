@@ -11,7 +11,8 @@ How it matches, and why:
   into one Aho-Corasick automaton (``pyahocorasick``, C).  A text without any value costs one
   scan in C and nothing in Python.
 - **Fast paths, exact all the same** (issue 16): a long text is first asked whether it holds
-  any form at all (``ahocorasick_rs``, Rust, on UTF-8 bytes, ~15× pyahocorasick's speed), and
+  any form at all (``ahocorasick_rs``, Rust, on UTF-8 bytes, ~15× pyahocorasick's speed; an
+  ASCII text gets all its matches from that search too, as ``Automaton.iter`` gives them), and
   a large JSON container (a notebook) is serialized once (``orjson``) and scanned once for
   the serialized forms, so that only the pieces (cells) holding a value are walked in
   Python.  Both are exact: UTF-8 and JSON escaping encode each character on its own, so a
@@ -115,16 +116,35 @@ class _Prefilter:
     only when some pattern is in it.  Exact, not a heuristic: UTF-8 (with ``surrogatepass``)
     encodes each code point on its own, so a text holds a pattern exactly when its bytes hold
     the pattern's bytes.
+
+    For an ASCII text it also gives every match itself (``matches_of_ascii``), since byte
+    offsets are then character offsets: a long text that holds a value (a cell's output
+    showing a token) needs no pyahocorasick pass either (issue 16).
     """
 
-    def __init__(self, patterns: Iterable[str]):
-        encoded = dict.fromkeys(p.encode("utf-8", "surrogatepass") for p in patterns)
+    def __init__(self, names_by_pattern: Mapping[str, str]):
+        # Distinct strings have distinct UTF-8 bytes: index i of the matcher is pattern i.
+        encoded = [p.encode("utf-8", "surrogatepass") for p in names_by_pattern]
         self.encoded = frozenset(encoded)  # what _SerializedPrefilter may share
-        self._matcher = ahocorasick_rs.BytesAhoCorasick(list(encoded))
+        self._found = [(len(p), name) for p, name in names_by_pattern.items()]
+        self._matcher = ahocorasick_rs.BytesAhoCorasick(encoded)
 
     def holds_any(self, text: str) -> bool:
         # Standard (non-overlapping) search reports a match whenever any pattern occurs.
         return bool(self._matcher.find_matches_as_indexes(text.encode("utf-8", "surrogatepass")))
+
+    def matches_of_ascii(self, text: str) -> list[tuple[int, int, str]]:
+        """``(start, -length, name)`` of every match in ``text``, which must be ASCII.
+
+        Overlapping search: every occurrence of every pattern, as pyahocorasick's ``iter``.
+        """
+        found = self._found
+        return [
+            (start, -found[i][0], found[i][1])
+            for i, start, _ in self._matcher.find_matches_as_indexes(
+                text.encode("ascii"), overlapping=True
+            )
+        ]
 
 
 #: A container is redacted through its serialized text (``Redactor._redact_pieces``) when it
@@ -345,11 +365,15 @@ class Redactor:
         # (start, -length, name) of every match, overlapping ones included.
         assert self._automaton is not None  # callers return early for a matcher of no value
         prefilter = self._prefilter
-        if len(text) >= _PREFILTER_MIN_CHARS and prefilter and not prefilter.holds_any(text):
+        if len(text) >= _PREFILTER_MIN_CHARS and prefilter and text.isascii():
+            found = prefilter.matches_of_ascii(text)  # (str.isascii() is O(1))
+        elif len(text) >= _PREFILTER_MIN_CHARS and prefilter and not prefilter.holds_any(text):
             return []
-        found = [
-            (end - length + 1, -length, name) for end, (length, name) in self._automaton.iter(text)
-        ]
+        else:
+            found = [
+                (end - length + 1, -length, name)
+                for end, (length, name) in self._automaton.iter(text)
+            ]
         found.sort()
         spans: list[tuple[int, int, list[str]]] = []
         for start, negative_length, name in found:
