@@ -72,7 +72,11 @@ class ProjectRegistry:
 
     def project_dir_of(self, api_path: str) -> Path | None:
         """The directory of the project holding ``api_path`` (nearest ancestor), or None."""
-        return slotfile.find_project_dir(self.root_dir, api_path or "")
+        # slotfile.find_project_dir, without resolving the root again: it is resolved once, in
+        # __init__ (one realpath fewer on every GET /api/secrets/projects, issue 16).
+        return slotfile.project_dir_above(
+            self.root_dir, slotfile.resolve_api_path(self.root_dir, api_path or "")
+        )
 
     def project_dir_of_os_path(self, os_path: str | None) -> Path | None:
         """The same for an OS path (a kernel's cwd; None: the root); None outside the root."""

@@ -77,7 +77,13 @@ class SecretsService:
         self.sync = FileSync(store, owner, self.projects, materializer)
         self.models = ApiModels(store, owner, self.projects, self.sync)
         # The project models of directories, reused until something they depend on changes.
-        self.project_cache = ProjectModelCache(store, owner, self.projects, self.sync)
+        self.project_cache = ProjectModelCache(
+            store,
+            owner,
+            self.projects,
+            self.sync,
+            warning_days=lambda: self.models.expiry_warning_days,
+        )
         # on_change(event, details): audit trail hook; details never hold a value.
         self._on_change = on_change or (lambda event, details: None)
         # Serialises changes that touch the store and the materialized files together.
@@ -112,6 +118,11 @@ class SecretsService:
         if directory is None:
             return self.models.no_project_model()
         return self.project_cache.model_at(directory, self.models.project_model_at)
+
+    def cached_project_for_path(self, api_path: str) -> ProjectView | None:
+        """``project_for_path`` from the cache when that answer needs no waiting on the store
+        (for the event loop, issue 16); None otherwise: then call ``project_for_path``."""
+        return self.project_cache.cached_for_path(api_path)
 
     def create_project(self, api_path: str, name: Any) -> ProjectView:
         name = validate_project_name(name)

@@ -8,6 +8,7 @@ bodies may hold secret values, so this module parses them itself: jupyter_server
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import itertools
 import json
 from collections.abc import Callable, Iterator
@@ -173,33 +174,48 @@ class StatusHandler(SecretsAPIHandler):
 
 class _EncodedModels:
     """The JSON of the last models replied, by identity: the service's project cache
-    (``core/cache.py``) hands back the very same model while nothing changed, so its JSON is
-    encoded once, not per request.  Bounded; thread-safe enough for the event loop it runs on."""
+    (``core/cache.py``) hands back the very same model while nothing changed, so its JSON (as
+    bytes) and its ETag are computed once, not per request (tornado would hash the 30 KB body
+    of a 100-slot project on every reply).  Bounded; used on the event loop only."""
 
     def __init__(self, size: int = 64):
         self.size = size
-        self._json: dict[int, tuple[Any, str]] = {}
+        self._json: dict[int, tuple[Any, bytes, str]] = {}
 
-    def dumps(self, model: Any) -> str:
+    def encoded(self, model: Any) -> tuple[bytes, str]:
+        """``model``'s JSON and its ETag (tornado's own: the SHA-1 of the body, quoted)."""
         entry = self._json.get(id(model))
         if entry is not None and entry[0] is model:
-            return entry[1]
-        text = models.dumps(model)
+            return entry[1], entry[2]
+        body = models.dumps(model).encode()
+        etag = f'"{hashlib.sha1(body).hexdigest()}"'  # tornado's ETag: SHA-1 of the body
         if len(self._json) >= self.size:
             self._json.pop(next(iter(self._json)))
-        self._json[id(model)] = (model, text)  # (holding the model keeps its id unique)
-        return text
+        self._json[id(model)] = (model, body, etag)  # (holding the model keeps its id unique)
+        return body, etag
 
 
 _PROJECT_JSON = _EncodedModels()
 
 
 class ProjectsHandler(SecretsAPIHandler):
+    _etag: str | None = None
+
     @web.authenticated
     @authorized
     async def get(self):
-        model = await self.call(self.service.project_for_path, self.get_query_argument("path", ""))
-        self.finish(_PROJECT_JSON.dumps(model))
+        path = self.get_query_argument("path", "")
+        # Fast path (issue 16): an unchanged project straight from the cache, on the loop,
+        # when the cache can tell without waiting on the store (core/cache.py); otherwise
+        # (a miss, a busy store, a path to refuse) built in a worker thread as every call is.
+        model = self.service.cached_project_for_path(path)
+        if model is None:
+            model = await self.call(self.service.project_for_path, path)
+        body, self._etag = _PROJECT_JSON.encoded(model)
+        self.finish(body)
+
+    def compute_etag(self) -> str | None:
+        return self._etag or super().compute_etag()
 
     @web.authenticated
     @authorized

@@ -520,6 +520,28 @@ class SQLiteSecretStore(SecretStore):
             (version,) = conn.execute("PRAGMA data_version").fetchone()
             return int(version), conn.total_changes
 
+    def data_version_nowait(self) -> tuple[int, int] | None:
+        """``data_version()`` for a caller that must never wait (the server's event loop, for
+        the project model cache's fast path): None when another thread holds the store (a
+        write, its fsync) or the database is busy (SQLite's busy timeout is 0 for this one
+        query), so that the caller takes its usual way through a worker thread instead."""
+        if not self._lock.acquire(blocking=False):
+            return None
+        try:
+            conn = self._conn
+            if conn is None:
+                return None
+            conn.execute("PRAGMA busy_timeout = 0")
+            try:
+                (version,) = conn.execute("PRAGMA data_version").fetchone()
+            finally:
+                conn.execute(f"PRAGMA busy_timeout = {int(self._busy_timeout * 1000)}")
+            return int(version), conn.total_changes
+        except sqlite3.Error:
+            return None
+        finally:
+            self._lock.release()
+
     def _check_writable(self) -> None:
         if self.locked:
             raise StoreLocked(self.lock_reason)
