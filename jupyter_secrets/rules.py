@@ -453,22 +453,37 @@ def _validate_name(field: str, value: Any) -> str:
     return value
 
 
+class _SkeletonTable(dict):
+    """UTS #39 as a ``str.translate`` table: code point -> its prototype, None (removed) for a
+    default-ignorable character, or itself.  Filled one character at a time, on first use.
+
+    Building the whole table (6,311 prototypes parsed, 135,000 code points tested for
+    invisibility) cost ~60 ms of every server start, in the first slot file read (issue 16):
+    names use few distinct characters, so each is looked up once, in the file's text.
+    """
+
+    def __init__(self, text: str):
+        super().__init__()
+        self._text = text  # the file: "\nSOURCE;PROTOTYPE" lines, hex, sorted
+
+    def __missing__(self, code: int) -> str | int | None:
+        result: str | int | None = code  # (an int maps a character to itself)
+        # Format characters only exist in planes 0, 1 and 14.
+        if (code < 0x20000 or 0xE0000 <= code < 0xE1000) and _is_invisible(chr(code)):
+            result = None
+        else:
+            start = self._text.find(f"\n{code:04X};")
+            if start >= 0:
+                line = self._text[start + 1 : self._text.index("\n", start + 1)]
+                result = "".join(chr(int(cp, 16)) for cp in line.split(";")[1].split())
+        self[code] = result
+        return result
+
+
 @functools.cache
-def _skeleton_table() -> dict[int, str | None]:
-    """UTS #39 as a ``str.translate`` table: code point -> its prototype, or None (removed) for
-    default-ignorable characters.  Built once, on first use."""
-    table: dict[int, str | None] = {}
-    with open(_CONFUSABLES_FILE, encoding="utf-8") as lines:
-        for line in lines:
-            if line.startswith("#") or not line.strip():
-                continue
-            source, prototype = line.rstrip("\n").split(";")
-            table[int(source, 16)] = "".join(chr(int(cp, 16)) for cp in prototype.split())
-    # Format characters only exist in planes 0, 1 and 14.
-    for code in (*range(0x20000), *range(0xE0000, 0xE1000)):
-        if _is_invisible(chr(code)):
-            table[code] = None
-    return table
+def _skeleton_table() -> _SkeletonTable:
+    """The translate table of ``name_key``: the file is read once, on first use."""
+    return _SkeletonTable(_CONFUSABLES_FILE.read_text(encoding="utf-8"))
 
 
 def name_sort_key(name: str) -> tuple[str, str, str]:
