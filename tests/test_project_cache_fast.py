@@ -273,3 +273,19 @@ async def test_a_busy_store_sends_the_request_to_the_usual_way(
     assert cache.fast_hits == fast_hits  # answered by the worker thread, after the lock
     again = await jp_fetch("api", "secrets", "projects", params={"path": "proj"})
     assert again.body == reply.body and cache.fast_hits == fast_hits + 1  # and fast again
+
+
+def test_an_equal_model_built_again_keeps_its_object(service, store):
+    pid = service.create_project("proj", "P").id
+    service.add_slot(pid, {"name": "Token", "filename": "token"})
+    model = warm(service)
+    # A store write that changes nothing shown (what a change of another project does)
+    store.remember_project("alice", "someotherproject", "Other", "/elsewhere")
+    assert service.cached_project_for_path("proj") is None
+    assert service.project_for_path("proj") is model  # built again, equal: the same object
+    service.project_cache.max_age = 0.0  # and an entry whose time ended
+    assert service.project_for_path("proj") is model
+    assert service.project_for_path("proj") is model
+    service.add_slot(pid, {"name": "Other", "filename": "other"})
+    changed = service.project_for_path("proj")
+    assert changed is not model and [s.name for s in changed.slots] == ["Token", "Other"]

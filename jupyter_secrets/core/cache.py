@@ -129,6 +129,11 @@ class ProjectModelCache:
         if model.error is not None or model.id is None:
             return model
         until = min(now + self.max_age, self._first_change(model, signature[-1], now))
+        previous = self._entries.get(directory)
+        if previous is not None and previous[2] == model:
+            # The same model again (its max_age ended, or a change that changed nothing shown):
+            # keep the object, so that the JSON encoded for it (server/handlers.py) is reused.
+            model = previous[2]
         with self._lock:
             self._entries[directory] = (signature, until, model)
             self._entries.move_to_end(directory)

@@ -11,6 +11,7 @@ import asyncio
 import hashlib
 import itertools
 import json
+import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -176,26 +177,34 @@ class _EncodedModels:
     """The JSON of the last models replied, by identity: the service's project cache
     (``core/cache.py``) hands back the very same model while nothing changed, so its JSON (as
     bytes) and its ETag are computed once, not per request (tornado would hash the 30 KB body
-    of a 100-slot project on every reply).  Bounded; used on the event loop only."""
+    of a 100-slot project on every reply).  Bounded; thread-safe: a model built in a worker
+    thread is encoded there too (milliseconds for 100 slots), never on the loop."""
 
     def __init__(self, size: int = 64):
         self.size = size
         self._json: dict[int, tuple[Any, bytes, str]] = {}
+        self._lock = threading.Lock()  # for changes of the dict (eviction iterates it)
 
     def encoded(self, model: Any) -> tuple[bytes, str]:
         """``model``'s JSON and its ETag (tornado's own: the SHA-1 of the body, quoted)."""
-        entry = self._json.get(id(model))
+        entry = self._json.get(id(model))  # (one dict lookup: atomic, no lock on the loop)
         if entry is not None and entry[0] is model:
             return entry[1], entry[2]
         body = models.dumps(model).encode()
         etag = f'"{hashlib.sha1(body).hexdigest()}"'  # tornado's ETag: SHA-1 of the body
-        if len(self._json) >= self.size:
-            self._json.pop(next(iter(self._json)))
-        self._json[id(model)] = (model, body, etag)  # (holding the model keeps its id unique)
+        with self._lock:
+            if len(self._json) >= self.size:
+                self._json.pop(next(iter(self._json)))
+            self._json[id(model)] = (model, body, etag)  # (holding the model keeps its id)
         return body, etag
 
 
 _PROJECT_JSON = _EncodedModels()
+
+
+def _project_reply(service: SecretsService, api_path: str) -> tuple[bytes, str]:
+    """The projects reply built the usual way, in a worker thread (``SecretsAPIHandler.call``)."""
+    return _PROJECT_JSON.encoded(service.project_for_path(api_path))
 
 
 class ProjectsHandler(SecretsAPIHandler):
@@ -207,11 +216,12 @@ class ProjectsHandler(SecretsAPIHandler):
         path = self.get_query_argument("path", "")
         # Fast path (issue 16): an unchanged project straight from the cache, on the loop,
         # when the cache can tell without waiting on the store (core/cache.py); otherwise
-        # (a miss, a busy store, a path to refuse) built in a worker thread as every call is.
+        # (a miss, a busy store, a path to refuse) built and encoded in a worker thread.
         model = self.service.cached_project_for_path(path)
-        if model is None:
-            model = await self.call(self.service.project_for_path, path)
-        body, self._etag = _PROJECT_JSON.encoded(model)
+        if model is not None:
+            body, self._etag = _PROJECT_JSON.encoded(model)
+        else:
+            body, self._etag = await self.call(_project_reply, self.service, path)
         self.finish(body)
 
     def compute_etag(self) -> str | None:
