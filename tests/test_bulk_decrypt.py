@@ -1,4 +1,4 @@
-"""The bulk decryption path (``Keyring.decrypt_many`` and ``SQLiteSecretStore.read_values``)
+"""The bulk decryption path (``Keyring.decrypt_all`` and ``SQLiteSecretStore.read_values``)
 answers exactly as ``decrypt`` and ``read_value`` do, for every kind of row."""
 
 from __future__ import annotations
@@ -16,36 +16,38 @@ from jupyter_secrets.store.crypto import DecryptError, Keyring
 from jupyter_secrets.store.sqlite import SQLiteSecretStore
 
 
-def test_decrypt_many_equals_decrypt_one_by_one():
+def test_decrypt_all_is_decrypt_of_each_or_none():
+    """Blobs all under the primary key come back decrypted; any other blob (another key of
+    the ring, unknown key, altered, not of our format, not bytes) makes it answer None, and
+    the caller then asks ``decrypt`` one by one, which says why."""
     old, new = Keyring([os.urandom(32)]), Keyring([os.urandom(32)])
     ring = new.merged(old)
     aad = b"aad"
-    good = new.encrypt(b"by the primary key", aad)
+    good = [new.encrypt(f"by the primary key {i}".encode(), aad) for i in range(3)]
+    assert ring.decrypt_all(good, [aad] * 3) == [ring.decrypt(b, aad) for b in good]
+    assert ring.decrypt_all([], []) == []
     rotated = old.encrypt(b"by the old key", aad)
     foreign = Keyring([os.urandom(32)]).encrypt(b"by a key not in the ring", aad)
-    tampered = good[:-1] + bytes([good[-1] ^ 1])
-    items = [
-        (good, aad),
+    tampered = good[0][:-1] + bytes([good[0][-1] ^ 1])
+    # the header is not authenticated: a blob of the primary key with another version byte
+    # still decrypts under that key, and must be refused as decrypt refuses it
+    other_version = b"\x02" + good[0][1:]
+    short = good[0][:15]  # the header, and a nonce too short
+    for odd, data in [
         (rotated, aad),
         (foreign, aad),
         (tampered, aad),
-        (b"\x01short", aad),
-        (b"\x02" + good[1:], aad),
-        (good, b"other aad"),
+        (other_version, aad),
+        (short, aad),
         (b"", aad),
-    ]
-    got = ring.decrypt_many(items)
-    assert len(got) == len(items)
-    for (blob, data), result in zip(items, got):
-        try:
-            expected = ring.decrypt(blob, data)
-        except DecryptError as err:
-            assert isinstance(result, DecryptError) and str(result) == str(err)
-        else:
-            assert result == expected
-    assert got[:2] == [b"by the primary key", b"by the old key"]
-    # extra items of a row are ignored
-    assert ring.decrypt_many([(good, aad, "id", 0)]) == [b"by the primary key"]
+        (good[0], b"other aad"),
+        ("not bytes", aad),
+    ]:
+        assert ring.decrypt_all([good[1], odd, good[2]], [aad, data, aad]) is None, odd
+        if isinstance(odd, bytes) and odd is not rotated:
+            with pytest.raises(DecryptError):
+                ring.decrypt(odd, data)
+    assert ring.decrypt(rotated, aad) == b"by the old key"  # one by one, the ring reads it
 
 
 @pytest.fixture
@@ -65,8 +67,8 @@ def test_read_values_of_every_kind_of_row(store, monkeypatch, others):
     binary = store.create_secret(user, "binary", b"\x00\xffbytes")
     for i in range(others):
         store.create_secret(user, f"other-{i}", "not asked")
-    # A row whose id is not plain hex (as an old or hand-made store may hold): the associated
-    # data built by the query differs from _aad's, read_values falls back to _aad.
+    # A row whose id is not plain hex (as an old or hand-made store may hold): its associated
+    # data is not built by concatenation but by _aad, one by one.
     odd_id = 'odd "id" é'
     blob = store._keyring.encrypt(b"odd value", json.dumps(["secret", user, odd_id]).encode())
     with sqlite3.connect(store.path) as db:
