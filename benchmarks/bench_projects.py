@@ -68,7 +68,7 @@ def run(quick: bool = False) -> list[Row]:
             limit=1.5,
             note=f"{CLIENTS * per_client} requests per batch; server CPU per request (median): "
             f"{statistics.median(cpu['']) * 1e3:.2f} ms vs {statistics.median(cpu['base_']) * 1e3:.2f} ms "
-            f"(ratio {statistics.median(a / b for a, b in zip(cpu[''], cpu['base_'])):.2f})",
+            f"(ratio {statistics.median(a / b for a, b in zip(cpu[''], cpu['base_']) if b):.2f})",
         )
         for p in ("p50", "p99")
     ]
