@@ -50,7 +50,6 @@ import time
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from json.encoder import encode_basestring_ascii as _json_string
-from operator import itemgetter
 from pathlib import Path
 from typing import Any
 from uuid import uuid4
@@ -676,55 +675,49 @@ class SQLiteSecretStore(SecretStore):
         return self._read_row(user, secret_id, rows[0][0], bool(rows[0][1]))
 
     def read_values(self, user: str, secret_ids: Iterable[str]) -> ValueBatch:
-        """The values of several secrets: one query (per 500 ids; one pass over the user's rows
-        when they are asked for most of them), then the text values under plain ids (the
-        store's own: all of them, usually) decrypted in bulk (``Keyring.decrypt_all``), and the
-        others, or all of them if the bulk path refuses one, one by one as ``read_value``
-        does (``_read_row``: the same answers and messages)."""
+        """The values of several secrets: the text ones in one query (per 500 ids; one pass
+        over the table when most of the user's are asked) and, under plain ids (the store's
+        own), decrypted in bulk (``Keyring.decrypt_all``); the others (binary, missing, odd
+        ids, or all if the bulk path refuses one) fetched by id and read one by one as
+        ``read_value`` does (``_read_row``: the same answers and messages)."""
         self._check_writable()  # a locked store's keys are wrong: nothing to decrypt with
         wanted = dict.fromkeys(secret_ids)  # the ids asked, once each, in order
-        with self._lock, self._db_errors():
-            rows = self._value_rows(self._connection(), user, wanted)
         keyring = self._keyring
         assert keyring is not None
-        # Why this is written with map() and zip() rather than one loop: at 10,000 values a
-        # loop's few operations per value cost as much as the decryption (issue 16); these
-        # run in C.  id -> (id, ciphertext, is_binary); found: the row of each id asked, or None.
-        by_id = dict(zip(map(itemgetter(0), rows), rows))
-        found: list[Any] = list(map(by_id.get, wanted))
-        if all(found) and not any(map(itemgetter(2), found)) and _plain_ids(wanted):
-            bulk, blobs = list(wanted), list(map(itemgetter(1), found))  # all of them, usually
-        else:
-            bulk = [
-                sid
-                for sid, row in zip(wanted, found)
-                if row is not None and not row[2] and _plain_ids((sid,))
-            ]
-            blobs = list(map(itemgetter(1), map(by_id.__getitem__, bulk)))
-        values: dict[str, SecretValue] = {}
-        if bulk:
-            plain = keyring.decrypt_all(blobs, _text_aads(user, bulk))
+        # Why map() and zip() rather than one loop: at 10,000 values a loop's few operations
+        # per value cost as much as the decryption itself (issue 16); these run in C.
+        with self._lock, self._db_errors():
+            texts = dict(self._text_rows(self._connection(), user, wanted))  # id -> ciphertext
+        blobs: list[Any] = list(map(texts.get, wanted))  # None: not a text value of the user's
+        if all(blobs) and _plain_ids(wanted):  # all of them text, usually
+            plain = keyring.decrypt_all(blobs, _text_aads(user, wanted))
             if plain is not None:
                 try:
-                    values = dict(zip(bulk, map(bytes.decode, plain)))
+                    return ValueBatch(dict(zip(wanted, map(bytes.decode, plain))), {})
                 except UnicodeDecodeError:
                     pass  # one is not text: the loop below says which
-                if len(values) == len(wanted):
-                    return ValueBatch(values, {})
+        # Some are not text, or missing, or the bulk path refused one: the rest one by one.
+        values: dict[str, SecretValue] = {}
         errors: dict[str, SecretsError] = {}
-        for secret_id, row in zip(wanted, found):
-            if secret_id in values:
-                continue
-            if row is None:
-                errors[secret_id] = NotFound(f"no secret with id {secret_id}")
-                continue
+        others = [sid for sid, blob in zip(wanted, blobs) if blob is None]
+        found: dict[str, tuple] = {}
+        if others:
+            with self._lock, self._db_errors():
+                rows = self._value_rows(self._connection(), user, others)
+            found = {row[0]: row for row in rows}
+        for secret_id, blob in zip(wanted, blobs):
+            binary = False
+            if blob is None:
+                row = found.get(secret_id)
+                if row is None:
+                    errors[secret_id] = NotFound(f"no secret with id {secret_id}")
+                    continue
+                blob, binary = row[1], bool(row[2])
             try:
-                values[secret_id] = self._read_row(user, secret_id, row[1], bool(row[2]))
+                values[secret_id] = self._read_row(user, secret_id, blob, binary)
             except SecretUnreadable as err:
                 errors[secret_id] = err
-        # In the order asked (the bulk ones came first).
-        ordered = {secret_id: values[secret_id] for secret_id in wanted if secret_id in values}
-        return ValueBatch(ordered, errors)
+        return ValueBatch(values, errors)
 
     def _read_row(self, user: str, secret_id: str, blob: bytes, binary: bool) -> SecretValue:
         """The value of one fetched row, or ``SecretUnreadable`` (``read_value``'s last step)."""
@@ -736,14 +729,22 @@ class SQLiteSecretStore(SecretStore):
         return decode_value(secret_id, data, binary)
 
     @staticmethod
-    def _value_rows(
-        db: sqlite3.Connection, user: str, wanted: Collection[str]
-    ) -> list[tuple[str, bytes, int]]:
-        """Rows ``(id, ciphertext, is_binary)`` of the user's secrets among ``wanted`` (or all
-        the user's rows, when most of them are asked: the caller keeps the asked ones).
+    def _text_rows(db: sqlite3.Connection, user: str, wanted: Collection[str]) -> list[tuple]:
+        """Rows ``(id, ciphertext)`` of the user's text values among ``wanted`` (or of all the
+        user's, when most of them are asked: the caller keeps the asked ones).  What
+        ``read_values`` decrypts in bulk, and the floor its benchmark reports (the same
+        query)."""
+        return SQLiteSecretStore._rows(db, user, wanted, "id, ciphertext", "AND is_binary = 0")
 
-        What ``read_values`` decrypts, and the floor its benchmark reports (the same query)."""
-        columns = "id, ciphertext, is_binary"
+    @staticmethod
+    def _value_rows(db: sqlite3.Connection, user: str, wanted: Collection[str]) -> list[tuple]:
+        """Rows ``(id, ciphertext, is_binary)`` of the user's secrets among ``wanted``."""
+        return SQLiteSecretStore._rows(db, user, wanted, "id, ciphertext, is_binary", "")
+
+    @staticmethod
+    def _rows(
+        db: sqlite3.Connection, user: str, wanted: Collection[str], columns: str, where: str
+    ) -> list[tuple]:
         if len(wanted) > _IDS_PER_QUERY:
             (mine,) = db.execute("SELECT count(*) FROM secrets WHERE user = ?", (user,)).fetchone()
             (every,) = db.execute("SELECT count(*) FROM secrets").fetchone()
@@ -751,16 +752,16 @@ class SQLiteSecretStore(SecretStore):
                 # Most of the user's secrets, who owns most of the table: one pass over the
                 # table in its order ("+user": not through the (user, name) index, a lookup
                 # of the table per row) beats a lookup for each id.
-                query = f"SELECT {columns} FROM secrets WHERE +user = ?"
+                query = f"SELECT {columns} FROM secrets WHERE +user = ? {where}"
                 return db.execute(query, (user,)).fetchall()
-        rows: list[tuple[str, bytes, int]] = []
+        rows: list[tuple] = []
         ids = list(wanted)
         for start in range(0, len(ids), _IDS_PER_QUERY):
             chunk = ids[start : start + _IDS_PER_QUERY]
             # "+user" keeps SQLite on the primary key (a lookup per id): for a long IN list it
             # would otherwise walk every row of the user through the (user, name) index.
             rows += db.execute(
-                f"SELECT {columns} FROM secrets WHERE +user = ? AND id IN "
+                f"SELECT {columns} FROM secrets WHERE +user = ? {where} AND id IN "
                 f"({', '.join('?' * len(chunk))})",
                 (user, *chunk),
             ).fetchall()
