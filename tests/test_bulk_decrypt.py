@@ -99,3 +99,50 @@ def test_read_values_of_every_kind_of_row(store, monkeypatch, others):
             assert str(errors[secret_id]) == str(err)
         else:
             assert values[secret_id] == expected
+
+
+@pytest.mark.parametrize("others", [0, 20], ids=["one-pass", "by-id"])
+def test_read_values_when_the_bulk_path_refuses_one(store, monkeypatch, others):
+    """Every asked value text under a plain id (the bulk path), but one was sealed by an older
+    key of the ring, and one's plaintext is not UTF-8: the batch is read one by one, with
+    read_value's answers, in the order asked."""
+    monkeypatch.setattr(sqlite_module, "_IDS_PER_QUERY", 2)
+    user = "alice"
+    metas = [store.create_secret(user, f"s{i}", f"value-{i}") for i in range(4)]
+    for i in range(others):
+        store.create_secret(user, f"other-{i}", "not asked")
+    old = Keyring([os.urandom(32)])
+    store._keyring = store._keyring.merged(old)  # the store reads the old key too
+    rotated, not_text = metas[1].id, metas[2].id
+    with sqlite3.connect(store.path) as db:
+        db.execute(
+            "UPDATE secrets SET ciphertext = ? WHERE id = ?",
+            (old.encrypt(b"by the old key", sqlite_module._aad(user, rotated)), rotated),
+        )
+        db.execute(
+            "UPDATE secrets SET ciphertext = ? WHERE id = ?",
+            (
+                store._keyring.encrypt(b"\xff\xfe not UTF-8", sqlite_module._aad(user, not_text)),
+                not_text,
+            ),
+        )
+    asked = [metas[3].id, not_text, rotated, metas[0].id]
+    values, errors = store.read_values(user, asked)
+    assert values == {metas[3].id: "value-3", rotated: "by the old key", metas[0].id: "value-0"}
+    assert list(values) == [metas[3].id, rotated, metas[0].id]
+    assert list(errors) == [not_text] and isinstance(errors[not_text], SecretUnreadable)
+    with pytest.raises(SecretUnreadable) as info:
+        store.read_value(user, not_text)
+    assert str(info.value) == str(errors[not_text])
+    # all readable: the bulk path, the same values
+    good = [metas[3].id, metas[0].id]
+    assert store.read_values(user, good) == ({good[0]: "value-3", good[1]: "value-0"}, {})
+
+
+def test_text_aads_are_aad_of_plain_ids():
+    ids = [uuid.uuid4().hex for _ in range(3)] + ["ABCxyz019", ""]
+    for user in ("alice", 'Zoë "admin" \\ 管理'):
+        assert sqlite_module._text_aads(user, ids) == [sqlite_module._aad(user, i) for i in ids]
+    assert sqlite_module._plain_ids(ids)
+    for odd in ('a"b', "a\\b", "é", "a b", "a\nb", "a-b", "a_b"):
+        assert not sqlite_module._plain_ids([*ids, odd]), odd
