@@ -289,3 +289,49 @@ def test_an_equal_model_built_again_keeps_its_object(service, store):
     service.add_slot(pid, {"name": "Other", "filename": "other"})
     changed = service.project_for_path("proj")
     assert changed is not model and [s.name for s in changed.slots] == ["Token", "Other"]
+
+
+class TestAGuestOfASharedServer:
+    """A warm cache never answers another user: the access check runs before the fast path."""
+
+    @pytest.fixture
+    def jp_server_config(self, jp_server_config):
+        config = json.loads(json.dumps(jp_server_config))
+        config["ServerApp"]["identity_provider_class"] = "tests.two_users.TwoUsersIdentityProvider"
+        config["SecretsExtension"]["owner"] = "alice"
+        return config
+
+    async def test_the_guest_is_refused_even_when_the_owners_project_is_cached(
+        self, jp_fetch, jp_root_dir, jp_serverapp
+    ):
+        from .two_users import GUEST_TOKEN, OWNER_TOKEN
+
+        def as_user(token, method="GET", path="proj", body=None):
+            kwargs = {
+                "method": method,
+                "raise_error": False,
+                "headers": {"Authorization": f"token {token}"},
+            }
+            if body is None:
+                kwargs["params"] = {"path": path}
+            else:
+                kwargs["body"] = json.dumps(body)
+            return jp_fetch("api", "secrets", "projects", **kwargs)
+
+        (jp_root_dir / "proj").mkdir()
+        created = await as_user(OWNER_TOKEN, "POST", body={"path": "proj", "name": "Alice's"})
+        assert created.code == 201
+        for _ in range(3):
+            owner = await as_user(OWNER_TOKEN)
+        cache = _service(jp_serverapp).project_cache
+        fast_hits = cache.fast_hits
+        owner = await as_user(OWNER_TOKEN)
+        assert owner.code == 200 and cache.fast_hits == fast_hits + 1  # warm: the fast path
+        guest = await as_user(GUEST_TOKEN)
+        assert guest.code == 403
+        assert json.loads(guest.body)["reason"] == "not-owner"
+        assert (
+            b"Alice's" not in guest.body
+            and json.loads(created.body)["id"].encode() not in guest.body
+        )
+        assert cache.fast_hits == fast_hits + 1  # the guest's request never reached the cache
