@@ -289,3 +289,85 @@ async def test_direct_save_like_collaboration_is_scrubbed(jp_serverapp, jp_root_
     with pytest.raises(HTTPError):
         await ensure_async(jp_serverapp.contents_manager.save(notebook_model(), "rtc2.ipynb"))
     assert not (jp_root_dir / "rtc2.ipynb").exists()
+
+
+# ------------------------------------------------- a large notebook (the one-scan fast path)
+
+
+def large_notebook(leaks: dict[int, str], cells: int = 80) -> dict:
+    """A notebook model of ``cells`` code cells (past the size where cells are scanned as one
+    serialized text); cell ``i`` of ``leaks`` shows ``leaks[i]`` in its output."""
+    return {
+        "type": "notebook",
+        "content": {
+            "nbformat": 4,
+            "nbformat_minor": 5,
+            "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3"}},
+            "cells": [
+                {
+                    "cell_type": "code",
+                    "id": f"c{i}",
+                    "metadata": {},
+                    "execution_count": i,
+                    "source": f"print(rows({i}))",
+                    "outputs": [
+                        {
+                            "output_type": "stream",
+                            "name": "stdout",
+                            "text": f"row {i} of ordinary output\n" * 40 + leaks.get(i, "clean\n"),
+                        }
+                    ],
+                }
+                for i in range(cells)
+            ],
+        },
+    }
+
+
+async def test_a_large_notebook_loses_every_form_and_a_clean_one_is_written_as_is(
+    jp_serverapp, jp_fetch, jp_root_dir
+):
+    """Through a real server: every form the guard redacts, text and binary (base64 wrapped as
+    PEM and MIME wrap it, hex, the bytes' repr, JSON- and HTML-escaped, URL-quoted, CRLF), each
+    in one cell of 80, is gone from the file; a notebook without a value is written byte for
+    byte as with the guard off."""
+    from urllib.parse import quote
+
+    from jupyter_secrets.core.exposed import redaction_forms
+
+    text_value = 'pa"ss\\word <&> 42\nline two'
+    binary_value = bytes(range(256)) * 2  # not UTF-8: only its text forms can appear
+    names = {text_value: "text slot"}
+    names.update(dict.fromkeys(redaction_forms(binary_value), "binary slot"))
+    forms = [
+        text_value,
+        json.dumps(text_value)[1:-1],
+        text_value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"),
+        repr(text_value)[1:-1],
+        quote(text_value, safe=""),
+        text_value.replace("\n", "\r\n"),
+        *redaction_forms(binary_value),
+    ]
+    leaks = {3 + 5 * i: f"shown: {form}\n" for i, form in enumerate(forms)}
+    assert max(leaks) < 80
+    state = {"mode": "redact"}
+    hook = make_pre_save_hook(lambda: Redactor(names), lambda: state["mode"], None)
+    jp_serverapp.contents_manager.register_pre_save_hook(hook)
+
+    response = await put(jp_fetch, "big.ipynb", large_notebook(leaks))
+    assert response.code in (200, 201)
+    on_disk = (jp_root_dir / "big.ipynb").read_text(encoding="utf-8")
+    saved = json.loads(on_disk)
+    for i, form in leaks.items():
+        output = "".join(saved["cells"][i]["outputs"][0]["text"])
+        assert form.removeprefix("shown: ").rstrip("\n") not in output, i
+        assert "[REDACTED:" in output, i
+    untouched = [c for i, c in enumerate(saved["cells"]) if i not in leaks]
+    assert all("".join(c["outputs"][0]["text"]).endswith("clean\n") for c in untouched)
+    assert "[REDACTED:" not in json.dumps(untouched)
+
+    await put(jp_fetch, "clean-on.ipynb", large_notebook({}))
+    state["mode"] = "off"
+    await put(jp_fetch, "clean-off.ipynb", large_notebook({}))
+    clean_on = (jp_root_dir / "clean-on.ipynb").read_bytes()
+    assert clean_on == (jp_root_dir / "clean-off.ipynb").read_bytes()
