@@ -1,5 +1,5 @@
-"""Server start stays light (issue 16): the leak guards' matcher and the kernel extension are
-imported on first use, and the kernel provisioner is chosen in the configuration instead of
+"""Server start stays light (issue 16): the leak guards' matcher, the kernel extension and
+the extension secrets' use cases are imported on first use, and the kernel provisioner is chosen in the configuration instead of
 making jupyter_client's provisioner factory (which scans every package's entry points)."""
 
 from __future__ import annotations
@@ -37,7 +37,8 @@ def test_a_started_server_has_not_loaded_the_matcher_nor_the_provisioner_factory
         report = {{
             "loaded": loaded,
             "modules": sorted(m for m in ("jupyter_secrets.guards.redact", "ahocorasick",
-                "ahocorasick_rs", "jupyter_secrets.guards.kernel_redact") if m in sys.modules),
+                "ahocorasick_rs", "jupyter_secrets.guards.kernel_redact",
+                "jupyter_secrets.core.extension_secrets") if m in sys.modules),
             "factory_made": KernelProvisionerFactory.initialized(),
             "configured": config,
         }}

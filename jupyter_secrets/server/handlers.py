@@ -20,7 +20,6 @@ from jupyter_server.base.handlers import APIHandler
 from tornado import web
 
 from jupyter_secrets.core.audit import set_actor
-from jupyter_secrets.core.extension_secrets import ExtensionSecrets
 from jupyter_secrets.core.service import SecretsService
 from jupyter_secrets.errors import (
     Conflict,
@@ -363,6 +362,15 @@ class UserSecretHandler(SecretsAPIHandler):
         self.no_content()
 
 
+def _extension_secrets(service: SecretsService) -> Any:
+    """``ExtensionSecrets(service)``, imported on the first request for an extension secret:
+    its four result dataclasses cost ~1 ms each to create, at every server start otherwise
+    (issue 16, the startup row)."""
+    from jupyter_secrets.core.extension_secrets import ExtensionSecrets
+
+    return ExtensionSecrets(service)
+
+
 class ExtensionSecretsHandler(SecretsAPIHandler):
     """The secrets one extension keeps through jupyter-secrets-manager: ids, never values."""
 
@@ -372,7 +380,7 @@ class ExtensionSecretsHandler(SecretsAPIHandler):
         namespace = self.get_query_argument("namespace", None)
         if namespace is None:
             raise InvalidInput("namespace", "is required (the extension's namespace)")
-        self.reply(await self.call(ExtensionSecrets(self.service).list, namespace))
+        self.reply(await self.call(_extension_secrets(self.service).list, namespace))
 
 
 class ExtensionSecretHandler(SecretsAPIHandler):
@@ -382,7 +390,7 @@ class ExtensionSecretHandler(SecretsAPIHandler):
     @web.authenticated
     @authorized
     async def get(self, key: str):
-        secret = await self.call(ExtensionSecrets(self.service).read, key)
+        secret = await self.call(_extension_secrets(self.service).read, key)
         self.set_header("Cache-Control", "no-store")
         self.reply(secret)
 
@@ -397,14 +405,14 @@ class ExtensionSecretHandler(SecretsAPIHandler):
             if field not in body:
                 raise InvalidInput(field, "is required")
         saved = await self.call(
-            ExtensionSecrets(self.service).save, key, body["namespace"], body["id"], body["value"]
+            _extension_secrets(self.service).save, key, body["namespace"], body["id"], body["value"]
         )
         self.reply(saved.secret, 201 if saved.created else 200)
 
     @web.authenticated
     @authorized
     async def delete(self, key: str):
-        await self.call(ExtensionSecrets(self.service).remove, key)
+        await self.call(_extension_secrets(self.service).remove, key)
         self.no_content()
 
 
