@@ -251,6 +251,7 @@ def test_ascii_long_texts_take_every_match_from_the_rust_search(monkeypatch):
     monkeypatch.setattr(
         redactor._prefilter, "matches_of_ascii", lambda t: calls.append(1) or original(t)
     )
+    holding = 0
     for _ in range(200):
         parts = []
         for _ in range(rng.randint(1, 8)):
@@ -261,9 +262,11 @@ def test_ascii_long_texts_take_every_match_from_the_rust_search(monkeypatch):
                 value = rng.choice(ascii_values)
                 parts.append(rng.choice([value, value[: rng.randint(1, len(value))], value * 2]))
         text = "".join(parts).ljust(300, ".")
+        holding += redactor._prefilter.holds_any(text)
         fast = redactor.redact(text)
         monkeypatch.setattr(redact_module, "_PREFILTER_MIN_CHARS", 10**9)
         exact = redactor.redact(text)
         monkeypatch.setattr(redact_module, "_PREFILTER_MIN_CHARS", 256)
         assert fast == exact
-    assert len(calls) == 200  # the fast path was the one taken
+    # the fast path was the one taken, for each text holding a value (clean ones stop sooner)
+    assert len(calls) == holding > 100

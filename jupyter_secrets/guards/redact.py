@@ -365,11 +365,15 @@ class Redactor:
         # (start, -length, name) of every match, overlapping ones included.
         assert self._automaton is not None  # callers return early for a matcher of no value
         prefilter = self._prefilter
-        if len(text) >= _PREFILTER_MIN_CHARS and prefilter and text.isascii():
-            found = prefilter.matches_of_ascii(text)  # (str.isascii() is O(1))
-        elif len(text) >= _PREFILTER_MIN_CHARS and prefilter and not prefilter.holds_any(text):
-            return []
-        else:
+        found = None
+        if len(text) >= _PREFILTER_MIN_CHARS and prefilter:
+            # The standard search first: on clean text (most output) it is ~25% faster than
+            # the overlapping one, which only a text holding a value then pays.
+            if not prefilter.holds_any(text):
+                return []
+            if text.isascii():  # (O(1))
+                found = prefilter.matches_of_ascii(text)
+        if found is None:
             found = [
                 (end - length + 1, -length, name)
                 for end, (length, name) in self._automaton.iter(text)
