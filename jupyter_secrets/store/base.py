@@ -63,7 +63,7 @@ UNSET: Final = _Unset()
 SecretValue = str | bytes
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: a listing of 10,000 is 10,000 of these (issue 16)
 class SecretMeta:
     """A user secret without its value.  ``binary``: the value is bytes, not text."""
 
@@ -83,7 +83,7 @@ class SecretMeta:
     reference: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Binding:
     """(project, slot) filled by a user secret, for one user."""
 
@@ -92,7 +92,7 @@ class Binding:
     secret_id: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ProjectRecord:
     """What the store remembers of a project, to show usages of secrets outside the open one."""
 
