@@ -230,16 +230,6 @@ def test_one_serialization_names_exactly_the_pieces_holding_a_form(pieces):
     assert serialized.pieces_hit(pieces) == _pieces_holding_a_form(redactor, pieces)
 
 
-def test_the_raw_prefilter_automaton_is_shared_when_no_form_needs_escaping():
-    plain = Redactor({"tok-" + "A1b2C3d4" * 3: "a", "Zq9" * 4: "b"})
-    serialized = plain._serialized()
-    assert serialized is not None and serialized._matcher is plain._prefilter._matcher
-    escaped = Redactor(NAMES)  # quotes, backslashes, newlines: their JSON forms differ
-    serialized = escaped._serialized()
-    assert serialized is not None and serialized._matcher is not escaped._prefilter._matcher
-    assert serialized.pieces_hit(["x", f"a {VALUES[1]} b", "y"]) == {1}
-
-
 def test_ascii_long_texts_take_every_match_from_the_rust_search(monkeypatch):
     """A long ASCII text gets its matches from the Rust prefilter (overlapping search) in place
     of pyahocorasick's pass: the same spans, nested, crossing and repeated values included."""
@@ -270,3 +260,30 @@ def test_ascii_long_texts_take_every_match_from_the_rust_search(monkeypatch):
         assert fast == exact
     # the fast path was the one taken, for each text holding a value (clean ones stop sooner)
     assert len(calls) == holding > 100
+
+
+def test_many_values_searched_in_groups_or_at_once_find_the_same(monkeypatch):
+    """The notebook scan searches up to 128 patterns in two SIMD groups of 64 (leftmost-first),
+    more in one standard automaton: both name the same pieces, whichever group a value's
+    pattern fell in, and the long-text redaction still equals the exact pass."""
+    rng = random.Random(13)
+    monkeypatch.setattr(redact_module, "_CHOOSE_MIN_BYTES", 0)  # choose on these small texts
+    for count, rate, groups in ((70, 0, 2), (70, float("inf"), 1), (300, 0, 1)):
+        # 70 values: two groups, or the single automaton when the sample is slow; 300: one
+        monkeypatch.setattr(redact_module, "_FAST_BYTES_PER_S", rate)
+        values = ["v" + "".join(rng.choices(string.ascii_letters, k=15)) for _ in range(count)]
+        redactor = Redactor({v: f"s{i}" for i, v in enumerate(values)})
+        serialized = redactor._serialized()
+        assert serialized is not None
+        pieces = [
+            f"row {i} " * 40 + (rng.choice(values) if i % 7 == 0 else "clean") for i in range(60)
+        ]
+        pieces.append("x" * 300 + values[-1])  # the last pattern: in the last group
+        assert serialized.pieces_hit(pieces) == _pieces_holding_a_form(redactor, pieces)
+        assert serialized._chosen is not None
+        assert len(serialized._chosen._searches) == groups
+        for text in pieces:
+            fast = redactor.redact(text)
+            monkeypatch.setattr(redact_module, "_PREFILTER_MIN_CHARS", 10**9)
+            assert fast == redactor.redact(text)
+            monkeypatch.setattr(redact_module, "_PREFILTER_MIN_CHARS", 256)
