@@ -172,6 +172,18 @@ def test_entering_the_warning_days_ends_the_cached_model(service, store):
 # ---------------------------------------------------------------- through the server
 
 
+def if_none_match(jp_fetch, etag: str):
+    """GET the projects reply of "proj" with ``If-None-Match: etag`` (a 304 is no error)."""
+    return jp_fetch(
+        "api",
+        "secrets",
+        "projects",
+        params={"path": "proj"},
+        headers={"If-None-Match": etag},
+        raise_error=False,
+    )
+
+
 def _service(jp_serverapp) -> SecretsService:
     return jp_serverapp.extension_manager.extension_points["jupyter_secrets"].app.service
 
@@ -206,14 +218,7 @@ async def test_the_server_answers_an_unchanged_project_without_a_worker_thread(
     # The ETag is tornado's own (the SHA-1 of the body), and If-None-Match gives a 304.
     etag = reply.headers["Etag"]
     assert etag == f'"{hashlib.sha1(reply.body).hexdigest()}"'
-    not_modified = await jp_fetch(
-        "api",
-        "secrets",
-        "projects",
-        params={"path": "proj"},
-        headers={"If-None-Match": etag},
-        raise_error=False,
-    )
+    not_modified = await if_none_match(jp_fetch, etag)
     assert not_modified.code == 304
     # A change through the API: the next reply is the new model, with its own ETag.
     slot_id = json.loads(reply.body)["slots"][0]["id"]
@@ -221,14 +226,7 @@ async def test_the_server_answers_an_unchanged_project_without_a_worker_thread(
         "PUT", "projects", model["id"], "slots", slot_id, "value", body={"value": VALUE}
     )
     assert status in (200, 201)
-    after = await jp_fetch(
-        "api",
-        "secrets",
-        "projects",
-        params={"path": "proj"},
-        headers={"If-None-Match": etag},
-        raise_error=False,
-    )
+    after = await if_none_match(jp_fetch, etag)
     assert after.code == 200
     assert [s["state"] for s in json.loads(after.body)["slots"]] == [PROVIDED]
     assert after.headers["Etag"] == f'"{hashlib.sha1(after.body).hexdigest()}"' != etag

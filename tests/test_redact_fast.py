@@ -157,14 +157,15 @@ def test_long_text_prefilter_equals_the_exact_pass(monkeypatch):
         assert redactor.redact_partial(text) == redactor.redact_partial(text)
 
 
-@settings(max_examples=150, deadline=None)
-@given(
-    st.lists(
+def json_pieces(text_size: int, extra: tuple = (), max_leaves: int = 12, min_size: int = 1):
+    """Lists of JSON documents whose strings and keys sometimes hold one of ``VALUES``."""
+    return st.lists(
         st.recursive(
             st.one_of(
-                st.text(max_size=40),
+                st.text(max_size=text_size),
                 st.sampled_from(VALUES).map(lambda v: f"..{v}.."),
                 st.integers(-(2**40), 2**40),
+                *extra,
                 st.none(),
                 st.booleans(),
             ),
@@ -174,12 +175,15 @@ def test_long_text_prefilter_equals_the_exact_pass(monkeypatch):
                     st.one_of(st.text(max_size=8), st.sampled_from(VALUES)), children, max_size=3
                 ),
             ),
-            max_leaves=12,
+            max_leaves=max_leaves,
         ),
-        min_size=16,
+        min_size=min_size,
         max_size=40,
     )
-)
+
+
+@settings(max_examples=150, deadline=None)
+@given(json_pieces(40, max_leaves=12, min_size=16))
 def test_fast_path_equals_the_walk_on_any_json(doc):
     redactor = Redactor(NAMES)
     assert redactor.redact_json(doc) == walked(redactor, doc)
@@ -197,29 +201,7 @@ def _pieces_holding_a_form(redactor: Redactor, pieces: list) -> set[int]:
 
 
 @settings(max_examples=150, deadline=None)
-@given(
-    st.lists(
-        st.recursive(
-            st.one_of(
-                st.text(max_size=30),
-                st.sampled_from(VALUES).map(lambda v: f"..{v}.."),
-                st.integers(-(2**40), 2**40),
-                st.floats(allow_nan=False),
-                st.none(),
-                st.booleans(),
-            ),
-            lambda children: st.one_of(
-                st.lists(children, max_size=4),
-                st.dictionaries(
-                    st.one_of(st.text(max_size=8), st.sampled_from(VALUES)), children, max_size=3
-                ),
-            ),
-            max_leaves=10,
-        ),
-        min_size=1,
-        max_size=40,
-    )
-)
+@given(json_pieces(30, (st.floats(allow_nan=False),), max_leaves=10))
 def test_one_serialization_names_exactly_the_pieces_holding_a_form(pieces):
     """One orjson text of all the pieces, one scan: the pieces it names are exactly those whose
     own serialization holds a serialized form (empty containers, scalars, keys, escapes and
